@@ -6,10 +6,10 @@ import functools
 import logging
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from babel.messages.pofile import read_po
 
@@ -46,7 +46,7 @@ class Catalogs:
         """The most SMS segments the text of `key` may take, when its entry is flagged `sms-N`."""
         return self.budgets.get(key)
 
-    def text(self, lang: str, key: str, **values: object) -> str:
+    def text(self, lang: str, key: str, /, **values: object) -> str:
         """The text of `key` in `lang` (or a fallback language), its `{placeholders}` filled from `values`."""
         return self.template(lang, key).format(**values)
 

@@ -164,6 +164,11 @@ def test_a_missing_placeholder_value_is_a_key_error_naming_it(catalogs):
     assert raised.value.args == ("amount",)
 
 
+def test_placeholders_may_be_called_lang_or_key(tmp_path):
+    _write(tmp_path, "fr", _entry("common.switched", "Langue : {lang}, touche {key}."))
+    assert Catalogs.load(tmp_path).text("fr", "common.switched", lang="ar", key="1") == "Langue : ar, touche 1."
+
+
 def test_keys_and_languages_list_what_each_catalog_holds(catalogs):
     assert catalogs.languages == ("ar", "fr", "en")
     assert catalogs.keys("ar") == {"order.placed"}
