@@ -1,0 +1,47 @@
+"""The Flask application factory: `flask --app app run`, `gunicorn 'app:create_app()'`."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+import bootstrap
+from logs import configure_logging
+from settings import Settings
+from web import cli, errors, health
+
+log = logging.getLogger("shubbak")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides settings (tests) by field name."""
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(config or {})
+    services = overrides.pop("services", None)
+    settings = services.settings if services else Settings.from_env(instance_path=app.instance_path, **overrides)
+    app.instance_path = settings.instance_path
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.env == "test")
+    configure_logging(settings)
+    _warn_if_open(settings)
+    services = services or bootstrap.build(settings)
+    bootstrap.install(services)
+    app.extensions["shubbak"] = services
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    cli.register(app)
+    _register_optional_blueprints(app)
+    if settings.env != "test":
+        services.start_inprocess_worker()
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of the channel, simulator and staff packages, registered here as they land."""
+
+
+def _warn_if_open(settings: Settings) -> None:
+    if not settings.at_webhook_keys or not settings.twilio_auth_token:
+        log.warning("webhooks accept unauthenticated requests: set SHUBBAK_AT_WEBHOOK_KEYS and "
+                    "SHUBBAK_TWILIO_AUTH_TOKEN (embedded default only; production refuses to start without them)")

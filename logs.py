@@ -1,0 +1,37 @@
+"""Logging that never writes a whole phone number or a secret."""
+from __future__ import annotations
+
+import logging
+
+from orders_core.phones import mask_phones_in
+
+__all__ = ["RedactingFilter", "configure_logging"]
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrite each record's message with phone numbers masked and known secrets replaced."""
+
+    def __init__(self, secrets=()):
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s and len(s) >= 6)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "[redacted]")
+        record.msg, record.args = mask_phones_in(message), None
+        return True
+
+
+def configure_logging(settings) -> RedactingFilter:
+    """Install the redacting filter on the root logger's handlers (and on new ones via the root logger)."""
+    secrets = (*settings.at_webhook_keys, settings.at_api_key, settings.twilio_auth_token, settings.secret_key,
+               settings.card_pin_secret)
+    redactor = RedactingFilter(secrets)
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(redactor)
+    return redactor

@@ -1,0 +1,82 @@
+"""Read queries of the order core (persistence side: the only service-facing module that builds SQL)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from . import model
+from .lifecycle import ACTIVE, Status
+
+__all__ = [
+    "office", "order_by_id", "orders_of_contact", "payment_by_source", "unpaid_before", "office_queue",
+    "office_candidates", "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
+    "open_escalation_for", "latest_order_of_contact",
+]
+
+
+def office(uow, code: str) -> model.Office | None:
+    return uow.get(model.Office, code)
+
+
+def order_by_id(uow, order_id: int, lock: bool = False) -> model.Order | None:
+    return uow.get(model.Order, order_id, lock=lock)
+
+
+def orders_of_contact(uow, contacts: list[str], limit: int = 10) -> list[model.Order]:
+    """The latest orders placed from any of these contacts (phone number, WhatsApp id)."""
+    stmt = (select(model.Order).where(or_(model.Order.requester_contact.in_(contacts),
+                                          model.Order.requester_phone.in_(contacts)))
+            .order_by(model.Order.created_at.desc(), model.Order.id.desc()).limit(limit))
+    return uow.all(stmt)
+
+
+def latest_order_of_contact(uow, contacts: list[str]) -> model.Order | None:
+    found = orders_of_contact(uow, contacts, limit=1)
+    return found[0] if found else None
+
+
+def payment_by_source(uow, means: str, source_ref: str) -> model.Payment | None:
+    return uow.one(select(model.Payment).where(model.Payment.means == means, model.Payment.source_ref == source_ref))
+
+
+def unpaid_before(uow, moment: datetime, limit: int = 500) -> list[model.Order]:
+    stmt = (select(model.Order).where(model.Order.status == Status.AWAITING_PAYMENT, model.Order.expires_at <= moment)
+            .order_by(model.Order.id).limit(limit))
+    return uow.all(stmt)
+
+
+def office_queue(uow, office_code: str, statuses=ACTIVE) -> list[model.Order]:
+    stmt = (select(model.Order).where(model.Order.office_code == office_code, model.Order.status.in_(list(statuses)))
+            .order_by(model.Order.paid_at, model.Order.id))
+    return uow.all(stmt)
+
+
+def office_candidates(uow, column: str, token: str, limit: int = 3000) -> list[model.Office]:
+    """Active offices whose folded search text contains `token`."""
+    col = getattr(model.Office, column)
+    stmt = select(model.Office).where(model.Office.active.is_(True), col.contains(token, autoescape=True)).limit(limit)
+    return uow.all(stmt)
+
+
+def complaint_by_reference(uow, reference: str) -> model.Complaint | None:
+    return uow.one(select(model.Complaint).where(model.Complaint.reference == reference))
+
+
+def credit_entries(uow, account: str) -> list[model.CreditEntry]:
+    stmt = select(model.CreditEntry).where(model.CreditEntry.account == account).order_by(model.CreditEntry.id)
+    return uow.all(stmt)
+
+
+def user_by_username(uow, username: str) -> model.User | None:
+    return uow.one(select(model.User).where(func.lower(model.User.username) == username.lower()))
+
+
+def user_by_phone(uow, phone: str) -> model.User | None:
+    return uow.one(select(model.User).where(model.User.phone == phone, model.User.active.is_(True)))
+
+
+def open_escalation_for(uow, contact: str) -> model.Escalation | None:
+    stmt = (select(model.Escalation).where(model.Escalation.contact == contact, model.Escalation.status == "open")
+            .order_by(model.Escalation.id.desc()))
+    return uow.one(stmt)

@@ -1,0 +1,95 @@
+"""The unit of work: one database transaction, the repositories inside it, and the outbox it writes."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import model
+from .clock import utcnow
+from .errors import ConcurrentChange
+from .references import new_reference
+
+__all__ = ["UnitOfWork"]
+
+
+class UnitOfWork:
+    """A transaction; `with uow:` opens it, `uow.commit()` makes it count, leaving the block rolls back the rest."""
+
+    def __init__(self, session_factory: sessionmaker, clock: Callable[[], datetime] = utcnow,
+                 randbelow: Callable[[int], int] = secrets.randbelow):
+        self.session_factory = session_factory
+        self.clock = clock
+        self.randbelow = randbelow
+        self.session: Session | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self.session_factory()
+        return self
+
+    def __exit__(self, *exc):
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def commit(self) -> None:
+        """Commit, turning a lost race (stale version, duplicate key) into ConcurrentChange."""
+        try:
+            self.session.commit()
+        except (StaleDataError, IntegrityError) as exc:
+            self.session.rollback()
+            raise ConcurrentChange(str(exc.__class__.__name__)) from None
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            self.session.rollback()
+            raise ConcurrentChange("stale") from None
+
+    def add(self, obj) -> None:
+        self.session.add(obj)
+
+    def merge(self, obj):
+        """Insert or update an object by its primary key."""
+        return self.session.merge(obj)
+
+    def publish(self, topic: str, **payload) -> None:
+        """Record a domain event in the outbox, in this same transaction."""
+        self.session.add(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
+
+    def get(self, cls, key, lock: bool = False):
+        """Fetch one object by primary key, optionally locking its row until commit."""
+        return self.session.get(cls, key, with_for_update=lock or None)
+
+    def one(self, statement):
+        return self.session.scalars(statement).first()
+
+    def all(self, statement) -> list:
+        return list(self.session.scalars(statement))
+
+    def scalar(self, statement):
+        return self.session.scalar(statement)
+
+    def order_by_reference(self, reference: str, lock: bool = False) -> model.Order | None:
+        stmt = select(model.Order).where(model.Order.reference == reference)
+        return self.one(stmt.with_for_update(of=model.Order) if lock else stmt)
+
+    def credit_balance(self, account: str) -> int:
+        stmt = select(func.coalesce(func.sum(model.CreditEntry.amount), 0)).where(model.CreditEntry.account == account)
+        return int(self.scalar(stmt))
+
+    def fresh_reference(self, cls, first_digits: str) -> str:
+        """A reference not used yet by any `cls` row."""
+        while True:
+            ref = new_reference(first_digits, self.randbelow)
+            if self.scalar(select(func.count()).select_from(cls).where(cls.reference == ref)) == 0:
+                return ref

@@ -1,0 +1,134 @@
+"""Configuration from the environment (DATABASE_URL, REDIS_URL, SHUBBAK_*), with an embedded default for all of it."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from orders_core.pricing import PriceList
+
+__all__ = ["Settings", "ConfigError"]
+
+PREFIX = "SHUBBAK_"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work (a production setting missing, a value of the wrong kind)."""
+
+
+def _keys(value: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in (value or "").split(",") if k.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service. Field `x` is read from SHUBBAK_X (DATABASE_URL and REDIS_URL unprefixed)."""
+
+    env: str = "development"
+    instance_path: str = "instance"
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    public_base_url: str = "http://localhost:5000"
+    # Prices, integer centimes.
+    fee_base: int = 1000
+    fee_extract: int = 500
+    fee_full_copy: int = 500
+    postage_ma: int = 500
+    postage_abroad: int = 3000
+    minimum_order: int = 2000
+    # Africa's Talking: webhook keys (comma-separated, two during a rotation), API credentials.
+    at_webhook_keys: tuple = ()
+    at_username: str = ""
+    at_api_key: str = ""
+    at_sender_id: str = ""
+    at_ussd_code: str = "*123#"
+    at_short_code: str = "1919"
+    # Twilio.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_sms_from: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_templates: dict = field(default_factory=dict)  # JSON: {"kind.lang": "HX..."}
+    # Which SMS providers to try, in order (console is the embedded default).
+    sms_providers: tuple = ("console",)
+    premium_price_point: int = 1000
+    card_pin_secret: str = ""
+    nlu_url: str = ""
+    nlu_timeout: float = 0.8
+    quiet_hours: str = "21:00-08:00"
+    timezone: str = "Africa/Casablanca"
+    session_idle_minutes: int = 30
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def prices(self) -> PriceList:
+        return PriceList(self.fee_base, {"extract": self.fee_extract, "full_copy": self.fee_full_copy},
+                         {"MA": self.postage_ma, "abroad": self.postage_abroad}, self.minimum_order)
+
+    @classmethod
+    def from_env(cls, environ=None, instance_path: str | None = None, **overrides) -> "Settings":
+        """Read the environment, fill the embedded defaults, apply overrides (tests), check for production."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            name = f.name.upper() if f.name in ("database_url", "redis_url") else PREFIX + f.name.upper()
+            if name in environ:
+                values[f.name] = _convert(f, environ[name])
+        settings = replace(cls(), **values)
+        if instance_path:
+            settings = replace(settings, instance_path=instance_path)
+        settings = replace(settings, **overrides)
+        return settings.with_embedded_defaults().checked()
+
+    def with_embedded_defaults(self) -> "Settings":
+        database_url = self.database_url or f"sqlite:///{Path(self.instance_path).resolve() / 'shubbak.sqlite3'}"
+        secret_key = self.secret_key or "embedded-development-key-not-for-production"
+        pin_secret = self.card_pin_secret or "embedded-card-pin-secret-not-for-production"
+        return replace(self, database_url=database_url, secret_key=secret_key, card_pin_secret=pin_secret)
+
+    def checked(self) -> "Settings":
+        """Refuse a production configuration that lacks its secrets."""
+        if not self.production:
+            return self
+        missing = [name for name, value in (
+            ("SHUBBAK_SECRET_KEY", self.secret_key.startswith("embedded")),
+            ("SHUBBAK_CARD_PIN_SECRET", self.card_pin_secret.startswith("embedded")),
+            ("SHUBBAK_AT_WEBHOOK_KEYS", not self.at_webhook_keys),
+            ("SHUBBAK_TWILIO_AUTH_TOKEN", not self.twilio_auth_token),
+            ("DATABASE_URL", self.embedded_database), ("REDIS_URL", self.embedded_redis),
+        ) if value]
+        short = [k for k in self.at_webhook_keys if len(k) < 22]  # 22 base64url characters carry 128 bits
+        if missing or short:
+            raise ConfigError(f"production needs {', '.join(missing) or 'longer webhook keys'}"
+                              + (" (webhook keys need at least 128 bits)" if short else ""))
+        return self
+
+
+def _convert(f, raw: str):
+    kind = f.type if isinstance(f.type, str) else f.type.__name__
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "tuple":
+            return _keys(raw)
+        if kind == "dict":
+            return json.loads(raw or "{}")
+    except ValueError as exc:
+        raise ConfigError(f"{f.name.upper()}: {exc}") from None
+    return raw

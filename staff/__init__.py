@@ -1,0 +1,1 @@
+"""The staff web view: queues, stages, complaints, escalations, figures."""

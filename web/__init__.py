@@ -1,0 +1,1 @@
+"""Flask entrypoints: health, errors, CLI. Webhooks and the staff view live in their own blueprints."""
