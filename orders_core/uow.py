@@ -33,7 +33,7 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc):
-        self.session.rollback()
+        # Closing rolls back whatever was not committed; unlike rollback() it leaves loaded objects readable.
         self.session.close()
         self.session = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from babel import Locale
+import phonenumbers
 
 from .references import to_ascii_digits
 
@@ -19,7 +19,7 @@ ENTITLED_TO_FULL_COPY = frozenset(RELATIONS) - {"other"}
 LANGUAGES = ("ar", "fr", "en")
 CHANNELS = ("ussd", "sms", "whatsapp", "web", "staff")
 CALENDARS = ("gregorian", "hijri")
-_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+_COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)  # real countries and territories, ISO 3166 codes
 
 
 class Problems(dict):

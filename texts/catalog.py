@@ -74,14 +74,23 @@ class Catalogs:
 
 @functools.lru_cache(maxsize=None)
 def _load(directory: Path) -> Catalogs:
-    """Read every `<lang>/LC_MESSAGES/messages.po` under `directory`."""
-    found = {path.parent.parent.name: path for path in directory.glob("*/LC_MESSAGES/messages.po")}
+    """Read every `<lang>/LC_MESSAGES/*.po` under `directory`: one PO file per package (domain), merged."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        found.setdefault(path.parent.parent.name, []).append(path)
     if not found:
-        raise FileNotFoundError(f"no <lang>/LC_MESSAGES/messages.po under {str(directory)!r}")
+        raise FileNotFoundError(f"no <lang>/LC_MESSAGES/*.po under {str(directory)!r}")
     ordered = [*(lang for lang in LANGUAGES if lang in found), *sorted(set(found) - set(LANGUAGES))]
     messages, budgets = {}, {}
     for lang in ordered:
-        messages[lang] = MappingProxyType(_read(found[lang], budgets))
+        merged: dict[str, str] = {}
+        for path in found[lang]:
+            texts = _read(path, budgets)
+            clash = set(texts) & set(merged)
+            if clash:
+                raise ValueError(f"keys defined twice for {lang!r}: {sorted(clash)} (last in {str(path)!r})")
+            merged.update(texts)
+        messages[lang] = MappingProxyType(merged)
     return Catalogs(MappingProxyType(messages), MappingProxyType(budgets))
 
 

@@ -28,9 +28,12 @@ SAMPLE = {
 
 
 def _entries(lang):
-    """Every entry of one shipped PO file, translated or not, by key."""
-    with (LOCALES / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {message.id: message for message in read_po(po, ignore_obsolete=True) if message.id}
+    """Every entry of one language's shipped PO files (one per package), translated or not, by key."""
+    entries = {}
+    for path in sorted((LOCALES / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            entries.update({m.id: m for m in read_po(po, ignore_obsolete=True) if m.id})
+    return entries
 
 
 ENTRIES = {lang: _entries(lang) for lang in LANGUAGES}

@@ -1,0 +1,51 @@
+"""The channel-neutral message: every provider's request becomes an Inbound, every answer is a Reply."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["Inbound", "Reply", "Outbound", "SessionState"]
+
+
+class SessionState:
+    """Where a conversation stands, as vumi put it: a new session, a resumed one, or one being closed."""
+
+    NEW = "new"
+    RESUME = "resume"
+    CLOSE = "close"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a citizen or agent, whatever the channel and provider."""
+
+    channel: str            # "ussd", "sms", "whatsapp"
+    provider: str           # "africastalking", "twilio", "simulator", ...
+    contact: str            # E.164 phone number, or the channel's own id (e.g. "whatsapp:ext:...")
+    text: str
+    provider_message_id: str | None = None
+    session_id: str | None = None
+    received_at: datetime | None = None
+    phone: str | None = None           # the E.164 phone number when known (WhatsApp may not give one)
+    state: str = SessionState.RESUME
+    extra: dict = field(default_factory=dict)  # provider specifics the flows may use (linkId, media, profile)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the service answers; the channel renders it (CON/END, TwiML, SMS segments)."""
+
+    text: str
+    end_session: bool = False
+    options: tuple = ()  # numbered choices, rendered as a menu on USSD and as a numbered list elsewhere
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A message the service sends on its own initiative (a reply sent later, a notification)."""
+
+    to: str
+    text: str
+    channel: str = "sms"
+    idempotency_key: str | None = None
+    extra: dict = field(default_factory=dict)
