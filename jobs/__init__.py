@@ -1,0 +1,1 @@
+"""RQ job functions: importable, taking ids and plain values, wiring through bootstrap.current()."""
