@@ -1,11 +1,14 @@
 """Tables of the order core and their mapping onto the domain classes (SQLAlchemy imperative mapping)."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from sqlalchemy import (
     JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
+from sqlalchemy.types import TypeDecorator
 
 from . import model
 
@@ -18,7 +21,26 @@ metadata = MetaData(naming_convention={
     "pk": "pk_%(table_name)s",
 })
 mapper_registry = registry(metadata=metadata)
-UTC = DateTime(timezone=True)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out, also on SQLite (which keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store timezone-aware UTC")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+UTC = UtcDateTime()
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
 
 
