@@ -19,7 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     overrides = dict(config or {})
     services = overrides.pop("services", None)
-    settings = services.settings if services else Settings.from_env(instance_path=app.instance_path, **overrides)
+    if "SHUBBAK_INSTANCE_PATH" not in os.environ:
+        overrides.setdefault("instance_path", app.instance_path)
+    settings = services.settings if services else Settings.from_env(**overrides)
     app.instance_path = settings.instance_path
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.env == "test")

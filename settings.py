@@ -54,12 +54,23 @@ class Settings:
     # Which SMS providers to try, in order (console is the embedded default).
     sms_providers: tuple = ("console",)
     premium_price_point: int = 1000
+    # Premium short codes, JSON: {"1919": {"price": 1000, "keywords": ["PAY", "PAYER"]}}; empty: at_short_code at
+    # premium_price_point. premium_retry_hours asks the provider to retry billing (0: do not ask).
+    premium_short_codes: dict = field(default_factory=dict)
+    premium_retry_hours: int = 0
     card_pin_secret: str = ""
+    card_validity_days: int = 730
+    # Wrong card PINs across all numbers within card_alarm_minutes that raise an alarm in the logs.
+    card_alarm_failures: int = 100
+    card_alarm_minutes: int = 10
     nlu_url: str = ""
     nlu_timeout: float = 0.8
     quiet_hours: str = "21:00-08:00"
     timezone: str = "Africa/Casablanca"
     session_idle_minutes: int = 30
+    # Staff login lock-out: this many failed logins on one account lock it for this many minutes.
+    staff_lockout_failures: int = 5
+    staff_lockout_minutes: int = 15
     log_level: str = "INFO"
 
     @property
@@ -80,17 +91,15 @@ class Settings:
                          {"MA": self.postage_ma, "abroad": self.postage_abroad}, self.minimum_order)
 
     @classmethod
-    def from_env(cls, environ=None, instance_path: str | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ=None, **overrides) -> "Settings":
         """Read the environment, fill the embedded defaults, apply overrides (tests), check for production."""
         environ = os.environ if environ is None else environ
         values = {}
         for f in fields(cls):
-            name = f.name.upper() if f.name in ("database_url", "redis_url") else PREFIX + f.name.upper()
+            name = _env_name(f.name)
             if name in environ:
                 values[f.name] = _convert(f, environ[name])
         settings = replace(cls(), **values)
-        if instance_path:
-            settings = replace(settings, instance_path=instance_path)
         settings = replace(settings, **overrides)
         return settings.with_embedded_defaults().checked()
 
@@ -118,6 +127,10 @@ class Settings:
         return self
 
 
+def _env_name(field_name: str) -> str:
+    return field_name.upper() if field_name in ("database_url", "redis_url") else PREFIX + field_name.upper()
+
+
 def _convert(f, raw: str):
     kind = f.type if isinstance(f.type, str) else f.type.__name__
     try:
@@ -130,5 +143,5 @@ def _convert(f, raw: str):
         if kind == "dict":
             return json.loads(raw or "{}")
     except ValueError as exc:
-        raise ConfigError(f"{f.name.upper()}: {exc}") from None
+        raise ConfigError(f"{_env_name(f.name)}: {exc}") from None
     return raw

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from migrations.run import upgrade
 from orders_core.errors import InvalidInput
@@ -17,6 +18,7 @@ def _services():
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Apply every database migration."""
     upgrade(_services().settings.database_url)
@@ -24,6 +26,7 @@ def migrate_command():
 
 
 @click.command("seed-offices")
+@with_appcontext
 def seed_offices_command():
     """Load the office directory from orders_core/data/directory.yaml (insert or update)."""
     count = seed_directory(_services().uow())
@@ -31,6 +34,7 @@ def seed_offices_command():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, help="agent, supervisor, inspector, support, finance or admin")
 @click.option("--name", "display_name", default="", help="name shown in the staff view")
@@ -49,6 +53,7 @@ def create_user_command(username, role, display_name, office_code, province_code
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Create demo staff (one per role, passwords printed) and sample orders in every state; safe to repeat."""
     services = _services()

@@ -1,0 +1,79 @@
+"""The application factory, /healthz, the CLI and configuration rules."""
+import pytest
+
+from app import create_app
+from settings import ConfigError, Settings
+
+
+def test_healthz_reports_database_and_redis(client):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_healthz_says_so_when_the_database_is_down(app, services, monkeypatch):
+    def broken():
+        raise ConnectionError("down")
+    monkeypatch.setattr(services, "_ping_database", broken)
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.get_json()["database"] == "down"
+
+
+def test_an_unknown_path_answers_json_404_not_a_crash(client):
+    answer = client.get("/no/such/page")
+    assert answer.status_code == 404 and answer.get_json()["error"] == "not_found"
+
+
+def test_the_factory_starts_with_no_configuration_at_all(tmp_path, monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({"instance_path": str(tmp_path), "env": "test"})
+    services = app.extensions["shubbak"]
+    assert services.settings.database_url.startswith("sqlite:///") and services.settings.embedded_redis
+
+
+@pytest.mark.parametrize("missing", ["SHUBBAK_SECRET_KEY", "SHUBBAK_AT_WEBHOOK_KEYS", "SHUBBAK_TWILIO_AUTH_TOKEN",
+                                     "DATABASE_URL", "REDIS_URL", "SHUBBAK_CARD_PIN_SECRET"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {"SHUBBAK_ENV": "production", "SHUBBAK_SECRET_KEY": "s" * 40, "SHUBBAK_AT_WEBHOOK_KEYS": "k" * 32,
+           "SHUBBAK_TWILIO_AUTH_TOKEN": "t" * 32, "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r/0",
+           "SHUBBAK_CARD_PIN_SECRET": "p" * 40}
+    assert Settings.from_env(env).production
+    del env[missing]
+    with pytest.raises(ConfigError, match=missing):
+        Settings.from_env(env)
+
+
+def test_a_short_webhook_key_is_refused_in_production():
+    env = {"SHUBBAK_ENV": "production", "SHUBBAK_SECRET_KEY": "s" * 40, "SHUBBAK_AT_WEBHOOK_KEYS": "short",
+           "SHUBBAK_TWILIO_AUTH_TOKEN": "t", "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r/0",
+           "SHUBBAK_CARD_PIN_SECRET": "p" * 40}
+    with pytest.raises(ConfigError, match="128 bits"):
+        Settings.from_env(env)
+
+
+def test_a_malformed_number_in_the_environment_is_named():
+    with pytest.raises(ConfigError, match="SHUBBAK_FEE_BASE"):
+        Settings.from_env({"SHUBBAK_FEE_BASE": "ten"})
+
+
+def test_seed_demo_creates_every_role_and_every_resting_state_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    for role in ("agent", "supervisor", "inspector", "support", "finance", "admin"):
+        assert f"demo-{role} password shubbak-demo" in first.output
+    for state in ("awaiting_payment", "received", "in_progress", "ready", "dispatched", "delivered", "rejected",
+                  "returned", "cancelled"):
+        assert f" {state}" in first.output
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "order " not in again.output and "(exists" in again.output
+
+
+def test_create_user_refuses_bad_input_with_a_usage_error(app):
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["create-user", "x", "--role", "pilot", "--password", "pw"])
+    assert bad.exit_code == 2 and "role" in bad.output
+    good = runner.invoke(args=["create-user", "amina", "--role", "agent", "--office", "42101", "--password", "pw",
+                               "--phone", "0612345678"])
+    assert good.exit_code == 0 and "created agent amina" in good.output
