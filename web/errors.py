@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -25,6 +26,12 @@ def register(app) -> None:
     @app.errorhandler(OperationalError)
     def database_down(exc):
         log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "OperationalError")
+        return jsonify(error="unavailable", message="the service is briefly unavailable, try again"), 503
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def redis_down(exc):
+        log.error("redis unavailable: %s", type(exc).__name__)
         return jsonify(error="unavailable", message="the service is briefly unavailable, try again"), 503
 
     @app.errorhandler(HTTPException)
