@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the channel, simulator and staff packages, registered here as they land."""
+    if os.environ.get("SHUBBAK_BENCH") == "1":  # benchmarks only: bench/baseline_app.py, never in a deployment
+        from bench.baseline_app import bp as bench_baseline
+        app.register_blueprint(bench_baseline)
 
 
 def _warn_if_open(settings: Settings) -> None:
