@@ -41,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the channel, simulator and staff packages, registered here as they land."""
+    from payments_sms.cli import register as register_payment_commands  # flask reconcile, flask cards ...
+    register_payment_commands(app)
     if os.environ.get("SHUBBAK_BENCH") == "1":  # benchmarks only: bench/baseline_app.py, never in a deployment
         from bench.baseline_app import bp as bench_baseline
         app.register_blueprint(bench_baseline)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from orders_core.clock import utcnow
 from orders_core.db import make_engine, make_session_factory
 from orders_core.uow import UnitOfWork
+from payments_sms import wiring as payments_wiring
 from settings import Settings
 from texts import Catalogs
 
@@ -114,7 +115,9 @@ def _redis(settings: Settings) -> redis.Redis:
 def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Services:
     """Wire the services for these settings."""
     engine = make_engine(settings.database_url)
-    return Services(settings, engine, make_session_factory(engine), _redis(settings), Catalogs.load(), clock)
+    services = Services(settings, engine, make_session_factory(engine), _redis(settings), Catalogs.load(), clock)
+    payments_wiring.install(services)
+    return services
 
 
 def install(services: Services) -> Services:

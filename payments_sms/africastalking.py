@@ -1,0 +1,111 @@
+"""Africa's Talking on-demand premium SMS: a billed reply carrying the incoming linkId (SMS.send_premium)."""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import sys
+
+import requests
+
+from orders_core.phones import mask_phone
+
+from .errors import BillingError
+
+__all__ = ["AfricasTalkingPremium", "REPORT_STATUSES", "ACCEPTED_CODES", "load_sdk"]
+
+log = logging.getLogger(__name__)
+
+# Delivery-report words -> ours. Success, Rejected, Failed are final (AT docs); courier also maps Expired.
+REPORT_STATUSES = {
+    "Sent": "sent", "Submitted": "sent", "Buffered": "sent",
+    "Success": "succeeded", "Rejected": "failed", "Failed": "failed", "Expired": "failed",
+}
+ACCEPTED_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
+# Refusals that say nothing about the citizen (our account, AT's side): worth another try later.
+RETRYABLE_CODES = frozenset({405, 500, 501, 502})
+
+
+class AfricasTalkingPremium:
+    """Bills through `SMSService.send_premium`; one service object per adapter, no SDK globals."""
+
+    name = "africastalking"
+    bills_incoming = False
+    statuses = REPORT_STATUSES
+
+    def __init__(self, username: str, api_key: str, retry_hours: int = 0, timeout=(3.05, 9.05)):
+        sdk = load_sdk()
+        self.sms = sdk.SMSService(username, api_key)
+        self.sdk_error = sdk.Service.AfricasTalkingException
+        self.retry_hours = retry_hours or None
+        self.timeout = timeout
+
+    def bill(self, to: str, text: str, short_code: str, keyword: str, link_id: str | None) -> str:
+        try:
+            answer = self.sms.send_premium(text, short_code, [to], keyword=keyword, link_id=link_id,
+                                           retry_duration_in_hours=self.retry_hours, timeout=self.timeout)
+        except (requests.ConnectionError, requests.ConnectTimeout) as exc:
+            raise BillingError(self.name, f"unreachable: {type(exc).__name__}", retryable=True) from None
+        except requests.Timeout:
+            # The request may have reached AT: billing again could bill twice, so this is not retried.
+            raise BillingError(self.name, "ProviderTimeout", retryable=False) from None
+        except self.sdk_error as exc:
+            raise BillingError(self.name, f"http error: {str(exc)[:80]}", retryable=True) from None
+        recipient = _recipient(answer)
+        return self._accepted(recipient, to)
+
+    def _accepted(self, recipient: dict, to: str) -> str:
+        code, status = _code(recipient.get("statusCode")), str(recipient.get("status") or "unknown")
+        message_id = recipient.get("messageId")
+        if code in ACCEPTED_CODES and message_id and message_id != "None":
+            log.info("AT premium accepted for %s: %s (%s)", mask_phone(to), message_id, code)
+            return str(message_id)
+        raise BillingError(self.name, status[:40], retryable=code in RETRYABLE_CODES)
+
+
+def _recipient(answer) -> dict:
+    """The first recipient of a send answer; the SDK returns text when the content type is not exactly JSON."""
+    if isinstance(answer, (str, bytes)):
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            answer = None
+    data = answer.get("SMSMessageData") if isinstance(answer, dict) else None
+    recipients = (data.get("Recipients") if isinstance(data, dict) else None) or [None]
+    if not isinstance(recipients[0], dict):
+        # Accepted or not is unknown: not retried, so that a message AT did take is never billed twice.
+        message = data.get("Message") if isinstance(data, dict) else "unreadable answer"
+        raise BillingError("africastalking", str(message or "no recipient")[:40], retryable=False)
+    return recipients[0]
+
+
+def _code(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def load_sdk():
+    """Import the `africastalking` SDK.
+
+    The SDK does `from schema import Schema` (PyPI's `schema`), which the project's top-level schema.py shadows
+    when the project root is on sys.path; PyPI's module is put in place for the SDK's import, ours restored after.
+    """
+    if "africastalking.SMS" in sys.modules:
+        return importlib.import_module("africastalking")
+    ours = sys.modules.pop("schema", None)
+    try:
+        path = importlib.metadata.distribution("schema").locate_file("schema/__init__.py")
+        spec = importlib.util.spec_from_file_location("schema", path)
+        theirs = importlib.util.module_from_spec(spec)
+        sys.modules["schema"] = theirs
+        spec.loader.exec_module(theirs)
+        return importlib.import_module("africastalking")
+    finally:
+        if ours is not None:
+            sys.modules["schema"] = ours
+        else:
+            sys.modules.pop("schema", None)

@@ -1,0 +1,93 @@
+"""Paying an order with a prepaid card: atomic, never more than the card holds or the order owes.
+
+Wrong PINs are counted per contact (a keyed hash of the phone number or chat id). A PIN that matches no card
+designates no card, so it cannot count against a serial; what counts per serial is a right PIN of a card that
+cannot pay (printed but not yet activated, blocked, expired): someone holding a stolen or withdrawn card.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from orders_core.lifecycle import Status
+from orders_core.references import parse_reference
+from orders_core.services import apply_payment, order_for_reference
+
+from .errors import CardEmpty, CardNotUsable, NothingDue, WrongPin
+from .lockout import CONTACT, SERIAL, LockoutPolicy, record_failure, refuse_if_locked
+from .model import Card, Redemption
+from .pins import contact_key, parse_pin, pin_hash
+
+__all__ = ["CardPayment", "redeem_card", "card_balance", "MEANS"]
+
+log = logging.getLogger(__name__)
+MEANS = "card"
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """What a redemption did: paid on the order, left on the card, still due on the order."""
+
+    reference: str
+    serial: str
+    amount: int
+    card_balance: int
+    due: int
+    paid_now: bool
+
+
+def card_balance(uow, card: Card) -> int:
+    """The card's value less everything redeemed from it (read after locking the card row)."""
+    spent = uow.scalar(select(func.coalesce(func.sum(Redemption.amount), 0)).where(Redemption.card_id == card.id))
+    return card.value - int(spent)
+
+
+def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
+                policy: LockoutPolicy = LockoutPolicy(), channel: str = "sms") -> CardPayment:
+    """Pay what an order owes from a card, up to the card's balance, in one transaction."""
+    who = contact_key(pin_secret, contact)
+    with uow:
+        refuse_if_locked(uow, policy, CONTACT, who)
+        reference = parse_reference(reference)  # typos in either number are refused and never counted
+        digits = parse_pin(pin)
+        card = uow.one(select(Card).where(Card.pin_hash == pin_hash(pin_secret, digits)).with_for_update())
+        if card is None:
+            _count_and_refuse(uow, policy, CONTACT, who)
+        _check_usable(uow, policy, card)
+        payment = _pay(uow, card, reference, who, channel)
+        uow.commit()
+        return payment
+
+
+def _count_and_refuse(uow, policy: LockoutPolicy, scope: str, key: str, error: Exception | None = None):
+    until = record_failure(uow, policy, scope, key)
+    uow.commit()  # the failure must count even though the redemption does not happen
+    raise error or WrongPin(until)
+
+
+def _check_usable(uow, policy: LockoutPolicy, card: Card) -> None:
+    refuse_if_locked(uow, policy, SERIAL, card.serial)
+    reason = card.unusable_because(uow.now())
+    if reason:
+        log.warning("card %s is %s and was tried", card.serial, reason)
+        _count_and_refuse(uow, policy, SERIAL, card.serial, CardNotUsable(reason))
+
+
+def _pay(uow, card: Card, reference: str, who: str, channel: str) -> CardPayment:
+    order = order_for_reference(uow, reference, lock=True)
+    if order.status != Status.AWAITING_PAYMENT or order.amount_due == 0:
+        raise NothingDue(order.reference, order.status)
+    balance = card_balance(uow, card)
+    if balance <= 0:
+        raise CardEmpty()
+    amount = min(balance, order.amount_due)
+    redemption = Redemption(card_id=card.id, order_id=order.id, amount=amount, contact_key=who, channel=channel,
+                            at=uow.now())
+    uow.add(redemption)
+    uow.flush()
+    outcome = apply_payment(uow, order, amount, MEANS, str(redemption.id))
+    log.info("card %s paid %d centimes on order %s (%d left on the card)", card.serial, amount, order.reference,
+             balance - amount)
+    return CardPayment(order.reference, card.serial, amount, balance - amount, outcome.due, outcome.paid_now)
