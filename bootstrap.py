@@ -15,6 +15,7 @@ from sqlalchemy import text
 from orders_core.clock import utcnow
 from orders_core.db import make_engine, make_session_factory
 from orders_core.uow import UnitOfWork
+from jobs import notifications as notifications_jobs
 from payments_sms import wiring as payments_wiring
 from settings import Settings
 from texts import Catalogs
@@ -117,6 +118,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
     engine = make_engine(settings.database_url)
     services = Services(settings, engine, make_session_factory(engine), _redis(settings), Catalogs.load(), clock)
     payments_wiring.install(services)
+    notifications_jobs.install(services)
     return services
 
 

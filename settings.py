@@ -68,6 +68,14 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     timezone: str = "Africa/Casablanca"
     session_idle_minutes: int = 30
+    # Notifications: periodic tick (0 = no periodic work in this process), send retries per provider (seconds,
+    # growing), how long a send may take before it counts as abandoned, when an outbox row counts as stuck.
+    notify_tick_seconds: int = 5
+    notify_retry_delays: tuple = ("30", "120", "600")
+    notify_send_lease_seconds: int = 120
+    notify_stuck_seconds: int = 300
+    agent_digest_minutes: int = 15
+    late_report_at: str = "08:30"  # local time of the supervisors' daily SMS of late orders
     # Staff login lock-out: this many failed logins on one account lock it for this many minutes.
     staff_lockout_failures: int = 5
     staff_lockout_minutes: int = 15

@@ -1,0 +1,15 @@
+"""Notifications: domain events from the outbox become messages to citizens and staff, sent once, recorded."""
+from .agent_commands import AgentCommands, parse_command
+from .dispatch import HANDLERS, claim_outbox, handle_outbox, store, sweep
+from .model import Audience, Notification, Planned, RetryPlan, Status
+from .notifier import Notifier
+from .periodic import agent_digests, late_reports
+from .policy import URGENT_KINDS, QuietHours, choose_channel
+from .reports import record_status
+from .sending import send_notification
+
+__all__ = [
+    "AgentCommands", "parse_command", "HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Audience",
+    "Notification", "Planned", "RetryPlan", "Status", "Notifier", "agent_digests", "late_reports", "URGENT_KINDS",
+    "QuietHours", "choose_channel", "record_status", "send_notification",
+]

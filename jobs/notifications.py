@@ -1,0 +1,201 @@
+"""RQ jobs of the notifications package, the periodic work, and their wiring into the composition root.
+
+Periodic work rides on RQ's scheduler (`rq worker --with-scheduler`): `tick` schedules the next tick first, then
+enqueues whatever periodic job is due (a Redis key per job and time slot lets only one of several workers start
+it). The worker class below restarts a broken chain at start-up and with RQ's maintenance (every 10 minutes).
+The embedded default has no scheduler: a small thread ticks in-process instead.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import redis
+import rq
+
+import bootstrap
+import notifications
+from channels.senders import ConsoleSender
+from notifications import Notifier
+from notifications.orm import start_mappers
+from orders_core.services import expire_unpaid
+from settings import Settings
+
+__all__ = [
+    "dispatch_outbox", "handle_outbox", "send", "sweep", "agent_digests", "late_reports", "expire_orders",
+    "expire_charges", "record_delivery_report", "tick", "run_due", "ensure_clock", "install", "notifier",
+    "agent_commands", "PERIODIC", "Worker",
+]
+
+log = logging.getLogger(__name__)
+CLOCK_KEY = "shubbak:periodic:clock"
+
+
+def notifier(services) -> Notifier:
+    """The process's Notifier, built on first use from the settings and the wired SMS senders."""
+    if "notifier" not in services.adapters:
+        start_mappers()
+        senders = services.adapters.setdefault("sms_senders", {"console": ConsoleSender()})
+        services.adapters["notifier"] = Notifier.from_settings(services.settings, services.catalogs, senders)
+    return services.adapters["notifier"]
+
+
+def agent_commands(services) -> notifications.AgentCommands:
+    """The staff SMS router, `(inbound) -> Reply | None`, for the dialog engine's pre-router hook."""
+    return notifications.AgentCommands(services.uow, services.catalogs)
+
+
+def _send_each(services, message_ids) -> int:
+    for message_id in message_ids:
+        services.enqueue(send, message_id)
+    return len(message_ids)
+
+
+def dispatch_outbox() -> int:
+    """Claim new outbox rows and enqueue one handling job per row."""
+    services = bootstrap.current()
+    claimed = notifications.claim_outbox(services.uow())
+    for outbox_id in claimed:
+        services.enqueue(handle_outbox, outbox_id)
+    return len(claimed)
+
+
+def handle_outbox(outbox_id: int) -> int:
+    services = bootstrap.current()
+    return _send_each(services, notifications.handle_outbox(services.uow(), notifier(services), outbox_id))
+
+
+def send(message_id: int) -> str:
+    services = bootstrap.current()
+    return notifications.send_notification(services.uow(), notifier(services), message_id)
+
+
+def sweep() -> int:
+    """Re-enqueue stuck outbox rows and due messages (retries, the morning after quiet hours, dead workers)."""
+    services = bootstrap.current()
+    swept = notifications.sweep(services.uow(), notifier(services))
+    for outbox_id in swept.outbox_ids:
+        services.enqueue(handle_outbox, outbox_id)
+    return len(swept.outbox_ids) + _send_each(services, swept.message_ids)
+
+
+def agent_digests() -> int:
+    services = bootstrap.current()
+    return _send_each(services, notifications.agent_digests(services.uow(), notifier(services)))
+
+
+def late_reports() -> int:
+    services = bootstrap.current()
+    return _send_each(services, notifications.late_reports(services.uow(), notifier(services)))
+
+
+def expire_orders() -> int:
+    return expire_unpaid(bootstrap.current().uow())
+
+
+def expire_charges():
+    """The payments package's charge expiry (`jobs.payments.expire_charges`), once that package provides it."""
+    try:
+        job = getattr(importlib.import_module("jobs.payments"), "expire_charges", None)
+    except ImportError:
+        job = None
+    return job() if job else None
+
+
+def record_delivery_report(provider: str, provider_message_id: str, status: str, detail: str | None = None) -> bool:
+    """The channels' delivery-report hook: add a provider's report to the message's history."""
+    services = bootstrap.current()
+    return notifications.record_status(services.uow(), notifier(services), provider, provider_message_id, status,
+                                       detail)
+
+
+# Periodic work: (job, at most once every N seconds, queue).
+PERIODIC = (
+    (dispatch_outbox, 1, "default"),
+    (sweep, 30, "default"),
+    (agent_digests, 60, "default"),
+    (late_reports, 600, "low"),
+    (expire_orders, 300, "low"),
+    (expire_charges, 300, "low"),
+)
+
+
+def run_due(services) -> list[str]:
+    """Enqueue each periodic job whose time slot no other process has started yet."""
+    now, started = time.time(), []
+    for job, every, queue in PERIODIC:
+        slot = int(now // every)
+        if services.redis.set(f"shubbak:periodic:{job.__name__}:{slot}", 1, nx=True, ex=every * 2 + 5):
+            services.enqueue(job, queue=queue, result_ttl=0, failure_ttl=24 * 3600)
+            started.append(job.__name__)
+    return started
+
+
+def tick() -> list[str]:
+    """One beat of the periodic clock: schedule the next beat first (a death here must not end the chain)."""
+    services = bootstrap.current()
+    _schedule_tick(services.redis, services.settings.notify_tick_seconds)
+    return run_due(services)
+
+
+def _schedule_tick(connection, every: int, delay: int | None = None) -> None:
+    at = datetime.now(timezone.utc) + timedelta(seconds=every if delay is None else delay)
+    slot = int(at.timestamp() // every)
+    # One job id per slot: two chains (after a restart raced a live one) fold into one.
+    rq.Queue("high", connection=connection).enqueue_at(at, tick, job_id=f"shubbak-tick-{slot}", result_ttl=0,
+                                                       failure_ttl=3600)
+    connection.set(CLOCK_KEY, slot, ex=every * 3 + 60)
+
+
+def ensure_clock(connection, every: int) -> bool:
+    """Start the tick chain unless a live one has ticked lately; True when this call started it."""
+    if every <= 0 or not connection.set(CLOCK_KEY, "starting", nx=True, ex=every * 3 + 60):
+        return False
+    _schedule_tick(connection, every, delay=0)
+    log.info("periodic clock started (every %d s)", every)
+    return True
+
+
+class Worker(rq.Worker):
+    """`rq worker --worker-class jobs.notifications.Worker`: an RQ worker that also keeps the tick chain alive."""
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        try:
+            ensure_clock(self.connection, Settings.from_env().notify_tick_seconds)
+        except redis.RedisError as exc:
+            log.warning("could not check the periodic clock: %s", type(exc).__name__)
+
+
+class EmbeddedClock(threading.Thread):
+    """The embedded default's stand-in for the RQ scheduler's tick: enqueues the due periodic work in-process."""
+
+    def __init__(self, services, every: int):
+        super().__init__(name="shubbak-periodic-clock", daemon=True)
+        self.services, self.every = services, every
+
+    def run(self) -> None:
+        while True:
+            time.sleep(self.every)
+            try:
+                run_due(self.services)
+            except Exception:  # keep ticking; the failing job is recorded by RQ or logged here
+                log.exception("periodic clock failed a tick")
+
+
+def install(services) -> None:
+    """Wire notifications into a newly built composition root (one line in bootstrap.build)."""
+    start_mappers()
+    every = services.settings.notify_tick_seconds
+    if every <= 0 or services.settings.env == "test":
+        return
+    if services.settings.embedded_redis:
+        EmbeddedClock(services, every).start()
+        return
+    try:
+        ensure_clock(services.redis, every)
+    except redis.RedisError as exc:
+        log.warning("could not start the periodic clock: %s", type(exc).__name__)

@@ -1,0 +1,167 @@
+"""Office agents acting on orders by SMS from their registered number: take, ready, dispatched, reject.
+
+Plugged in front of the dialog engine: `AgentCommands(...)(inbound)` answers a Reply for an agent command and
+None for anything else, which the dialog then handles as usual.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from channels.message import Inbound, Reply
+from orders_core import queries
+from orders_core.errors import InvalidInput, NotAllowed, ShubbakError
+from orders_core.lifecycle import Role, Status
+from orders_core.phones import mask_phone
+from orders_core.references import format_reference, parse_reference, to_ascii_digits
+from orders_core.services import advance_order, dispatch_order, order_for_reference, reject_order, take_order
+
+from .policy import mad
+
+__all__ = ["AgentCommands", "AgentCommand", "parse_command", "KEYWORDS", "REASON_CODES"]
+
+log = logging.getLogger(__name__)
+
+# The words an agent may start a command with, in French, English and Arabic.
+KEYWORDS = {
+    "PRENDRE": "take", "TAKE": "take", "خذ": "take", "أخذ": "take", "اخذ": "take",
+    "PRET": "ready", "PRÊT": "ready", "READY": "ready", "جاهز": "ready",
+    "ENVOI": "dispatch", "ENVOYE": "dispatch", "ENVOYÉ": "dispatch", "SENT": "dispatch", "أرسل": "dispatch",
+    "ارسل": "dispatch", "إرسال": "dispatch",
+    "REJET": "reject", "REJETER": "reject", "REJECT": "reject", "رفض": "reject",
+}
+# Reason codes as typed by an agent -> the order core's rejection reasons.
+REASON_CODES = {
+    "1": "record_not_found", "2": "incomplete_data", "3": "not_entitled",
+    "RECORD_NOT_FOUND": "record_not_found", "INCOMPLETE_DATA": "incomplete_data", "NOT_ENTITLED": "not_entitled",
+}
+_REFERENCE = re.compile(r"^((?:\d[\s.\-]*){10})(.*)$", re.S)
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+@dataclass(frozen=True)
+class AgentCommand:
+    action: str
+    reference: str      # as typed (digits, maybe spaced); checked when the command runs
+    argument: str = ""  # the barcode (dispatch) or the reason code (reject)
+
+
+def parse_command(text: str) -> AgentCommand | None:
+    """Read an agent command, or None when the text does not start with a command word."""
+    words = to_ascii_digits(text or "").strip().split(maxsplit=1)
+    action = KEYWORDS.get(words[0].upper()) if words else None
+    if action is None:
+        return None
+    rest = words[1].strip() if len(words) > 1 else ""
+    found = _REFERENCE.match(rest)
+    reference, argument = (found.group(1).strip(), found.group(2).strip()) if found else (rest, "")
+    return AgentCommand(action, reference, argument)
+
+
+class NotYourOffice(ShubbakError):
+    code = "not_your_office"
+
+
+class UnknownReason(ShubbakError):
+    code = "bad_reason"
+
+
+def _take(uow, order_id: int, command: AgentCommand, actor) -> dict:
+    take_order(uow, order_id, actor)
+    return {}
+
+
+def _ready(uow, order_id: int, command: AgentCommand, actor) -> dict:
+    advance_order(uow, order_id, Status.READY, actor)
+    return {}
+
+
+def _dispatch(uow, order_id: int, command: AgentCommand, actor) -> dict:
+    order = dispatch_order(uow, order_id, command.argument, actor)
+    return {"barcode": order.barcode}
+
+
+def _reject(uow, order_id: int, command: AgentCommand, actor) -> dict:
+    reason = REASON_CODES.get(command.argument.split()[0].upper() if command.argument else "")
+    if reason is None:
+        raise UnknownReason(command.argument)
+    return {"amount": reject_order(uow, order_id, reason, actor)}
+
+
+# action -> (what it does, the confirmation's text key)
+ACTIONS = {
+    "take": (_take, "agent.taken"),
+    "ready": (_ready, "agent.ready"),
+    "dispatch": (_dispatch, "agent.dispatched"),
+    "reject": (_reject, "agent.rejected"),
+}
+# A named error's code -> the refusal's text key.
+REFUSALS = {
+    "malformed_reference": "agent.usage",
+    "check_number": "agent.check_number",
+    "no_such_order": "agent.unknown_reference",
+    "not_your_office": "agent.not_your_office",
+    "illegal_transition": "agent.wrong_stage",
+    "already_taken": "agent.already_taken",
+    "not_allowed": "agent.not_allowed",
+    "invalid_input": "agent.bad_barcode",
+    "bad_reason": "agent.bad_reason",
+    "concurrent_change": "agent.try_again",
+}
+
+
+class AgentCommands:
+    """The SMS router for staff: `(inbound) -> Reply | None`."""
+
+    def __init__(self, uow_factory: Callable, catalogs):
+        self.uow_factory, self.catalogs = uow_factory, catalogs
+
+    def __call__(self, inbound: Inbound) -> Reply | None:
+        command = parse_command(inbound.text) if inbound.channel == "sms" else None
+        if command is None:
+            return None
+        phone = inbound.phone or inbound.contact
+        with self.uow_factory() as uow:
+            user = queries.user_by_phone(uow, phone)
+        if user is None:
+            # Say nothing that tells an outsider staff commands exist: the answer to any unknown text.
+            log.info("agent command from an unregistered number %s", mask_phone(phone))
+            lang = "ar" if _ARABIC.search(inbound.text or "") else "fr"
+            return Reply(self.catalogs.text(lang, "common.unknown_input"))
+        return Reply(self._answer(user, command))
+
+    def _answer(self, user, command: AgentCommand) -> str:
+        values = {"ref": _shown(command.reference)}
+        try:
+            key, extra = self._run(user, command)
+        except ShubbakError as exc:
+            key, extra = REFUSALS.get(exc.code, "agent.try_again"), {}
+            log.info("agent %d %s refused: %s", user.id, command.action, exc.code)
+        values.update(extra)
+        if "amount" in values:
+            values["amount"] = mad(values["amount"], user.language)
+        return self.catalogs.text(user.language, key, **values)
+
+    def _run(self, user, command: AgentCommand) -> tuple[str, dict]:
+        if user.role not in (Role.AGENT, Role.SUPERVISOR):
+            raise NotAllowed(f"a {user.role} does not process orders")
+        with self.uow_factory() as uow:
+            order = order_for_reference(uow, command.reference)
+        if order.office_code != user.office_code:
+            raise NotYourOffice(order.reference)
+        action, key = ACTIONS[command.action]
+        if command.action == "dispatch" and not command.argument:
+            raise InvalidInput({"barcode": "missing"})
+        extra = action(self.uow_factory(), order.id, command, user.as_actor("sms"))
+        log.info("agent %d %s order %d by SMS", user.id, command.action, order.id)
+        return key, extra
+
+
+def _shown(reference: str) -> str:
+    """The reference as the agent should read it back: grouped when valid, else what they typed (cut short)."""
+    try:
+        return format_reference(parse_reference(reference))
+    except ShubbakError:
+        return reference[:16]

@@ -1,0 +1,122 @@
+"""From outbox rows to stored messages: claim rows, run the topic's handler, store each message once, sweep."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from orders_core.model import OutboxMessage
+from texts import count
+
+from . import citizens, staff
+from .model import AgentNotice, Notification, Planned, Status
+from .policy import choose_channel
+
+__all__ = ["HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Swept", "MAX_OUTBOX_ATTEMPTS"]
+
+log = logging.getLogger(__name__)
+MAX_OUTBOX_ATTEMPTS = 8  # a row failing this often is left for an operator (logged), not retried forever
+
+
+def _both(*handlers):
+    def run(uow, event, notifier):
+        return [planned for handler in handlers for planned in handler(uow, event, notifier)]
+    return run
+
+
+# Outbox topic -> the function planning its messages. Topics absent here need no message.
+HANDLERS = {
+    "order.placed": citizens.order_placed,
+    "payment.received": citizens.payment_received,
+    "order.status_changed": citizens.order_status_changed,
+    "complaint.filed": _both(citizens.complaint_filed_citizen, staff.complaint_filed_inspectors),
+    "complaint.status_changed": citizens.complaint_status_changed,
+    "escalation.reply": citizens.escalation_reply,
+}
+
+
+def claim_outbox(uow, batch: int = 200) -> list[int]:
+    """Mark new outbox rows as enqueued and return their ids; concurrent dispatchers skip each other's rows."""
+    with uow:
+        stmt = (select(OutboxMessage).where(OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at.is_(None))
+                .order_by(OutboxMessage.id).limit(batch).with_for_update(skip_locked=True))
+        rows = uow.all(stmt)
+        for row in rows:
+            row.enqueued_at, row.attempts = uow.now(), row.attempts + 1
+        uow.commit()
+        return [row.id for row in rows]
+
+
+def handle_outbox(uow, notifier, outbox_id: int) -> list[int]:
+    """Plan and store the messages of one outbox row, once; return the ids of those to send now."""
+    with uow:
+        row = uow.get(OutboxMessage, outbox_id, lock=True)
+        if row is None or row.done_at is not None:
+            return []
+        handler = HANDLERS.get(row.topic)
+        stored = [store(uow, notifier, planned, outbox_id) for planned in (handler(uow, row, notifier)
+                                                                             if handler else [])]
+        row.done_at = uow.now()
+        uow.commit()
+        return [m.id for m in stored if m is not None and m.enqueued_at is not None]
+
+
+def store(uow, notifier, planned: Planned, outbox_id: int | None = None) -> Notification | None:
+    """Render and store a planned message unless its key is stored already; mark it enqueued when due now."""
+    if uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == planned.key)):
+        return None
+    now = uow.now()
+    text = notifier.catalogs.text(planned.language, planned.template, **planned.values)
+    channel = choose_channel(planned.phone, planned.contact, planned.kind)
+    due = notifier.quiet.release(now, planned.urgent)
+    message = Notification(
+        key=planned.key, audience=planned.audience, kind=planned.kind, template=planned.template,
+        language=notifier.catalogs.language(planned.language), channel=channel, contact=planned.contact,
+        recipient=planned.phone, text=text, segments=count(text).segments, urgent=planned.urgent,
+        status=Status.PENDING if channel else Status.UNREACHABLE, provider=None, provider_message_id=None,
+        attempts=0, provider_attempts=0, next_attempt_at=due, lease_until=None,
+        enqueued_at=now if channel and due <= now else None, last_error=None, outbox_id=outbox_id,
+        order_id=planned.order_id, user_id=planned.user_id, created_at=now, updated_at=now, sent_at=None, events=[],
+    )
+    message.note(message.status if due <= now or not channel else "held", now,
+                 None if due <= now else f"quiet hours until {due.isoformat()}")
+    uow.add(message)
+    uow.flush()
+    for order_id in planned.notices:
+        uow.add(AgentNotice(user_id=planned.user_id, order_id=order_id, message_id=message.id, at=now))
+    return message
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep handed back to the queues."""
+
+    outbox_ids: list
+    message_ids: list
+
+
+def sweep(uow, notifier, batch: int = 500) -> Swept:
+    """Re-enqueue outbox rows stuck without an outcome, and messages due (retries, mornings, dead workers)."""
+    with uow:
+        now = uow.now()
+        stale = now - notifier.stuck
+        rows = uow.all(select(OutboxMessage).where(
+            OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at <= stale,
+            OutboxMessage.attempts < MAX_OUTBOX_ATTEMPTS).order_by(OutboxMessage.id).limit(batch)
+            .with_for_update(skip_locked=True))
+        for row in rows:
+            row.enqueued_at, row.attempts = now, row.attempts + 1
+            if row.attempts == MAX_OUTBOX_ATTEMPTS:
+                log.error("outbox row %d (%s) tried %d times: last try before it is left for an operator",
+                          row.id, row.topic, row.attempts)
+        messages = uow.all(select(Notification).where(
+            or_(Notification.status == Status.PENDING,
+                (Notification.status == Status.SENDING) & (Notification.lease_until <= now)),
+            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+            or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
+        ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
+        for message in messages:
+            message.enqueued_at = now
+        uow.commit()
+        return Swept([r.id for r in rows], [m.id for m in messages])

@@ -1,0 +1,71 @@
+"""When and how a message may go: quiet hours, which kinds are urgent, which channel reaches a person."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+__all__ = ["QuietHours", "URGENT_KINDS", "choose_channel", "mad"]
+
+# Urgent kinds answer something the person has just done, or a conversation they are waiting in: they go at
+# any hour. Everything else (the office's and the post's progress, staff notices) waits for the morning.
+URGENT_KINDS = frozenset({"order_placed", "payment_complete", "payment_partial", "complaint_filed", "support_reply"})
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local hours in which non-urgent messages are held, e.g. "21:00-08:00" in Africa/Casablanca."""
+
+    start: time | None
+    end: time | None
+    zone: ZoneInfo
+
+    @classmethod
+    def parse(cls, spec: str, timezone: str) -> "QuietHours":
+        """Read "HH:MM-HH:MM"; an empty spec means no quiet hours."""
+        zone = ZoneInfo(timezone)
+        if not (spec or "").strip():
+            return cls(None, None, zone)
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in spec.split("-"))
+        except ValueError:
+            raise ValueError(f"quiet hours must look like '21:00-08:00', got {spec!r}") from None
+        return cls(start, end, zone)
+
+    def holds(self, moment: datetime) -> bool:
+        """Whether `moment` (aware, any zone) falls inside the quiet hours."""
+        if self.start is None:
+            return False
+        local = moment.astimezone(self.zone).time()
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end  # the usual case: the night spans midnight
+
+    def release(self, moment: datetime, urgent: bool = False) -> datetime:
+        """When a message due at `moment` may go: then, or at the end of the quiet hours it falls in (UTC)."""
+        if urgent or not self.holds(moment):
+            return moment
+        local = moment.astimezone(self.zone)
+        end = datetime.combine(local.date(), self.end, tzinfo=self.zone)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=self.zone)
+        return end.astimezone(moment.tzinfo)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+
+def choose_channel(phone: str | None, contact: str | None, kind: str) -> str | None:
+    """The channel a message reaches its person on, or None when nothing can reach them yet.
+
+    The one place to extend for WhatsApp (inside the 24-hour window, else a template, else SMS).
+    """
+    return "sms" if phone else None
+
+
+def mad(centimes: int, lang: str) -> str:
+    """Dirhams for a text: whole amounts bare, others with two decimals and the language's mark."""
+    dirhams, rest = divmod(int(centimes), 100)
+    if rest == 0:
+        return str(dirhams)
+    return f"{dirhams}{'.' if lang == 'en' else ','}{rest:02d}"
