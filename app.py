@@ -43,6 +43,8 @@ def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the channel, simulator and staff packages, registered here as they land."""
     from payments_sms.cli import register as register_payment_commands  # flask reconcile, flask cards ...
     register_payment_commands(app)
+    from staff.web import register as register_staff_view  # the staff view at /staff, and CSRF on every form
+    register_staff_view(app)
     if os.environ.get("SHUBBAK_BENCH") == "1":  # benchmarks only: bench/baseline_app.py, never in a deployment
         from bench.baseline_app import bp as bench_baseline
         app.register_blueprint(bench_baseline)

@@ -1,0 +1,89 @@
+"""Staff accounts after creation (orders_core.services.create_user creates them): role, office, phone, disabling."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from orders_core import queries
+from orders_core.errors import InvalidInput, NotAllowed, NotFound
+from orders_core.lifecycle import Role
+from orders_core.model import Actor, Province, User
+from orders_core.phones import normalise_phone
+from orders_core.services.users import STAFF_ROLES
+from orders_core.validation import LANGUAGES, Problems
+
+__all__ = ["AccountChange", "change_account", "refresh_password_hash", "list_accounts"]
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """What an administrator may change on an account; None leaves a field as it is."""
+
+    role: str
+    office_code: str | None
+    province_code: str | None
+    phone: str | None
+    language: str
+    active: bool
+    password_hash: str | None = None
+
+
+def list_accounts(uow, limit: int = 500) -> list[User]:
+    with uow:
+        return uow.all(select(User).order_by(User.role, User.username).limit(limit))
+
+
+def change_account(uow, user_id: int, change: AccountChange, admin: Actor) -> User:
+    """Apply an administrator's change to an account, with the same rules as when it was created."""
+    problems = _problems(change)
+    phone = _phone(change.phone, problems)
+    problems.raise_if_any(InvalidInput)
+    with uow:
+        user = uow.get(User, user_id)
+        if user is None:
+            raise NotFound(f"no account {user_id!r}")
+        if str(user.id) == admin.id and (not change.active or change.role != Role.ADMIN):
+            raise NotAllowed("an administrator cannot disable or demote their own account")
+        office = queries.office(uow, change.office_code) if change.office_code else None
+        if change.office_code and office is None:
+            raise InvalidInput({"office_code": f"no such office: {change.office_code!r}"})
+        if change.province_code and uow.get(Province, change.province_code) is None:
+            raise InvalidInput({"province_code": f"no such province: {change.province_code!r}"})
+        user.role, user.office_code, user.phone = str(change.role), change.office_code, phone
+        user.province_code = change.province_code or (office.commune.province_code if office else None)
+        user.language, user.active = change.language, change.active
+        if change.password_hash:
+            user.password_hash = change.password_hash
+        uow.commit()
+        return user
+
+
+def _problems(change: AccountChange) -> Problems:
+    problems = Problems()
+    problems.check(change.role in STAFF_ROLES, "role", f"one of {', '.join(STAFF_ROLES)}")
+    problems.check(change.role not in (Role.AGENT, Role.SUPERVISOR) or bool(change.office_code), "office_code",
+                   "agents and supervisors belong to an office")
+    problems.check(change.role != Role.INSPECTOR or bool(change.province_code or change.office_code),
+                   "province_code", "inspectors oversee a province")
+    problems.check(change.language in LANGUAGES, "language", f"one of {', '.join(LANGUAGES)}")
+    return problems
+
+
+def _phone(text: str | None, problems: Problems) -> str | None:
+    if not text:
+        return None
+    try:
+        return normalise_phone(text)
+    except InvalidInput as exc:
+        problems.update(exc.problems)
+        return None
+
+
+def refresh_password_hash(uow, user_id: int, password_hash: str) -> None:
+    """Store a stronger hash of a password that was just verified (the hashing parameters were raised)."""
+    with uow:
+        user = uow.get(User, user_id)
+        if user is not None:
+            user.password_hash = password_hash
+            uow.commit()

@@ -1,0 +1,102 @@
+"""Finance's page: money collected by day, commune, payment means and channel; credits outstanding; CSV exports."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from orders_core.lifecycle import Role
+
+from . import charts, figures
+from .access import allow, services
+from .presentation import local_today, mad
+
+__all__ = ["bp", "TABLES", "period", "csv_text", "money_text"]
+
+bp = Blueprint("finance", __name__)
+TABLES = (*figures.REVENUE_DIMENSIONS, "credits")
+_LONGEST = 366  # days one page or export may cover
+
+
+def period() -> tuple[date, date]:
+    """The period asked for (`from`, `to` as YYYY-MM-DD), by default the last 30 days."""
+    today = local_today()
+    last = _date(request.args.get("to")) or today
+    first = _date(request.args.get("from")) or last - timedelta(days=29)
+    if first > last or (last - first).days >= _LONGEST:
+        first = last - timedelta(days=29)
+    return first, last
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def money_text(centimes: int) -> str:
+    """Centimes as a plain dirham amount for spreadsheets: 1234 -> 12.34 (no float on the way)."""
+    sign = "-" if centimes < 0 else ""
+    whole, cents = divmod(abs(int(centimes)), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _cell(value) -> str:
+    # A cell starting with = @ + - may run as a formula in a spreadsheet; phone numbers stay as they are.
+    text = str(value)
+    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not text[1:].replace(".", "").isdigit()):
+        return "'" + text
+    return text
+
+
+def csv_text(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def _tables(uow, first: date, last: date) -> dict:
+    zone = services().settings.timezone
+    found = {name: figures.revenue(uow, name, first, last, zone) for name in figures.REVENUE_DIMENSIONS}
+    found["credits"], found["credits_total"] = figures.credits_outstanding(uow)
+    return found
+
+
+@bp.get("/finance")
+@allow(Role.FINANCE)
+def overview():
+    """Revenue tables and a chart of money collected per day; credits owed to citizens."""
+    first, last = period()
+    with services().uow() as uow:
+        tables = _tables(uow, first, last)
+    by_day = {row.key: row.amount for row in tables["day"]}
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    chart = charts.columns([(d.strftime("%d/%m"), by_day.get(d, 0)) for d in days], fmt=mad)
+    total = sum(row.amount for row in tables["means"])
+    return render_template("staff/finance.html", tables=tables, chart=chart, first=first, last=last, total=total)
+
+
+@bp.get("/finance/<table>.csv")
+@allow(Role.FINANCE)
+def export(table: str):
+    """One of the finance tables as CSV, amounts in dirhams with two decimals."""
+    if table not in TABLES:
+        abort(404)
+    first, last = period()
+    with services().uow() as uow:
+        if table == "credits":
+            rows, _ = figures.credits_outstanding(uow, limit=100_000)
+            body = csv_text(["account", "balance_mad", "last_movement_utc"],
+                            [[a, money_text(b), at.isoformat()] for a, b, at in rows])
+        else:
+            rows = figures.revenue(uow, table, first, last, services().settings.timezone)
+            body = csv_text([table, "label", "payments", "amount_mad"],
+                            [[r.key, r.label, r.payments, money_text(r.amount)] for r in rows])
+    name = f"shubbak-{table}-{first.isoformat()}-{last.isoformat()}.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

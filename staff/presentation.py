@@ -1,0 +1,83 @@
+"""What templates use to show things: catalog texts, money, local times, references; flash messages by key."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from flask import flash, g
+
+from orders_core.errors import InvalidInput, ShubbakError
+from orders_core.references import format_reference
+
+from .access import NAVIGATION, services
+
+__all__ = ["template_tools", "t", "term", "say", "say_error", "mad", "local", "local_today", "LANGUAGE_NAMES"]
+
+_LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+# Errors whose message is their own key; any other named error falls back to a generic one.
+_KNOWN_ERRORS = frozenset({
+    "invalid_input", "illegal_transition", "already_taken", "not_allowed", "concurrent_change", "no_such_office",
+    "no_such_order", "check_number", "malformed_reference", "not_found", "no_such_complaint", "not_entitled",
+    "no_such_batch", "no_such_cards",
+})
+
+
+def t(key: str, /, **values) -> str:
+    """The text of a catalog key in the viewer's language."""
+    return services().catalogs.text(g.get("lang", "fr"), key, **values)
+
+
+def term(area: str, value) -> str:
+    """The name of a value of the domain (a status, a role, a channel); the raw value when none is written."""
+    try:
+        return t(f"staff.{area}.{value}")
+    except KeyError:
+        return str(value)
+
+
+def mad(centimes: int | None) -> str:
+    """Integer centimes as dirhams with two decimals, written the way the viewer's language writes numbers."""
+    value = Decimal(int(centimes or 0)) / 100
+    return format_decimal(value, format="#,##0.00", locale=_LOCALES.get(g.get("lang"), "fr_MA"))
+
+
+def local(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time shown in the service's time zone."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(services().settings.timezone)).strftime(pattern)
+
+
+def local_today() -> date:
+    """Today's date where the service runs."""
+    return services().clock().astimezone(ZoneInfo(services().settings.timezone)).date()
+
+
+def hours(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def template_tools() -> dict:
+    """The names every staff template can use."""
+    lang = g.get("lang", "fr")
+    staff = g.get("staff")
+    return {"t": t, "term": term, "mad": mad, "local": local, "ref": format_reference, "hours": hours, "lang": lang,
+            "direction": "rtl" if lang == "ar" else "ltr", "staff": staff, "languages": LANGUAGE_NAMES,
+            "navigation": NAVIGATION.get(staff.role, ()) if staff else ()}
+
+
+def say(key: str, category: str = "ok", **values) -> None:
+    """Flash a catalog text (rendered in the language of the page that shows it)."""
+    flash({"key": key, "values": values}, category)
+
+
+def say_error(exc: ShubbakError) -> None:
+    """Flash a named service error as a sentence, naming the fields of an input error."""
+    code = exc.code if exc.code in _KNOWN_ERRORS else "error"
+    values = {"fields": ", ".join(exc.problems)} if isinstance(exc, InvalidInput) else {}
+    if isinstance(exc, InvalidInput):
+        code = "invalid_input"
+    say(f"staff.error.{code}", "error", **values)

@@ -1,0 +1,103 @@
+"""Support's pages: the escalation inbox, a conversation with its reply box, and order lookup."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from orders_core import queries
+from orders_core.errors import InvalidInput, MalformedReference, NotFound, OrderNotFound, ShubbakError
+from orders_core.lifecycle import Role
+from orders_core.model import Escalation, EscalationMessage
+from orders_core.phones import normalise_phone
+from orders_core.services import (
+    add_escalation_message, close_escalation, credit_statement, order_for_reference,
+)
+
+from .access import allow, services
+from .presentation import say, say_error
+
+__all__ = ["bp", "find_orders"]
+
+bp = Blueprint("support", __name__)
+
+
+@bp.get("/escalations")
+@allow(Role.SUPPORT)
+def inbox():
+    """Open conversations handed over by the bot, the longest waiting first."""
+    last_in = (select(func.max(EscalationMessage.at)).where(EscalationMessage.escalation_id == Escalation.id)
+               .scalar_subquery())
+    with services().uow() as uow:
+        rows = uow.session.execute(select(Escalation, last_in).where(Escalation.status == "open")
+                                   .order_by(Escalation.created_at, Escalation.id).limit(200)).all()
+        return render_template("staff/inbox.html", rows=rows)
+
+
+@bp.get("/escalations/<int:escalation_id>")
+@allow(Role.SUPPORT)
+def conversation(escalation_id: int):
+    """A conversation's transcript, the citizen's recent orders and credit, and the reply box."""
+    with services().uow() as uow:
+        escalation = uow.get(Escalation, escalation_id)
+        if escalation is None:
+            abort(404)
+        contacts = [c for c in (escalation.contact, escalation.phone) if c]
+        orders = queries.orders_of_contact(uow, contacts, limit=5)
+        balance = uow.credit_balance(escalation.phone or escalation.contact)
+        return render_template("staff/conversation.html", escalation=escalation, orders=orders, balance=balance)
+
+
+@bp.post("/escalations/<int:escalation_id>/reply")
+@allow(Role.SUPPORT)
+def reply(escalation_id: int):
+    """Send a reply: it is published to the outbox and goes out on the citizen's channel."""
+    try:
+        add_escalation_message(services().uow(), escalation_id, "out", g.staff.username, request.form.get("text", ""))
+    except NotFound:
+        abort(404)
+    except ShubbakError as exc:
+        say_error(exc)
+    else:
+        say("staff.done.reply")
+    return redirect(url_for(".conversation", escalation_id=escalation_id))
+
+
+@bp.post("/escalations/<int:escalation_id>/close")
+@allow(Role.SUPPORT)
+def close(escalation_id: int):
+    """Close a conversation: the bot answers this citizen again."""
+    try:
+        close_escalation(services().uow(), escalation_id, g.staff.username)
+    except NotFound:
+        abort(404)
+    say("staff.done.close")
+    return redirect(url_for(".inbox"))
+
+
+def find_orders(uow, text: str) -> tuple[list, str | None, str | None]:
+    """Orders matching a typed reference or phone number; the phone found, and the key of what went wrong."""
+    try:
+        return [order_for_reference(uow, text)], None, None
+    except OrderNotFound:
+        return [], None, "staff.error.no_such_order"
+    except MalformedReference:
+        pass  # not ten digits: perhaps a phone number
+    except ShubbakError as exc:
+        return [], None, f"staff.error.{exc.code}"
+    try:
+        phone = normalise_phone(text)
+    except InvalidInput:
+        return [], None, "staff.lookup.not_understood"
+    return queries.orders_of_contact(uow, [phone], limit=20), phone, None
+
+
+@bp.get("/lookup")
+@allow(Role.SUPPORT)
+def lookup():
+    """Find orders by reference (with or without spaces) or by the citizen's phone number."""
+    text = (request.args.get("q") or "").strip()[:40]
+    with services().uow() as uow:
+        orders, phone, problem = find_orders(uow, text) if text else ([], None, None)
+        credit = credit_statement(services().uow(), phone) if phone else None
+        return render_template("staff/lookup.html", q=text, orders=orders, phone=phone, problem=problem,
+                               credit=credit)
