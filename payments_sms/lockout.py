@@ -1,8 +1,8 @@
 """Wrong card PINs: a lock-out ladder per contact (and per card), and an alarm on a spike across all numbers.
 
 Counters live in the database (one row per failure, keyed by a keyed hash, never a phone number), so every
-process sees the same count. The ladder looks at failures within the last 24 h: from the 5th, each failure locks
-for 15 min; from the 10th, for 1 h; from the 20th, for 24 h, counted from the latest failure.
+process sees the same count. The ladder counts the failures of the 24 h up to the latest one: from the 5th, each
+failure locks for 15 min; from the 10th, for 1 h; from the 20th, for 24 h, counted from the latest failure.
 """
 from __future__ import annotations
 
@@ -40,15 +40,16 @@ class LockoutPolicy:
 
 def locked_until(uow, policy: LockoutPolicy, scope: str, key: str) -> datetime | None:
     """When the lock on this key ends, or None when it is not locked now."""
-    since = uow.now() - policy.window
-    mine = (PinFailure.scope == scope, PinFailure.key == key, PinFailure.at > since)
-    failures = uow.scalar(select(func.count()).select_from(PinFailure).where(*mine))
+    mine = (PinFailure.scope == scope, PinFailure.key == key)
     latest = uow.scalar(select(func.max(PinFailure.at)).where(*mine))
-    span = policy.lock_for(failures)
-    if span is None or latest is None:
+    if latest is None:
         return None
-    until = latest + span
-    return until if until > uow.now() else None
+    # Counted over the day before the latest failure, so that a lock lasts its whole span once set.
+    failures = uow.scalar(select(func.count()).select_from(PinFailure).where(
+        *mine, PinFailure.at > latest - policy.window))
+    span = policy.lock_for(failures)
+    until = latest + span if span else None
+    return until if until and until > uow.now() else None
 
 
 def refuse_if_locked(uow, policy: LockoutPolicy, scope: str, key: str) -> None:

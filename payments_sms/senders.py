@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
@@ -59,7 +60,7 @@ class ConsolePremiumSender:
 
     def bill(self, to: str, text: str, short_code: str, keyword: str, link_id: str | None) -> str:
         with self._lock:
-            message_id = f"console-premium-{len(self.billed) + 1}"
+            message_id = f"console-premium-{uuid.uuid4().hex[:16]}"  # unique across restarts, like a provider's
             self.billed.append({"id": message_id, "to": to, "text": text, "short_code": short_code,
                                 "keyword": keyword, "link_id": link_id})
         log.info("console premium SMS to %s on %s (not billed)", mask_phone(to), short_code)

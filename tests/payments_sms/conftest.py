@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import json
 from dataclasses import replace
 from urllib.parse import parse_qs
@@ -108,3 +109,6 @@ def unknown_pin(body: str = "12345678901234") -> str:
     """A well-formed PIN (its check digit right) that no generated card is likely to have."""
     from orders_core.references import check_digit
     return body + check_digit(body)
+
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
