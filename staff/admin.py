@@ -39,7 +39,7 @@ def _new_password(required: bool = False) -> str | None:
 def users():
     """Every staff account, and the form to create one."""
     return render_template("staff/users.html", users=list_accounts(services().uow()), roles=STAFF_ROLES,
-                           languages=LANGUAGES)
+                           language_codes=LANGUAGES)
 
 
 @bp.post("/users")
@@ -67,7 +67,7 @@ def user(user_id: int):
         found = uow.get(User, user_id)
     if found is None:
         abort(404)
-    return render_template("staff/user.html", user=found, roles=STAFF_ROLES, languages=LANGUAGES)
+    return render_template("staff/user.html", user=found, roles=STAFF_ROLES, language_codes=LANGUAGES)
 
 
 @bp.post("/users/<int:user_id>")

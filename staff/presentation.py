@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from flask import flash, g
+from flask import current_app, flash, g
 
 from orders_core.errors import InvalidInput, ShubbakError
 from orders_core.references import format_reference
@@ -66,7 +66,8 @@ def template_tools() -> dict:
     staff = g.get("staff")
     return {"t": t, "term": term, "mad": mad, "local": local, "ref": format_reference, "hours": hours, "lang": lang,
             "direction": "rtl" if lang == "ar" else "ltr", "staff": staff, "languages": LANGUAGE_NAMES,
-            "navigation": NAVIGATION.get(staff.role, ()) if staff else ()}
+            "navigation": [(endpoint, key) for endpoint, key in (NAVIGATION.get(staff.role, ()) if staff else ())
+                           if endpoint in current_app.view_functions]}
 
 
 def say(key: str, category: str = "ok", **values) -> None:

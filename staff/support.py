@@ -9,8 +9,9 @@ from orders_core.errors import InvalidInput, MalformedReference, NotFound, Order
 from orders_core.lifecycle import Role
 from orders_core.model import Escalation, EscalationMessage
 from orders_core.phones import normalise_phone
+from orders_core.references import to_ascii_digits
 from orders_core.services import (
-    add_escalation_message, close_escalation, credit_statement, order_for_reference,
+    add_escalation_message, close_escalation, order_for_reference,
 )
 
 from .access import allow, services
@@ -76,6 +77,9 @@ def close(escalation_id: int):
 
 def find_orders(uow, text: str) -> tuple[list, str | None, str | None]:
     """Orders matching a typed reference or phone number; the phone found, and the key of what went wrong."""
+    # References start with 1 to 9; a number starting with 0 or + is a phone number (06..., 07..., +33...).
+    if to_ascii_digits(text).lstrip()[:1] in ("0", "+"):
+        return _orders_of_phone(uow, text)
     try:
         return [order_for_reference(uow, text)], None, None
     except OrderNotFound:
@@ -84,8 +88,12 @@ def find_orders(uow, text: str) -> tuple[list, str | None, str | None]:
         pass  # not ten digits: perhaps a phone number
     except ShubbakError as exc:
         return [], None, f"staff.error.{exc.code}"
+    return _orders_of_phone(uow, text)
+
+
+def _orders_of_phone(uow, text: str) -> tuple[list, str | None, str | None]:
     try:
-        phone = normalise_phone(text)
+        phone = normalise_phone(to_ascii_digits(text))
     except InvalidInput:
         return [], None, "staff.lookup.not_understood"
     return queries.orders_of_contact(uow, [phone], limit=20), phone, None
@@ -98,6 +106,5 @@ def lookup():
     text = (request.args.get("q") or "").strip()[:40]
     with services().uow() as uow:
         orders, phone, problem = find_orders(uow, text) if text else ([], None, None)
-        credit = credit_statement(services().uow(), phone) if phone else None
         return render_template("staff/lookup.html", q=text, orders=orders, phone=phone, problem=problem,
-                               credit=credit)
+                               credit=uow.credit_balance(phone) if phone else None)

@@ -89,14 +89,20 @@ class StaffClient:
 
     def __init__(self, client):
         self.client = client
+        self._token = None
 
     def login(self, username: str, password: str = PASSWORD):
-        return self.client.post("/staff/login", data={"username": username, "password": password,
-                                                      "csrf_token": self.token()})
+        response = self.client.post("/staff/login", data={"username": username, "password": password,
+                                                          "csrf_token": self.token()})
+        self._token = None  # a login starts a fresh session, with a fresh token
+        return response
 
     def token(self) -> str:
-        page = self.client.get("/staff/login").get_data(as_text=True)
-        return _TOKEN.search(page).group(1)
+        """The session's CSRF token, read from a page once (reading it shows the page's pending messages)."""
+        if self._token is None:
+            page = self.client.get("/staff/login").get_data(as_text=True)
+            self._token = _TOKEN.search(page).group(1)
+        return self._token
 
     def get(self, path: str, **kwargs):
         return self.client.get(path, **kwargs)

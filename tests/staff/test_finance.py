@@ -1,0 +1,156 @@
+"""Finance: money collected by day, commune, means and channel; credits outstanding; CSV; card batches."""
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from orders_core.services import place_order, record_payment
+from payments_sms.model import Card
+from payments_sms.pins import parse_pin
+from staff import figures
+from staff.finance import csv_text, money_text
+from web.demo import draft
+
+from .conftest import FOREIGN_OFFICE, OFFICE
+
+ZONE = "Africa/Casablanca"
+PERIOD = "from=2026-11-23&to=2026-11-24"
+
+
+def order_paid(services, office, channel, means, overpay=0):
+    order = place_order(services.uow(), services.settings.prices, draft(office_code=office, channel=channel))
+    record_payment(services.uow(), order.reference, order.total - order.paid_amount + overpay, means,
+                   f"{means}-{order.reference}")
+    return order
+
+
+@pytest.fixture
+def takings(services, people, clock):
+    """Monday: 25 MAD by premium SMS over USSD in Rabat. Tuesday: 30 MAD by card over WhatsApp in Casablanca,
+    5 of them over the price (a credit), then an order paid by that credit (not new money)."""
+    order_paid(services, OFFICE, "ussd", "premium_sms")
+    clock.advance(days=1)
+    order_paid(services, FOREIGN_OFFICE, "whatsapp", "card", overpay=500)
+    place_order(services.uow(), services.settings.prices, draft(lines={"extract": 1}))  # 20 MAD, 5 from credit
+
+
+def table(services, dimension):
+    with services.uow() as uow:
+        return [(row.label, row.payments, row.amount) for row in
+                figures.revenue(uow, dimension, date(2026, 11, 23), date(2026, 11, 24), ZONE)]
+
+
+def test_revenue_by_means_leaves_out_credit_spent(services, takings):
+    assert table(services, "means") == [("card", 1, 3000), ("premium_sms", 1, 2500)]
+
+
+def test_revenue_by_channel_commune_and_day(services, takings):
+    assert table(services, "channel") == [("ussd", 1, 2500), ("whatsapp", 1, 3000)]
+    assert table(services, "commune") == [("Rabat", 1, 2500), ("Casablanca", 1, 3000)]  # by commune code
+    assert table(services, "day") == [("2026-11-23", 1, 2500), ("2026-11-24", 1, 3000)]
+
+
+def test_revenue_outside_the_period_is_left_out(services, takings):
+    with services.uow() as uow:
+        assert figures.revenue(uow, "means", date(2026, 11, 25), date(2026, 11, 30), ZONE) == []
+
+
+def test_credits_outstanding_are_what_accounts_still_hold(services, people, clock):
+    order_paid(services, OFFICE, "ussd", "card", overpay=700)
+    with services.uow() as uow:
+        rows, total = figures.credits_outstanding(uow)
+    assert [(account, balance) for account, balance, _ in rows] == [("+212612345678", 700)] and total == 700
+
+
+def test_the_finance_page_shows_the_tables_the_chart_and_the_credit(services, takings, logged_in):
+    html = logged_in("finance").page(f"/staff/finance?{PERIOD}")
+    assert re.search(r'id="total">.*?55,00 MAD', html, re.S)
+    assert "SMS surtaxé" in html and "Carte prépayée" in html and "Casablanca" in html
+    assert html.count('class="bar"') == 2 and 'id="credits-total">0,00 MAD' in html
+
+
+def test_the_arabic_finance_page_writes_commune_names_in_arabic(services, takings, logged_in):
+    desk = logged_in("finance")
+    desk.post("/staff/language", {"lang": "ar", "next": "/staff/finance"})
+    html = desk.page(f"/staff/finance?{PERIOD}")
+    assert '<html lang="ar" dir="rtl">' in html and "الدار البيضاء" in html
+
+
+@pytest.mark.parametrize(("table_name", "first_row"), [
+    ("means", ["card", "card", "1", "30.00"]),
+    ("channel", ["ussd", "ussd", "1", "25.00"]),
+    ("day", ["2026-11-23", "2026-11-23", "1", "25.00"]),
+])
+def test_each_table_exports_as_csv(services, takings, logged_in, table_name, first_row):
+    response = logged_in("finance").get(f"/staff/finance/{table_name}.csv?{PERIOD}")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == [table_name, "label", "payments", "amount_mad"] and rows[1] == first_row
+
+
+def test_the_credits_export_lists_accounts_and_balances(services, people, logged_in):
+    order_paid(services, OFFICE, "ussd", "card", overpay=1250)
+    rows = list(csv.reader(io.StringIO(logged_in("finance").get("/staff/finance/credits.csv").get_data(True))))
+    assert rows[0] == ["account", "balance_mad", "last_movement_utc"]
+    assert rows[1][:2] == ["+212612345678", "12.50"]
+
+
+@pytest.mark.parametrize(("centimes", "text"), [(0, "0.00"), (5, "0.05"), (2500, "25.00"), (-1250, "-12.50"),
+                                                (123456789, "1234567.89")])
+def test_money_is_written_for_spreadsheets_without_floats(centimes, text):
+    assert money_text(centimes) == text
+
+
+def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_defused():
+    rows = list(csv.reader(io.StringIO(csv_text(["a"], [["=HYPERLINK(1)"], ["+212612345678"], ["-1.50"], ["@x"]]))))
+    assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(1)", "+212612345678", "-1.50", "'@x"]
+
+
+def cards_of(services, batch_id):
+    with services.uow() as uow:
+        return {card.serial: card.status for card in uow.all(select(Card).where(Card.batch_id == batch_id))}
+
+
+def test_finance_generates_a_batch_gets_its_file_once_and_activates_it(services, people, logged_in):
+    desk = logged_in("finance")
+    response = desk.post("/staff/finance/cards/generate", {"value": "5000", "size": "3"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["serial", "pin", "value_mad", "expires_on"] and len(rows) == 4
+    pins = [parse_pin(row[1]) for row in rows[1:]]  # each PIN is 15 digits with a valid check digit
+    assert len(set(pins)) == 3 and {row[2] for row in rows[1:]} == {"50.00"}
+    batch_id = int(re.search(r"batch-(\d+)\.csv", response.headers["Content-Disposition"]).group(1))
+    assert set(cards_of(services, batch_id).values()) == {"printed"}
+    page = desk.page("/staff/finance/cards")
+    assert f'data-batch="{batch_id}"' in page and all(pin not in page for pin in pins)
+    desk.post("/staff/finance/cards/activate", {"batch_id": str(batch_id)})
+    assert set(cards_of(services, batch_id).values()) == {"active"}
+    assert "3 carte(s) activée(s)." in desk.page("/staff/finance/cards")
+
+
+def test_finance_blocks_a_range_of_serials_with_a_reason(services, people, logged_in):
+    desk = logged_in("finance")
+    rows = list(csv.reader(io.StringIO(desk.post("/staff/finance/cards/generate",
+                                                 {"value": "2000", "size": "3"}).get_data(as_text=True))))
+    first, last = rows[1][0], rows[2][0]
+    desk.post("/staff/finance/cards/block", {"first": first, "last": last, "reason": "carton perdu"})
+    statuses = cards_of(services, int(first[:5]))
+    assert [statuses[serial] for serial in sorted(statuses)] == ["blocked", "blocked", "printed"]
+
+
+def test_a_card_value_outside_the_price_list_is_refused(services, people, logged_in):
+    desk = logged_in("finance")
+    response = desk.post("/staff/finance/cards/generate", {"value": "1234", "size": "3"})
+    assert response.status_code == 302
+    assert "Vérifiez ces champs" in desk.page("/staff/finance/cards")
+
+
+def test_the_reconciliation_page_shows_the_day_and_its_mismatches(services, takings, logged_in):
+    html = logged_in("finance").page("/staff/finance/reconciliation?day=2026-11-23")
+    assert "SMS surtaxé" in html and "Écarts : 1" in html and "has no succeeded charge" in html
+    exported = logged_in("finance").get("/staff/finance/reconciliation.csv?day=2026-11-23").get_data(as_text=True)
+    assert "payment,premium_sms,,1,25.00" in exported and exported.count("mismatch,") == 1
