@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the channel, simulator and staff packages, registered here as they land."""
+    from web import simulator, webhooks  # provider callbacks at /webhooks; the phone simulator outside production
+    webhooks.register(app)
+    simulator.register(app)
     from payments_sms.cli import register as register_payment_commands  # flask reconcile, flask cards ...
     register_payment_commands(app)
     from staff.web import register as register_staff_view  # the staff view at /staff, and CSRF on every form

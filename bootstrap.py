@@ -15,8 +15,9 @@ from sqlalchemy import text
 from orders_core.clock import utcnow
 from orders_core.db import make_engine, make_session_factory
 from orders_core.uow import UnitOfWork
+from jobs import conversations as conversations_jobs
 from jobs import notifications as notifications_jobs
-from payments_sms import wiring as payments_wiring
+from jobs import payments as payment_jobs
 from settings import Settings
 from texts import Catalogs
 
@@ -117,7 +118,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
     """Wire the services for these settings."""
     engine = make_engine(settings.database_url)
     services = Services(settings, engine, make_session_factory(engine), _redis(settings), Catalogs.load(), clock)
-    payments_wiring.install(services)
+    payment_jobs.install(services)
+    conversations_jobs.install(services)
     notifications_jobs.install(services)
     return services
 

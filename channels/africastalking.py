@@ -1,0 +1,195 @@
+"""Africa's Talking: USSD and SMS callbacks in, SMS out (the `africastalking` SDK), delivery reports.
+
+Africa's Talking does not sign its callbacks: each callback URL carries `?key=<secret>` instead.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+
+from orders_core.phones import mask_phone
+from texts import count
+
+from .callbacks import Callback, key_matches
+from .delivery import DeliveryStatus
+from .forms import TEXT_LIMIT, FormReader
+from .message import Inbound, SessionState
+from .senders import SendError, SendResult
+
+__all__ = [
+    "NAME", "ROUTES", "STATUSES", "ACCEPTED_CODES", "RETRYABLE_CODES", "authentic", "acknowledge", "receive_ussd",
+    "receive_sms", "status", "session_ended", "SessionEnded", "AfricasTalkingSender", "load_sdk",
+]
+
+log = logging.getLogger(__name__)
+NAME = "africastalking"
+# Path under /webhooks/africastalking/ -> what it carries.
+ROUTES = {"ussd": "ussd", "ussd/events": "ussd_end", "sms": "sms", "sms/delivery": "delivery"}
+# Delivery-report words -> (ours, final). Success, Rejected and Failed are final (AT docs); courier maps Expired.
+STATUSES = {
+    "Sent": ("sent", False), "Submitted": ("sent", False), "Buffered": ("queued", False),
+    "Success": ("delivered", True), "Rejected": ("rejected", True), "Failed": ("failed", True),
+    "Expired": ("expired", True),
+}
+ACCEPTED_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
+# InsufficientBalance, CouldNotRoute and AT's own errors may pass later; the others are about the recipient.
+RETRYABLE_CODES = frozenset({405, 407, 500, 501, 502})
+
+
+def authentic(callback: Callback, settings) -> bool:
+    """The URL's `key` is one of the configured keys (any request passes when none is configured)."""
+    keys = tuple(settings.at_webhook_keys)
+    return not keys or key_matches(callback.query.get("key"), keys)
+
+
+def acknowledge() -> tuple[str, str]:
+    """The body and content type of a 200 that asks nothing more of Africa's Talking."""
+    return "", "text/plain"
+
+
+def receive_ussd(form, now: datetime) -> Inbound:
+    """A USSD step: `text` is every input of the session so far, joined by `*` (empty on the first request)."""
+    read = FormReader(form)
+    session_id = read.required("sessionId", 100)
+    service_code = read.required("serviceCode", 40)
+    phone = read.phone("phoneNumber")
+    path = read.required("text", TEXT_LIMIT, empty=True)
+    network = read.optional("networkCode", 20)
+    read.done()
+    inputs = path.split("*") if path else [""]
+    return Inbound("ussd", NAME, phone, inputs[-1], session_id=session_id, received_at=now, phone=phone,
+                   state=SessionState.RESUME if path else SessionState.NEW,
+                   extra={"path": path, "service_code": service_code, "network_code": network})
+
+
+def receive_sms(form, now: datetime) -> Inbound:
+    """An incoming SMS; `linkId` (premium short codes) is kept in `extra` for a billed reply."""
+    read = FormReader(form)
+    phone = read.phone("from")
+    to = read.required("to", 40)
+    text = read.required("text", TEXT_LIMIT, empty=True)
+    message_id = read.required("id", 100)
+    sent_at = read.moment("date")
+    link_id, network = read.optional("linkId", 100), read.optional("networkCode", 20)
+    read.done()
+    return Inbound("sms", NAME, phone, text, provider_message_id=message_id, received_at=sent_at or now,
+                   phone=phone, extra={"to": to, "link_id": link_id, "network_code": network})
+
+
+def status(form) -> DeliveryStatus:
+    """A delivery report of a message sent through Africa's Talking."""
+    read = FormReader(form)
+    message_id = read.required("id", 100)
+    word = read.required("status", 40)
+    reason = read.optional("failureReason", 100)
+    read.done()
+    ours, final = STATUSES.get(word.strip(), (None, False))
+    return DeliveryStatus(NAME, message_id, ours, word.strip(), final, reason)
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    """Africa's Talking's notice that a USSD session is over, and how it went."""
+
+    session_id: str
+    status: str | None
+    error: str | None
+
+
+def session_ended(form) -> SessionEnded:
+    read = FormReader(form)
+    session_id = read.required("sessionId", 100)
+    outcome, error = read.optional("status", 40), read.optional("errorMessage", 200)
+    read.done()
+    return SessionEnded(session_id, outcome, error)
+
+
+class AfricasTalkingSender:
+    """Plain SMS through `SMSService.send`; one SDK service object per adapter, made here, not at import."""
+
+    name = NAME
+
+    def __init__(self, username: str, api_key: str, sender_id: str | None = None, timeout=(3.05, 9.05)):
+        sdk = load_sdk()
+        self.sms = sdk.SMSService(username, api_key)
+        self.sdk_error = sdk.Service.AfricasTalkingException
+        self.sender_id, self.timeout = sender_id or None, timeout
+
+    @classmethod
+    def from_settings(cls, settings) -> "AfricasTalkingSender | None":
+        if not (settings.at_username and settings.at_api_key):
+            return None
+        return cls(settings.at_username, settings.at_api_key, settings.at_sender_id)
+
+    def send(self, to: str, text: str) -> SendResult:
+        try:
+            answer = self.sms.send(text, [to], sender_id=self.sender_id, timeout=self.timeout)
+        except ValueError:  # the SDK's own check of the number
+            raise SendError(NAME, "InvalidPhoneNumber", retryable=False) from None
+        except requests.RequestException as exc:
+            raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
+        except self.sdk_error:
+            raise SendError(NAME, "HTTP error", retryable=True) from None
+        return self._result(_recipient(answer), to, text)
+
+    def _result(self, recipient: dict, to: str, text: str) -> SendResult:
+        code, word = _number(recipient.get("statusCode")), str(recipient.get("status") or "unknown")[:40]
+        message_id = str(recipient.get("messageId") or "")
+        if code not in ACCEPTED_CODES or message_id in ("", "None"):
+            raise SendError(NAME, word, retryable=code in RETRYABLE_CODES)
+        parts = _number(recipient.get("messageParts")) or count(text).segments
+        log.info("AT accepted an SMS to %s: %s (%s)", mask_phone(to), message_id, code)
+        return SendResult(NAME, message_id, "sent", parts, recipient.get("cost"))
+
+
+def _recipient(answer) -> dict:
+    """The one recipient of a send; the SDK hands back text unless the content type is exactly JSON."""
+    if isinstance(answer, (str, bytes)):
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            answer = None
+    data = answer.get("SMSMessageData") if isinstance(answer, dict) else None
+    recipients = data.get("Recipients") if isinstance(data, dict) else None
+    if not recipients or not isinstance(recipients[0], dict):
+        raise SendError(NAME, "no recipient in the answer", retryable=True)
+    return recipients[0]
+
+
+def _number(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def load_sdk():
+    """Import the `africastalking` SDK, which does `from schema import Schema` (PyPI's `schema`).
+
+    The project's own top-level schema.py shadows PyPI's module when the project root is on sys.path: PyPI's is
+    put in place for the SDK's import and ours restored after (the same loader as payments_sms.africastalking,
+    which the channels may not import).
+    """
+    if "africastalking.SMS" in sys.modules:
+        return importlib.import_module("africastalking")
+    ours = sys.modules.pop("schema", None)
+    try:
+        path = importlib.metadata.distribution("schema").locate_file("schema/__init__.py")
+        spec = importlib.util.spec_from_file_location("schema", path)
+        theirs = importlib.util.module_from_spec(spec)
+        sys.modules["schema"] = theirs
+        spec.loader.exec_module(theirs)
+        return importlib.import_module("africastalking")
+    finally:
+        if ours is not None:
+            sys.modules["schema"] = ours
+        else:
+            sys.modules.pop("schema", None)

@@ -1,0 +1,65 @@
+"""Strict reading of the forms providers post: every missing or malformed field is named, all at once."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from orders_core.errors import InvalidInput
+from orders_core.phones import normalise_phone
+
+__all__ = ["FormReader", "TEXT_LIMIT"]
+
+TEXT_LIMIT = 20_000  # far above any SMS (Twilio: 1600) or USSD path; beyond it a form is not a provider's
+
+
+class FormReader:
+    """Reads fields from a form (any mapping); `done()` raises InvalidInput naming every problem found."""
+
+    def __init__(self, form):
+        self.form = form
+        self.problems: dict[str, str] = {}
+
+    def required(self, name: str, limit: int = 200, empty: bool = False) -> str:
+        value = self.form.get(name)
+        if value is None or (not empty and not str(value).strip()):
+            self.problems[name] = "missing"
+            return ""
+        return self._within(name, str(value), limit)
+
+    def optional(self, name: str, limit: int = 200) -> str | None:
+        value = self.form.get(name)
+        if value is None or not str(value).strip():
+            return None
+        return self._within(name, str(value), limit)
+
+    def phone(self, name: str, required: bool = True) -> str:
+        raw = self.required(name, 40) if required else (self.optional(name, 40) or "")
+        if not raw:
+            return ""
+        for candidate in (raw, "+" + raw.strip()):
+            try:
+                return normalise_phone(candidate, field=name)
+            except InvalidInput:
+                continue
+        self.problems[name] = "not a phone number"
+        return ""
+
+    def moment(self, name: str) -> datetime | None:
+        """A provider timestamp (`2017-05-03T06:04:45Z` or `2017-05-03 06:04:45`); naive ones are UTC."""
+        raw = self.optional(name, 40)
+        if raw is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            self.problems[name] = "not a date and time"
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+    def done(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+    def _within(self, name: str, value: str, limit: int) -> str:
+        if len(value) > limit:
+            self.problems[name] = f"longer than {limit} characters"
+        return value

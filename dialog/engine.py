@@ -1,0 +1,242 @@
+"""The conversation engine: one message in, one neutral reply out, for every channel.
+
+Navigation is the same everywhere: `98` shows the next screen of a long reply, `0` goes back one step, `00` goes to
+the main menu. A USSD session whose stored state is gone is rebuilt from the inputs Africa's Talking resends;
+a rebuild never repeats a step that changes something (an order is placed only by the confirm step itself).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable, Mapping
+
+from channels.message import Inbound, Reply
+from orders_core import queries
+from orders_core.errors import ShubbakError
+from orders_core.phones import mask_phone
+from orders_core.services import add_escalation_message
+
+from .contacts import Contact, choose_language, touch
+from .keywords import Command, KeywordTable, bare_reference
+from .ports import Ports, Router, Surface, Understand
+from .routing import first_answer
+from .sessions import Session, SessionStore
+from .steps import Again, Done, Enter, Flow, Go, Outcome, Replaying, Retry, Turn
+from .understanding import command_for
+
+__all__ = ["Dialog", "MORE", "BACK", "HOME"]
+
+log = logging.getLogger(__name__)
+MORE, BACK, HOME = "98", "0", "00"
+
+
+class Dialog:
+    """Flows, sessions and pre-routers; `handle(inbound, surface)` answers one message."""
+
+    def __init__(self, ports: Ports, sessions: SessionStore, flows: Mapping[str, Flow],
+                 routers: Iterable[Router] = (), understand: Understand | None = None):
+        self.ports, self.sessions, self.flows = ports, sessions, dict(flows)
+        self.routers, self.understand = tuple(routers), understand
+        self.keywords = KeywordTable.of(self.flows.values())
+
+    def handle(self, inbound: Inbound, surface: Surface) -> Reply:
+        """Answer one message; an empty text means the bot keeps quiet (SMS while support holds the chat)."""
+        routed = first_answer(self.routers, inbound)
+        if routed is not None:
+            return routed
+        key = surface.session_key(inbound)
+        with self.sessions.lock(key):
+            contact = touch(self.ports.uow(), inbound.contact, inbound.phone, self.ports.clock())
+            stored = self.sessions.load(key)
+            turn = Turn(self.ports, inbound, stored or Session(key, lang=contact.language), surface)
+            held = self._held(turn)
+            if held is not None:
+                self.sessions.drop(key)
+                return held
+            reply = self._answer(turn, contact, fresh=stored is None)
+            return self._keep(turn, reply)
+
+    # What the message means
+
+    def _answer(self, turn: Turn, contact: Contact, fresh: bool) -> Reply:
+        if turn.surface.per_session:
+            if fresh:
+                return self._open_ussd(turn, contact)
+            text = self._typed(turn)
+            turn.session.path = turn.inbound.extra.get("path", "")
+            return self._step(turn, text)
+        return self._step(turn, turn.inbound.text or "")
+
+    def _typed(self, turn: Turn) -> str:
+        """The input of this USSD step: the new end of the resent path (an input may itself hold a `*`)."""
+        path, before = turn.inbound.extra.get("path") or "", turn.session.path
+        if before == "":
+            return path
+        if before and path.startswith(before + "*"):
+            return path[len(before) + 1:]
+        return path.rsplit("*", 1)[-1]
+
+    def _open_ussd(self, turn: Turn, contact: Contact) -> Reply:
+        path = turn.inbound.extra.get("path") or ""
+        if not path:
+            return self._first_screen(turn)
+        log.info("USSD session of %s lost its state: rebuilding from %d inputs",
+                 mask_phone(turn.inbound.contact), path.count("*") + 1)
+        return self._rebuild(turn, contact, path)
+
+    def _first_screen(self, turn: Turn) -> Reply:
+        turn.session.path = ""
+        if turn.session.lang:
+            return self._go(turn, Go("main", "menu"))
+        turn.session.data["then"] = "menu"
+        return self._go(turn, Go("choose", "language"))
+
+    def _rebuild(self, turn: Turn, contact: Contact, path: str) -> Reply:
+        inputs, session = path.split("*"), turn.session
+        if contact.language_session and contact.language_session == turn.inbound.session_id:
+            session.lang = None  # this session began with the language menu
+        turn.replaying = True
+        try:
+            self._paginate(turn, self._first_screen(turn))
+            for typed in inputs[:-1]:
+                turn.paged = False
+                self._paginate(turn, self._step(turn, typed))
+                if session.ended and not session.pages:
+                    raise Replaying()
+        except (Replaying, ShubbakError):
+            session.restart()
+            session.ended = True
+            return Reply(turn.say("dialog.session_lost"), end_session=True)
+        finally:
+            turn.replaying, turn.paged = False, False
+        session.path = path
+        return self._step(turn, inputs[-1])
+
+    def _step(self, turn: Turn, text: str) -> Reply:
+        session, typed = turn.session, (text or "").strip()
+        session.ended = False
+        if session.pages and typed == MORE:
+            return self._next_page(turn)
+        session.pages = []
+        if typed == HOME:
+            session.restart()
+            return self._go(turn, Go("main", "menu"))
+        if typed == BACK and session.flow:
+            return self._prompt(turn) if session.back() else self._go(turn, Go("main", "menu"))
+        if not session.flow or session.step not in self.flows.get(session.flow, Flow("", {}, {})).steps:
+            return self._idle(turn, text)
+        step = self.flows[session.flow].steps[session.step]
+        command = self.keywords.match(text) if turn.surface.free_text and not step.free_text else None
+        if command:
+            session.restart()
+            return self._apply(turn, Enter(command.flow, command.entry, command.argument))
+        return self._apply(turn, step.answer(turn, text))
+
+    def _idle(self, turn: Turn, text: str) -> Reply:
+        """A message outside any flow: a keyword, a bare reference, free text, or the menu (USSD)."""
+        if turn.surface.per_session:
+            return self._go(turn, Go("main", "menu"))
+        command = self.keywords.match(text) or bare_reference(text) or self._understood(turn, text)
+        if command is not None:
+            self._adopt_language(turn, command)
+            return self._apply(turn, Enter(command.flow, command.entry, command.argument))
+        if turn.session.lang is None:
+            turn.session.data["then"] = "help"
+            return self._go(turn, Go("choose", "language"))
+        return self._apply(turn, Done(turn.say("dialog.help.short")))
+
+    def _understood(self, turn: Turn, text: str) -> Command | None:
+        if not (turn.surface.free_text and self.understand and text.strip()):
+            return None
+        try:
+            return command_for(self.understand(text[:500]))
+        except Exception as exc:  # free text falls back to keywords and help, whatever the NLU did
+            log.warning("NLU failed: %s", type(exc).__name__)
+            return None
+
+    def _adopt_language(self, turn: Turn, command: Command) -> None:
+        """At first contact, answer in the language of the keyword used (French for Darija and numbers)."""
+        if turn.session.lang is None:
+            turn.session.lang = command.lang or "fr"
+            choose_language(self.ports.uow(), turn.inbound.contact, turn.session.lang)
+
+    # Moving between steps
+
+    def _apply(self, turn: Turn, outcome: Outcome) -> Reply:
+        session = turn.session
+        if isinstance(outcome, Go):
+            return self._go(turn, outcome)
+        if isinstance(outcome, Enter):
+            return self._enter(turn, outcome)
+        if isinstance(outcome, Again):
+            return self._prompt(turn)
+        if isinstance(outcome, Retry) and session.step:
+            return self._prompt(turn, turn.say(outcome.key, **outcome.values))
+        text = outcome.text if isinstance(outcome, Done) else turn.say(outcome.key, **outcome.values)
+        session.restart()
+        session.ended = True
+        return Reply(text, end_session=True)
+
+    def _enter(self, turn: Turn, outcome: Enter) -> Reply:
+        flow = self.flows.get(outcome.flow)
+        if flow is None:
+            return self._apply(turn, Done(turn.say("dialog.help.short")))
+        session = turn.session
+        session.remember()
+        session.flow, session.step, session.data = flow.name, None, {}
+        entry = flow.entries.get(outcome.entry) or flow.entries["start"]
+        return self._apply(turn, entry(turn, outcome.argument))
+
+    def _go(self, turn: Turn, outcome: Go) -> Reply:
+        turn.session.move(outcome.flow or turn.session.flow, outcome.step)
+        note = turn.say(outcome.note, **outcome.values) if outcome.note else None
+        return self._prompt(turn, note)
+
+    def _prompt(self, turn: Turn, note: str | None = None) -> Reply:
+        session = turn.session
+        reply = self.flows[session.flow].steps[session.step].prompt(turn)
+        if reply.end_session:
+            session.restart()
+            session.ended = True
+        text = f"{note}\n{reply.text}" if note else reply.text
+        return Reply(text, reply.end_session, reply.options)
+
+    # Screens and storage
+
+    def _next_page(self, turn: Turn) -> Reply:
+        text, end = turn.session.pages.pop(0)
+        turn.session.ended, turn.paged = end, True
+        return Reply(text, end_session=end)
+
+    def _paginate(self, turn: Turn, reply: Reply) -> Reply:
+        """Cut a new reply into screens that fit the channel; keep those not shown yet for `98`."""
+        if turn.paged or not turn.surface.pager:
+            return reply
+        pages = turn.surface.pager(reply, turn.say("dialog.nav.more"))
+        turn.session.pages = [[page.text, page.end_session] for page in pages[1:]]
+        return pages[0]
+
+    def _keep(self, turn: Turn, reply: Reply) -> Reply:
+        """Page the reply, then save the session, or drop it when the conversation is over."""
+        session, reply = turn.session, self._paginate(turn, reply)
+        if reply.end_session or (session.ended and not session.pages):
+            self.sessions.drop(session.key)
+        else:
+            self.sessions.save(session, turn.surface.session_seconds)
+        return reply
+
+    def _held(self, turn: Turn) -> Reply | None:
+        """While support holds the conversation the bot keeps quiet; what the citizen writes joins the transcript."""
+        with self.ports.uow() as uow:
+            escalation = queries.open_escalation_for(uow, turn.inbound.contact)
+            escalation_id = escalation.id if escalation else None
+        if escalation_id is None:
+            return None
+        text = (turn.inbound.text or "").strip()
+        if turn.surface.free_text and text:
+            try:
+                add_escalation_message(self.ports.uow(), escalation_id, "in", turn.inbound.contact, text[:2000])
+            except ShubbakError as exc:
+                log.warning("could not add to conversation %d: %s", escalation_id, exc.code)
+        if turn.surface.must_answer:
+            return Reply(turn.say("dialog.human.waiting"), end_session=True)
+        return Reply("")

@@ -1,0 +1,68 @@
+"""Paying (the default flow): which order, the amount due, and how to pay it.
+
+The payments package replaces or extends this module with its premium-SMS (double opt-in) and prepaid-card
+flows: keep the flow name "pay" and its entries "start" (PAYER <ref>, menu) and "card" (CARTE <ref> <PIN>);
+the argument is what followed the keyword (folded: lower case, ASCII digits).
+"""
+from __future__ import annotations
+
+from channels.message import Reply
+from orders_core.errors import BadCheckDigit, MalformedReference, OrderNotFound
+from orders_core.lifecycle import Status
+from orders_core.services import order_for_reference
+
+from ..formats import mad, shown_reference
+from ..steps import Done, Flow, Go, Keyword, Retry, Step, Turn, choice, numbered
+from .track import my_orders
+
+__all__ = ["FLOWS", "KEYWORDS"]
+
+KEYWORDS = (
+    Keyword("pay", "fr", ("payer", "paiement")),
+    Keyword("pay", "en", ("pay",)),
+    Keyword("pay", "ar", ("ادفع", "دفع", "اداء")),
+    Keyword("pay", "fr", ("khlles", "khelles", "nkhelles")),
+    Keyword("pay", "fr", ("carte",), entry="card"),
+    Keyword("pay", "en", ("card",), entry="card"),
+    Keyword("pay", "ar", ("بطاقة",), entry="card"),
+    Keyword("pay", "fr", ("karta", "lkarta"), entry="card"),
+)
+
+
+def _due(turn: Turn, typed: str):
+    """How to pay the order with this reference, or the key saying what is wrong with it."""
+    try:
+        with turn.ports.uow() as uow:
+            order = order_for_reference(uow, typed.split()[0] if typed.split() else typed)
+            due, status, reference = order.amount_due, order.status, order.reference
+    except BadCheckDigit:
+        return "common.check_number"
+    except (MalformedReference, OrderNotFound):
+        return "dialog.track.unknown"
+    shown = shown_reference(reference)
+    if status != Status.AWAITING_PAYMENT or not due:
+        return Done(turn.say("dialog.pay.nothing_due", ref=shown))
+    return Done(turn.say("dialog.pay.due", ref=shown, amount=mad(due, turn.lang), short_code=turn.ports.short_code))
+
+
+def _start(turn: Turn, argument: str):
+    if argument.strip():
+        found = _due(turn, argument)
+        if isinstance(found, Done):
+            return found
+    turn.data["unpaid"] = my_orders(turn, statuses={Status.AWAITING_PAYMENT})
+    return Go("which")
+
+
+def _which_prompt(turn: Turn) -> Reply:
+    return Reply(turn.say("dialog.pay.which"), options=numbered(shown_reference(r) for r in turn.data["unpaid"]))
+
+
+def _which(turn: Turn, text: str):
+    unpaid = turn.data["unpaid"]
+    picked = choice(text, len(unpaid)) if len(text.strip()) < 3 else None
+    found = _due(turn, unpaid[picked - 1] if picked else text)
+    return found if isinstance(found, Done) else Retry(found)
+
+
+FLOWS = (Flow("pay", {"which": Step(_which_prompt, _which)}, {"start": _start, "card": _start}, KEYWORDS),)

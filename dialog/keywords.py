@@ -1,0 +1,90 @@
+"""SMS keywords in French, English, Arabic and Latin-script Darija, and the bare reference that means "track it"."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from orders_core.references import to_ascii_digits
+from orders_core.textfold import fold
+
+from .steps import Flow, Keyword
+
+__all__ = ["KEYWORDS", "Command", "KeywordTable", "bare_reference"]
+
+# The citizen flows' words. A flow may bring more of its own (Flow.keywords: the pay flow's PAYER, CARTE...).
+# Latin-script Darija is answered in French: the script its writers chose, and one GSM-7 segment.
+KEYWORDS = (
+    Keyword("order", "fr", ("commande", "commander", "nouvelle commande", "extrait")),
+    Keyword("order", "en", ("order", "new order")),
+    Keyword("order", "ar", ("طلب", "اطلب", "طلب جديد")),
+    Keyword("order", "fr", ("bghit ntleb", "bghit talab", "talab jdid", "bghit extrait", "n9ad talab")),
+    Keyword("track", "fr", ("suivi", "suivre", "etat")),
+    Keyword("track", "en", ("status", "track")),
+    Keyword("track", "ar", ("حالة", "تتبع", "حالة الطلب")),
+    Keyword("track", "fr", ("fin wsl", "fin wsel", "fin wslat", "wach wsl", "fin wsl talab")),
+    Keyword("complain", "fr", ("reclamation", "plainte")),
+    Keyword("complain", "en", ("complaint", "complain")),
+    Keyword("complain", "ar", ("شكاية", "شكوى")),
+    Keyword("complain", "fr", ("chkaya", "chikaya", "bghit ndir chkaya")),
+    Keyword("help", "fr", ("aide", "info", "bonjour", "salut")),
+    Keyword("help", "en", ("help", "hello", "hi")),
+    Keyword("help", "ar", ("مساعدة", "السلام عليكم", "سلام")),
+    Keyword("help", "fr", ("3awni", "3awenni", "salam", "slm", "mosa3ada")),
+    Keyword("human", "fr", ("agent", "conseiller", "humain")),
+    Keyword("human", "en", ("human", "person")),
+    Keyword("human", "ar", ("موظف", "مستشار")),
+    Keyword("human", "fr", ("bghit nhder", "nhder m3a", "bnadem")),
+    Keyword("language", "fr", ("langue",)),
+    Keyword("language", "en", ("language",)),
+    Keyword("language", "ar", ("لغة", "اللغة")),
+    Keyword("language", "fr", ("lougha", "logha")),
+    Keyword("menu", "fr", ("menu",)),
+    Keyword("menu", "ar", ("القائمة",)),
+    Keyword("repeat", "fr", ("refaire", "repeter")),
+    Keyword("repeat", "en", ("repeat", "again")),
+    Keyword("repeat", "ar", ("اعادة", "كرر")),
+)
+_LONGEST = 3  # words in the longest phrase
+
+
+@dataclass(frozen=True)
+class Command:
+    """A keyword found: which flow and entry, the language it was written in, and what followed it."""
+
+    flow: str
+    entry: str
+    lang: str | None
+    argument: str = ""
+
+
+class KeywordTable:
+    """Folded phrases -> (flow, entry, language); the first table entry of a phrase wins."""
+
+    def __init__(self, keywords: Iterable[Keyword]):
+        self.phrases: dict[str, Keyword] = {}
+        for keyword in keywords:
+            for words in keyword.words:
+                self.phrases.setdefault(fold(words), keyword)
+
+    @classmethod
+    def of(cls, flows: Iterable[Flow]) -> "KeywordTable":
+        return cls([*(k for flow in flows for k in flow.keywords), *KEYWORDS])
+
+    def match(self, text: str) -> Command | None:
+        """The command a message starts with, or None."""
+        words = fold((text or "")[:400]).split()
+        for size in range(min(_LONGEST, len(words)), 0, -1):
+            keyword = self.phrases.get(" ".join(words[:size]))
+            if keyword:
+                return Command(keyword.flow, keyword.entry, keyword.lang, " ".join(words[size:]))
+        return None
+
+
+def bare_reference(text: str) -> Command | None:
+    """Ten digits alone (spaced or not, in any digits) are a reference to track, even with a wrong check digit."""
+    digits = to_ascii_digits((text or "")[:40])
+    for separator in " \t\u00a0\u202f-./":
+        digits = digits.replace(separator, "")
+    if len(digits) == 10 and digits.isascii() and digits.isdigit():
+        return Command("track", "start", None, digits)
+    return None

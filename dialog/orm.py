@@ -1,0 +1,25 @@
+"""The dialog's table: the people the bot talks to, their language, when they last wrote."""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table
+
+from orders_core.orm import metadata
+
+__all__ = ["contacts"]
+
+UTC = DateTime(timezone=True)
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+contacts = Table(
+    "contacts", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # The channel's key for the person: an E.164 number (USSD, SMS), or a WhatsApp id ("whatsapp:...").
+    Column("contact", String(80), nullable=False, unique=True),
+    Column("phone", String(20), index=True),  # the E.164 number when known
+    Column("language", String(2)),  # None until chosen
+    # The USSD session in which the language was chosen: that session's screens began with the language menu,
+    # which a rebuild from the session's inputs must know.
+    Column("language_session", String(100)),
+    Column("last_inbound_at", UTC),
+    Column("created_at", UTC, nullable=False),
+)

@@ -1,0 +1,56 @@
+"""What the dialog needs from outside, given to it by the entrypoints: services, texts, and how replies are shown."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from channels.message import Inbound, Reply
+
+__all__ = ["Ports", "Surface", "Intent", "Understand", "Router"]
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The order core and texts, as the flows use them."""
+
+    uow: Callable[[], Any]  # a fresh unit of work for each call
+    prices: Any  # orders_core.pricing.PriceList
+    catalogs: Any  # texts.Catalogs
+    clock: Callable[[], datetime]
+    short_code: str = "1919"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """How a channel shows replies, as far as the dialog must know; the entrypoints build one per channel."""
+
+    name: str  # keys the sessions: "ussd", "sms", "whatsapp"
+    # Splits a reply into screens that fit, given the label of "more"; None: the reply goes as one message.
+    pager: Callable[[Reply, str], list[Reply]] | None = None
+    must_answer: bool = False  # every input gets a screen, even when the bot keeps quiet (USSD)
+    free_text: bool = True  # keywords and NLU apply; False on USSD: menus only, nothing slow
+    per_session: bool = False  # sessions keyed on the provider's session id (USSD) rather than the contact
+    session_seconds: int = 1800
+    latin_until_chosen: bool = False  # Arabic script only once the citizen chose Arabic (USSD screens)
+
+    def session_key(self, inbound: Inbound) -> str:
+        return f"{self.name}:{inbound.session_id if self.per_session else inbound.contact}"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What free text means, as an NLU model understood it: an intent name, its entities, how sure it is."""
+
+    name: str
+    confidence: float = 1.0
+    entities: dict | None = None
+
+
+class Understand(Protocol):
+    def __call__(self, text: str) -> Intent | None:
+        """The intent of a free text, or None when unsure or unavailable (must return within a second)."""
+
+
+# A pre-router sees each message first; a Reply means "handled" (the dialog does nothing more), None passes it on.
+Router = Callable[[Inbound], "Reply | None"]
