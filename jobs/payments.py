@@ -7,13 +7,15 @@ from datetime import timedelta
 from rq import Retry
 
 import bootstrap
-from payments_sms import billing
+from dialog.flows.pay_by_phone import PaymentPorts, pay_flows
+from payments_sms import billing, short_codes
+from payments_sms import wiring as payments_wiring
 from payments_sms.errors import UnknownCharge
 from payments_sms.premium import expire_premium
 from payments_sms.senders import report_status
 from payments_sms.wiring import premium_sender
 
-__all__ = ["bill_charge", "delivery_report", "expire_charges", "enqueue_bill", "enqueue_report"]
+__all__ = ["install", "bill_charge", "delivery_report", "expire_charges", "enqueue_bill", "enqueue_report"]
 
 log = logging.getLogger(__name__)
 # A report can overtake our record of the message id it names (the provider answers the send, then reports,
@@ -21,6 +23,18 @@ log = logging.getLogger(__name__)
 REPORT_RETRY = Retry(max=4, interval=[5, 30, 120, 600])
 BILL_RETRY = Retry(max=3, interval=[60, 300, 900])  # provider unreachable: nothing was billed, try again
 STALE_QUEUED = timedelta(minutes=10)
+
+
+def install(services) -> None:
+    """Wire payments into a newly built composition root (one line in bootstrap.build): the premium sender, and
+    the dialog's `pay` flow (premium SMS and prepaid cards), replacing the default one."""
+    payments_wiring.install(services)
+    settings, codes = services.settings, short_codes(services.settings)
+    default = settings.at_short_code if settings.at_short_code in codes else next(iter(codes))
+    ports = PaymentPorts(settings.card_pin_secret, payments_wiring.lockout_policy(settings), codes, default,
+                         lambda charge_id: enqueue_bill(services, charge_id), settings.timezone)
+    flows = [flow for flow in services.adapters.get("dialog_flows", ()) if flow.name != "pay"]
+    services.adapters["dialog_flows"] = [*flows, *pay_flows(ports)]
 
 
 def enqueue_bill(services, charge_id: int):

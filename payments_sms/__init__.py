@@ -12,7 +12,10 @@ from .errors import (
 from .lockout import LockoutPolicy
 from .model import PremiumQuote
 from .money import mad
-from .premium import StopNotice, confirm_premium_payment, expire_premium, open_payment_of, start_premium_payment
+from .premium import (
+    StopNotice, confirm_premium_payment, decline_premium_payment, expire_premium, open_payment_of,
+    start_premium_payment,
+)
 from .reconciliation import DayReport, reconcile_day
 from .redemption import CardPayment, redeem_card
 from .shortcodes import ShortCode, short_code, short_codes
@@ -21,7 +24,7 @@ __all__ = [
     "BillOutcome", "ReportOutcome", "apply_delivery_report", "bill_charge", "BatchSummary", "PrintedCard",
     "activate_cards", "block_cards", "generate_batch", "BillingError", "CardEmpty", "CardNotUsable",
     "NoPendingPayment", "NothingDue", "PaymentInProgress", "PinCheckNumber", "PinLocked", "UnknownCharge",
-    "UnknownShortCode", "WrongPin", "LockoutPolicy", "PremiumQuote", "mad", "StopNotice", "confirm_premium_payment",
+    "UnknownShortCode", "WrongPin", "LockoutPolicy", "PremiumQuote", "mad", "StopNotice", "confirm_premium_payment", "decline_premium_payment",
     "expire_premium", "open_payment_of", "start_premium_payment", "DayReport", "reconcile_day", "CardPayment",
     "redeem_card", "ShortCode", "short_code", "short_codes",
 ]

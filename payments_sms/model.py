@@ -20,6 +20,7 @@ class PaymentStatus(StrEnum):
     STOPPED = "stopped"        # a charge failed: nothing more is billed
     EXPIRED = "expired"        # no YES, or no final report, within 72 h
     SUPERSEDED = "superseded"  # a newer quote for the same contact and order replaced it
+    DECLINED = "declined"      # the citizen answered NO to the quote
 
 
 class ChargeStatus(StrEnum):

@@ -19,7 +19,7 @@ from .money import mad
 from .shortcodes import ShortCode
 
 __all__ = [
-    "STOP_TEXTS", "TOPICS", "publish_notice", "start_premium_payment", "confirm_premium_payment", "StopNotice", "stop_notice", "new_charge",
+    "STOP_TEXTS", "TOPICS", "publish_notice", "start_premium_payment", "decline_premium_payment", "confirm_premium_payment", "StopNotice", "stop_notice", "new_charge",
     "open_payment_of", "expire_premium",
 ]
 
@@ -83,6 +83,17 @@ def confirm_premium_payment(uow, contact: str, link_id: str | None = None) -> in
         uow.flush()
         uow.commit()
         return charge.id
+
+
+def decline_premium_payment(uow, contact: str) -> bool:
+    """The citizen said NO: close their quote (nothing was billed); False when no quote was waiting."""
+    with uow:
+        quoted = _open_payments(uow, contact=normalise_phone(contact, field="contact"), status=PaymentStatus.QUOTED,
+                                lock=True)
+        for payment in quoted:
+            payment.close(PaymentStatus.DECLINED, uow.now())
+        uow.commit()
+        return bool(quoted)
 
 
 def _payment_waiting_for_yes(uow, contact: str) -> PremiumPayment:
