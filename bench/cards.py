@@ -19,12 +19,10 @@ from collections import Counter
 from sqlalchemy import text
 
 from .figures import machine, percentile
+from .orders import PHONE, place_orders, services_for
 from .stack import Stack
 
 __all__ = ["main"]
-
-PHONE = "+2126{:08d}"
-
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,26 +32,7 @@ def options() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _services(database_url: str, redis_url: str):
-    import bootstrap
-    from settings import Settings
-
-    settings = Settings.from_env({}, database_url=database_url, redis_url=redis_url, log_level="WARNING")
-    return bootstrap.build(settings)
-
-
 # -- work done in the spawned processes ---------------------------------------------------------------------------
-def _place(services, first: int, count: int) -> list[tuple[str, int]]:
-    from orders_core.services import place_order
-    from web.demo import draft
-
-    placed = []
-    for n in range(first, first + count):
-        order = place_order(services.uow(), services.settings.prices, draft(phone=PHONE.format(n)))
-        placed.append((order.reference, order.amount_due))
-    return placed
-
-
 def _redeem(services, task) -> str:
     from orders_core.errors import ShubbakError
     from payments_sms import redeem_card
@@ -78,11 +57,7 @@ KINDS = {"redeem": _redeem, "bare": _bare_update}
 
 
 def _worker(kind: str, urls: tuple[str, str], tasks: list, ready, go, results) -> None:
-    services = _services(*urls)
-    if kind == "place":
-        ready.put(True)
-        results.put(("place", _place(services, *tasks), []))
-        return
+    services = services_for(*urls)
     do = KINDS[kind]
     with services.engine.connect():  # open one pooled connection before the clock starts
         pass
@@ -116,14 +91,6 @@ def run_processes(kind: str, urls: tuple[str, str], shares: list[list]) -> tuple
 
 
 # -- the run ------------------------------------------------------------------------------------------------------
-def place_orders(urls, count: int, processes: int) -> list[tuple[str, int]]:
-    """Orders awaiting payment, placed through the service in parallel (their references and amounts due)."""
-    per = -(-count // processes)
-    shares = [(i * per, min(per, count - i * per)) for i in range(processes) if i * per < count]
-    _, gathered = run_processes("place", urls, shares)
-    return [placed for _, chunk, _ in gathered for placed in chunk]
-
-
 def print_cards(services, count: int, value: int) -> list[str]:
     """A batch of active cards worth `value` each; returns their PINs in serial order."""
     from payments_sms import activate_cards, generate_batch
@@ -180,7 +147,7 @@ def main() -> float:
     print(f"{args.processes} processes redeeming at once, one transaction per attempt, PostgreSQL")
     with Stack("cards") as stack:
         urls = (stack.database_url, stack.redis_url)
-        services = _services(*urls)
+        services = services_for(*urls)
         orders, pins, value = _prepare(services, urls, args)
         with services.engine.begin() as conn:
             conn.execute(text("CREATE TABLE bench_balances (id integer PRIMARY KEY, value integer, spent integer)"))
@@ -205,7 +172,7 @@ def _prepare(services, urls, args) -> tuple[list, list, int]:
     """Orders for both phases (one spare for the race's ring) and one active card per order but the spare."""
     t0 = time.perf_counter()
     count = args.cards + args.raced + 1
-    orders = place_orders(urls, count, min(args.processes, 4))
+    orders = place_orders(urls, count, 2)
     elapsed = time.perf_counter() - t0
     print(f"placed {len(orders)} orders in {elapsed:.1f} s ({len(orders) / elapsed:.0f} orders/s; setup, not measured)")
     value = orders[0][1]

@@ -1,0 +1,104 @@
+"""Notifications: jobs per second per RQ worker with a null SMS sender, against a bare no-op RQ job.
+
+    .venv/bin/python -m bench.notifications [--orders 500] [--worker fork simple]
+
+Orders are placed first (each leaves an `order.placed` row in the outbox). A phase enqueues one `handle_outbox`
+job per row; each plans and stores the citizen's message and enqueues its `send` job, which claims the message,
+hands it to the null sender and records the outcome. One worker process drains the queues; its jobs record
+their start and end, so the worker's own start-up is not counted. The baseline drains as many no-op jobs with
+the same worker class. The ratio is taken on the Procfile's worker (`fork`, one work horse per job); the other
+kinds (see bench/rq_worker.py) show what a different worker set-up would give.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rq import Queue
+from sqlalchemy import text
+
+from .figures import machine
+from .orders import place_orders, services_for
+from .rq_worker import KEYS
+from .stack import Stack
+
+__all__ = ["main", "drain"]
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=500, help="orders whose notifications each phase handles")
+    parser.add_argument("--worker", nargs="+", choices=("fork", "preforked", "simple"),
+                        default=["fork", "preforked", "simple"],
+                        help="worker kinds to measure (default all three; the first one gives the ratio)")
+    return parser.parse_args()
+
+
+def drain(stack: Stack, worker: str) -> dict:
+    """Run one benchmark worker until the queues are empty; return its jobs, seconds and peak RSS."""
+    connection = stack.redis()
+    connection.delete(*KEYS.values())
+    proc = stack.start([sys.executable, "-m", "bench.rq_worker", "--worker", worker], "rq",
+                       SHUBBAK_NOTIFY_TICK_SECONDS="0", SHUBBAK_QUIET_HOURS="")
+    if proc.wait(timeout=300) != 0:
+        raise RuntimeError(f"benchmark worker failed:\n{stack.log_tail('rq')}")
+    first, last = float(connection.get(KEYS["first"])), float(connection.get(KEYS["last"]))
+    rss = {k.decode(): int(v) / 1024 for k, v in connection.hgetall(KEYS["rss"]).items()}
+    return {"jobs": int(connection.get(KEYS["count"])), "seconds": last - first, "rss": rss}
+
+
+def _noop_phase(stack: Stack, worker: str, count: int) -> dict:
+    queue = Queue("default", connection=stack.redis())
+    queue.enqueue_many([Queue.prepare_data("bench.rq_worker.noop") for _ in range(count)])
+    return drain(stack, worker)
+
+
+def _notification_phase(stack: Stack, services, worker: str, count: int) -> dict:
+    from notifications import claim_outbox
+
+    outbox_ids = claim_outbox(services.uow(), batch=count)
+    queue = Queue("default", connection=stack.redis())
+    queue.enqueue_many([Queue.prepare_data("jobs.notifications.handle_outbox", (i,)) for i in outbox_ids])
+    result = drain(stack, worker)
+    with services.engine.connect() as conn:
+        result["sent"] = conn.execute(text("SELECT count(*) FROM notification_messages WHERE status = 'sent'")).scalar()
+    return result
+
+
+def _line(name: str, result: dict) -> float:
+    rate = result["jobs"] / result["seconds"]
+    horses = [mb for k, mb in result["rss"].items() if k.startswith("job-")]
+    worker = [mb for k, mb in result["rss"].items() if k.startswith("worker-")]
+    print(f"{name:<34} {rate:8.1f} jobs/s  {result['jobs']} jobs in {result['seconds']:.2f} s  "
+          f"peak RSS: job process {max(horses, default=0):.0f} MB, worker {max(worker, default=0):.0f} MB"
+          + (f"  messages sent so far {result['sent']}" if "sent" in result else ""))
+    return rate
+
+
+def main() -> float:
+    args = options()
+    print(machine())
+    print(f"{args.orders} orders' notifications per phase; one RQ worker process; null SMS sender")
+    ratios = {}
+    with Stack("notify") as stack:
+        urls = (stack.database_url, stack.redis_url)
+        place_orders(urls, args.orders * len(args.worker), 2)
+        services = services_for(*urls)
+        with services.engine.connect() as conn:
+            topics = conn.execute(text("SELECT topic, count(*) FROM outbox GROUP BY topic")).all()
+        print("outbox after placing: " + ", ".join(f"{topic} {n}" for topic, n in topics))
+        for worker in args.worker:
+            project = _notification_phase(stack, services, worker, args.orders)
+            baseline = _noop_phase(stack, worker, project["jobs"])
+            rate_b = _line(f"baseline no-op jobs ({worker})", baseline)
+            rate_p = _line(f"notification jobs ({worker})", project)
+            ratios[worker] = rate_p / rate_b
+            print(f"    ratio ({worker}) {ratios[worker]:.2f}")
+        services.engine.dispose()
+    print(f"target ratio >= 0.8 on the Procfile's worker ({args.worker[0]})")
+    print(f"ratio={ratios[args.worker[0]]:.2f}")
+    return ratios[args.worker[0]]
+
+
+if __name__ == "__main__":
+    main()
