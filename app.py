@@ -49,8 +49,8 @@ def _register_optional_blueprints(app: Flask) -> None:
     from staff.web import register as register_staff_view  # the staff view at /staff, and CSRF on every form
     register_staff_view(app)
     if os.environ.get("SHUBBAK_BENCH") == "1":  # benchmarks only: bench/baseline_app.py, never in a deployment
-        from bench.baseline_app import bp as bench_baseline
-        app.register_blueprint(bench_baseline)
+        from bench.baseline_app import register as register_bench_baseline
+        register_bench_baseline(app)
 
 
 def _warn_if_open(settings: Settings) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-__all__ = ["bp", "TTL_SECONDS"]
+__all__ = ["bp", "register", "TTL_SECONDS"]
 
 bp = Blueprint("bench_baseline", __name__)
 TTL_SECONDS = 180  # as long as an Africa's Talking USSD session may last
@@ -22,3 +22,12 @@ def baseline():
     previous = redis.get(key) or b""
     redis.set(key, previous[-200:] + b"*" + form.get("text", "").encode(), ex=TTL_SECONDS)
     return Response("CON Baseline\n1. One\n2. Two", mimetype="text/plain")
+
+
+def register(app) -> None:
+    """Add the baseline route, exempt from the staff view's CSRF check by blueprint name, as the webhooks are."""
+    from staff import web as staff_web
+
+    # Stopgap until staff/web.py lists this blueprint itself: the baseline must pay the same checks as a webhook.
+    staff_web.CSRF_EXEMPT_BLUEPRINTS = staff_web.CSRF_EXEMPT_BLUEPRINTS | {bp.name}
+    app.register_blueprint(bp)
