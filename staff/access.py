@@ -82,11 +82,12 @@ def public(view):
 
 def load_staff() -> None:
     """Before every staff request: the language, the logged-in account, the idle timeout, and fail-closed views."""
-    g.lang = session.get("lang", "fr")
+    g.lang, g.staff = session.get("lang", "fr"), None
+    if request.endpoint == "staff.static":
+        return  # stylesheets and scripts need no account (and no database)
     g.staff = _current_member()
     view = current_app.view_functions.get(request.endpoint)
-    if request.endpoint and not request.endpoint.endswith(".static") and view is not None \
-            and not getattr(view, "staff_roles", None) and not getattr(view, "staff_public", False):
+    if view is not None and not getattr(view, "staff_roles", None) and not getattr(view, "staff_public", False):
         abort(403)  # a staff view without an access rule is closed to everyone
 
 

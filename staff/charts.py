@@ -22,6 +22,8 @@ class Chart:
     height: int
     bars: tuple[Bar, ...]
     top: str  # the value the full height stands for, written on the axis
+    ticks: tuple[int, ...] = ()  # which bars get their label written under them
+    left: int = 0  # room kept for the axis labels
 
     @property
     def empty(self) -> bool:
@@ -34,15 +36,18 @@ def _scale(values: list[float]) -> float:
 
 def columns(points: list[tuple[str, float]], width: int = 640, height: int = 160, fmt=str) -> Chart:
     """Vertical columns, one per point, left to right, heights in proportion to the values."""
-    plot, gap = height - 20, 2
-    slot = width / max(len(points), 1)
+    left, right, plot, gap = 44, 16, height - 20, 2  # room for the axis on the left, a last label on the right
+    slot = (width - left - right) / max(len(points), 1)
     top = _scale([value for _, value in points])
     items = []
     for i, (label, value) in enumerate(points):
         tall = plot * value / top
-        items.append(Bar(round(i * slot + gap / 2, 1), round(plot - tall, 1), round(max(slot - gap, 1), 1),
+        items.append(Bar(round(left + i * slot + gap / 2, 1), round(plot - tall, 1), round(max(slot - gap, 1), 1),
                          round(tall, 1), label, fmt(value)))
-    return Chart(width, height, tuple(items), fmt(top))
+    # About six labels, counted back from the last point (today), so that they never overlap.
+    step = max(1, -(-len(points) // 6))
+    ticks = tuple(i for i in range(len(points)) if (len(points) - 1 - i) % step == 0)
+    return Chart(width, height, tuple(items), fmt(top), ticks, left)
 
 
 def bars(points: list[tuple[str, float]], width: int = 640, row: int = 26, fmt=str) -> Chart:

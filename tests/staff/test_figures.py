@@ -101,7 +101,7 @@ def test_orders_are_counted_on_their_local_day_with_empty_days_shown(services, p
 
 
 def test_columns_are_as_tall_as_their_values_relative_to_the_largest():
-    chart = charts.columns([("a", 10), ("b", 5), ("c", 0)], width=300, height=120)
+    chart = charts.columns([("a", 10), ("b", 5), ("c", 0)], width=360, height=120)
     heights = [bar.height for bar in chart.bars]
     assert heights == [100.0, 50.0, 0.0] and chart.top == "10"
     assert [bar.y + bar.height for bar in chart.bars] == [100.0] * 3  # every column stands on the same line
@@ -133,3 +133,9 @@ def test_the_supervisor_s_chart_counts_the_office_s_orders(services, people, clo
     tallest = [line for line in html.splitlines() if "<title>23/11: 2</title>" in line]
     assert tallest and "<title>24/11: 1</title>" in html
     assert html.count('class="bar"') == 14  # two weeks, today last
+
+
+def test_day_labels_are_spaced_evenly_back_from_the_last_day():
+    chart = charts.columns([(f"{day:02d}/11", day) for day in range(1, 31)])
+    assert chart.ticks == (4, 9, 14, 19, 24, 29)
+    assert charts.columns([("a", 1), ("b", 2)]).ticks == (0, 1)
