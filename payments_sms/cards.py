@@ -108,6 +108,11 @@ def _selected(uow, batch_id: int | None, first: str | None, last: str | None) ->
     return found
 
 
+def _described(batch_id: int | None, first: str | None, last: str | None) -> str:
+    parts = [f"batch {batch_id}"] if batch_id is not None else []
+    return ", ".join(parts + ([f"serials {first}..{last or first}"] if first else []))
+
+
 def activate_cards(uow, batch_id: int | None = None, first: str | None = None, last: str | None = None) -> int:
     """Activate the printed cards of a batch or serial range when they are distributed; return how many."""
     with uow:
@@ -117,7 +122,7 @@ def activate_cards(uow, batch_id: int | None = None, first: str | None = None, l
                 card.status, card.activated_at = CardStatus.ACTIVE.value, uow.now()
                 changed += 1
         uow.commit()
-    log.info("activated %d cards (batch %s, serials %s..%s)", changed, batch_id, first, last or first)
+    log.info("activated %d cards (%s)", changed, _described(batch_id, first, last))
     return changed
 
 
@@ -133,5 +138,5 @@ def block_cards(uow, reason: str, batch_id: int | None = None, first: str | None
                 card.status, card.blocked_at, card.block_reason = CardStatus.BLOCKED.value, uow.now(), reason[:80]
                 changed += 1
         uow.commit()
-    log.info("blocked %d cards (batch %s, serials %s..%s)", changed, batch_id, first, last or first)
+    log.info("blocked %d cards (%s)", changed, _described(batch_id, first, last))
     return changed
