@@ -149,8 +149,12 @@ def _succeeded(uow, charge: Charge) -> ReportOutcome:
     apply_payment(uow, order, charge.amount, MEANS, charge.provider_message_id)
     if not payment.is_open:
         return ReportOutcome(charge.id, charge.status, True)
-    if order.amount_due == 0 or order.status != Status.AWAITING_PAYMENT:
-        payment.close(PaymentStatus.COVERED, uow.now())
+    if order.status != Status.AWAITING_PAYMENT or order.amount_due == 0:
+        # Paid in full, or no longer payable (cancelled, expired): this charge became credit, nothing more is billed.
+        if order.paid_at is not None:
+            payment.close(PaymentStatus.COVERED, uow.now())
+        else:
+            payment.close(PaymentStatus.STOPPED, uow.now(), f"order {order.status}"[:40])
         return ReportOutcome(charge.id, charge.status, True)
     following = new_charge(uow, payment, charge.step + 1)
     uow.flush()

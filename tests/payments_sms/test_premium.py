@@ -208,3 +208,17 @@ def test_an_incoming_billing_aggregator_bills_one_incoming_yes_per_charge(servic
     payment_jobs.delivery_report("aggregator", "in-yes-2", "DELIVRD")
     assert aggregator.billed == ["in-yes-1", "in-yes-2"]
     assert reload(services, order.reference).status == "received"
+
+
+def test_an_order_cancelled_while_billing_turns_the_next_success_into_credit_and_stops(services, at_premium,
+                                                                                       short_code):
+    from orders_core.lifecycle import Role
+    from orders_core.model import Actor
+    from orders_core.services import cancel_order
+    order = place(services, lines={"extract": 5})
+    pay_by_sms(services, short_code, order)
+    cancel_order(services.uow(), order.reference, Actor(PHONE, Role.CITIZEN, "sms"), [PHONE])
+    assert at_report(services, "ATPid_1", "Success") == "succeeded"
+    assert len(at_premium.forms) == 1 and payment_status(services) == "stopped"
+    with services.uow() as uow:
+        assert uow.credit_balance(PHONE) == 1000
