@@ -172,22 +172,30 @@ def publish_notice(uow, payment: PremiumPayment, template: str, paid: int, due: 
 
 def expire_premium(uow) -> list[StopNotice]:
     """Expire charges with no final report after 72 h (their payments stop) and quotes never confirmed."""
-    notices = []
     with uow:
         limit = uow.now() - CHARGE_HOLD
-        stmt = select(Charge).where(Charge.status.in_([ChargeStatus.QUEUED, ChargeStatus.SENDING, ChargeStatus.SENT]),
-                                    Charge.created_at <= limit).order_by(Charge.id)
-        for charge in uow.all(stmt.with_for_update()):
-            charge.finish(ChargeStatus.EXPIRED, uow.now(), "NoFinalReport")
-            payment = uow.get(PremiumPayment, charge.payment_id, lock=True)
-            if payment.is_open:
-                payment.close(PaymentStatus.EXPIRED, uow.now(), "NoFinalReport")
-                notice = stop_notice(uow.get(Order, payment.order_id), payment, "NoFinalReport")
-                publish_notice(uow, payment, "payments.premium.stopped", notice.paid, notice.due)
-                notices.append(notice)
+        notices = [notice for charge in _unreported_before(uow, limit) if (notice := _expire(uow, charge))]
         quoted = select(PremiumPayment).where(PremiumPayment.status == PaymentStatus.QUOTED,
                                               PremiumPayment.created_at <= limit)
         for payment in uow.all(quoted.with_for_update()):
             payment.close(PaymentStatus.EXPIRED, uow.now(), "NoConfirmation")
         uow.commit()
     return notices
+
+
+def _unreported_before(uow, limit) -> list[Charge]:
+    stmt = select(Charge).where(Charge.status.in_([ChargeStatus.QUEUED, ChargeStatus.SENDING, ChargeStatus.SENT]),
+                                Charge.created_at <= limit).order_by(Charge.id)
+    return uow.all(stmt.with_for_update())
+
+
+def _expire(uow, charge: Charge) -> StopNotice | None:
+    """Expire one charge; stop its payment and tell the citizen when the payment was still open."""
+    charge.finish(ChargeStatus.EXPIRED, uow.now(), "NoFinalReport")
+    payment = uow.get(PremiumPayment, charge.payment_id, lock=True)
+    if not payment.is_open:
+        return None
+    payment.close(PaymentStatus.EXPIRED, uow.now(), "NoFinalReport")
+    notice = stop_notice(uow.get(Order, payment.order_id), payment, "NoFinalReport")
+    publish_notice(uow, payment, "payments.premium.stopped", notice.paid, notice.due)
+    return notice
