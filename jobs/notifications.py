@@ -7,7 +7,6 @@ The embedded default has no scheduler: a small thread ticks in-process instead.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -18,7 +17,8 @@ import rq
 
 import bootstrap
 import notifications
-from channels.senders import ConsoleSender
+from channels.registry import build_senders
+from jobs import payments as payment_jobs
 from notifications import Notifier
 from notifications.orm import start_mappers
 from orders_core.services import expire_unpaid
@@ -38,7 +38,7 @@ def notifier(services) -> Notifier:
     """The process's Notifier, built on first use from the settings and the wired SMS senders."""
     if "notifier" not in services.adapters:
         start_mappers()
-        senders = services.adapters.setdefault("sms_senders", {"console": ConsoleSender()})
+        senders = services.adapters.setdefault("sms_senders", build_senders(services.settings))
         services.adapters["notifier"] = Notifier.from_settings(services.settings, services.catalogs, senders)
     return services.adapters["notifier"]
 
@@ -96,15 +96,6 @@ def expire_orders() -> int:
     return expire_unpaid(bootstrap.current().uow())
 
 
-def expire_charges():
-    """The payments package's charge expiry (`jobs.payments.expire_charges`), once that package provides it."""
-    try:
-        job = getattr(importlib.import_module("jobs.payments"), "expire_charges", None)
-    except ImportError:
-        job = None
-    return job() if job else None
-
-
 def record_delivery_report(provider: str, provider_message_id: str, status: str, detail: str | None = None) -> bool:
     """The channels' delivery-report hook: add a provider's report to the message's history."""
     services = bootstrap.current()
@@ -112,10 +103,15 @@ def record_delivery_report(provider: str, provider_message_id: str, status: str,
                                        detail)
 
 
+def expire_charges() -> int:
+    """The payments package's charge expiry (premium charges with no final report), on this clock."""
+    return payment_jobs.expire_charges()
+
+
 # Periodic work: (job, at most once every N seconds, queue).
 PERIODIC = (
     (dispatch_outbox, 1, "default"),
-    (sweep, 30, "default"),
+    (sweep, 5, "default"),
     (agent_digests, 60, "default"),
     (late_reports, 600, "low"),
     (expire_orders, 300, "low"),

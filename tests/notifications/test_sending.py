@@ -1,0 +1,147 @@
+"""Sending with a moved clock: growing retry delays, failover to the other provider, permanent errors,
+abandoned sends, delivery reports."""
+from datetime import timedelta
+
+import pytest
+
+from jobs import notifications as jobs
+from notifications import RetryPlan, claim_outbox, handle_outbox, record_status, send_notification
+from orders_core.services import place_order
+from tests.notifications.conftest import ScriptedSender, deliver, messages
+from web.demo import draft
+
+
+@pytest.fixture(autouse=True)
+def placed(services):
+    """Every test starts from one placed order, whose message the outbox holds."""
+    return place_order(services.uow(), services.settings.prices, draft())
+
+
+@pytest.fixture
+def message(services, notifier):
+    """The order-placed message stored and due, its send job not run."""
+    [outbox_id] = claim_outbox(services.uow())
+    handle_outbox(services.uow(), notifier, outbox_id)
+    return messages(services)[0]
+
+
+def history(services, message_id) -> list[str]:
+    return [e.status for e in messages(services, id=message_id)[0].events]
+
+
+def test_a_retryable_error_is_retried_after_growing_delays_then_sent_once(services, notifier, clock, senders):
+    senders["africastalking"].script = ("retry", "retry", "ok")
+    deliver(services)
+    [first] = messages(services)
+    assert first.status == "pending" and first.next_attempt_at == clock() + timedelta(seconds=30)
+    clock.advance(seconds=29)
+    deliver(services)
+    assert len(senders["africastalking"].calls) == 1  # not due yet: the sweep leaves it alone
+    clock.advance(seconds=1)
+    deliver(services)
+    [second] = messages(services)
+    assert second.next_attempt_at == clock() + timedelta(seconds=120)  # the second delay is longer
+    clock.advance(seconds=120)
+    deliver(services)
+    [sent] = messages(services)
+    assert (sent.status, sent.attempts, len(senders["africastalking"].calls)) == ("sent", 3, 3)
+    assert history(services, sent.id) == ["pending", "sending", "pending", "sending", "pending", "sending", "sent"]
+
+
+def test_after_one_provider_s_retries_the_other_provider_sends(services, notifier, clock, senders):
+    senders["africastalking"].script = ("retry",)
+    deliver(services)
+    for _ in notifier.plan.delays:
+        clock.advance(hours=1)
+        deliver(services)
+    [sent] = messages(services)
+    assert len(senders["africastalking"].calls) == 1 + len(notifier.plan.delays)
+    assert (sent.status, sent.provider, sent.provider_message_id) == ("sent", "twilio", "twilio-1")
+    assert "failover" in history(services, sent.id)
+
+
+def test_a_permanent_error_is_recorded_and_not_retried(services, notifier, clock, senders):
+    senders["africastalking"].script = ("permanent",)
+    deliver(services)
+    clock.advance(days=1)
+    deliver(services)
+    [failed] = messages(services)
+    assert (failed.status, failed.last_error) == ("failed", "invalid destination")
+    assert len(senders["africastalking"].calls) == 1 and senders["twilio"].calls == []
+
+
+def test_every_provider_failing_ends_as_failed(services, notifier, clock, senders):
+    senders["africastalking"].script = senders["twilio"].script = ("retry",)
+    deliver(services)
+    for _ in range(2 * len(notifier.plan.delays) + 1):
+        clock.advance(hours=1)
+        deliver(services)
+    [failed] = messages(services)
+    per_provider = 1 + len(notifier.plan.delays)
+    assert failed.status == "failed"
+    assert (len(senders["africastalking"].calls), len(senders["twilio"].calls)) == (per_provider, per_provider)
+
+
+def test_a_sender_bug_counts_as_a_retryable_failure(services, notifier, clock, senders):
+    class Broken(ScriptedSender):
+        def send(self, to, text):
+            raise RuntimeError("boom")
+    notifier.senders["africastalking"] = Broken("africastalking")
+    deliver(services)
+    [message] = messages(services)
+    assert (message.status, message.last_error) == ("pending", "unexpected RuntimeError")
+
+
+def test_a_send_abandoned_by_a_dead_worker_is_sent_again_after_its_lease(services, notifier, clock, senders,
+                                                                           message):
+    with services.uow() as uow:  # a worker claimed it and died before the provider answered
+        found = uow.get(type(message), message.id)
+        found.claim(uow.now(), notifier.plan)
+        uow.commit()
+    assert send_notification(services.uow(), notifier, message.id) == "skipped"  # the lease still holds
+    deliver(services)
+    assert senders["africastalking"].calls == []
+    clock.advance(seconds=notifier.plan.lease.total_seconds())
+    deliver(services)
+    deliver(services)
+    [sent] = messages(services)
+    assert sent.status == "sent" and len(senders["africastalking"].calls) == 1
+    assert "abandoned" in history(services, sent.id)
+
+
+def test_a_delivery_report_joins_the_history_and_sets_delivered(services, notifier, senders):
+    deliver(services)
+    [sent] = messages(services)
+    assert record_status(services.uow(), notifier, "africastalking", sent.provider_message_id, "delivered")
+    [delivered] = messages(services)
+    assert delivered.status == "delivered" and history(services, sent.id)[-1] == "delivered"
+
+
+def test_a_report_for_an_unknown_message_is_said_so(services, notifier):
+    assert record_status(services.uow(), notifier, "twilio", "SM-unknown", "delivered") is False
+
+
+def test_an_accepted_message_reported_lost_goes_to_the_other_provider(services, notifier, senders):
+    deliver(services)
+    [sent] = messages(services)
+    jobs.record_delivery_report("africastalking", sent.provider_message_id, "failed", "NotNetworkSubcriber")
+    deliver(services)
+    [resent] = messages(services)
+    assert (resent.status, resent.provider, len(senders["twilio"].calls)) == ("sent", "twilio", 1)
+    jobs.record_delivery_report("twilio", resent.provider_message_id, "undelivered")
+    assert messages(services)[0].status == "undelivered"
+
+
+def test_a_report_of_progress_does_not_undo_a_final_status(services, notifier, senders):
+    deliver(services)
+    [sent] = messages(services)
+    record_status(services.uow(), notifier, "africastalking", sent.provider_message_id, "delivered")
+    record_status(services.uow(), notifier, "africastalking", sent.provider_message_id, "sent")
+    [message] = messages(services)
+    assert message.status == "delivered" and history(services, sent.id)[-1] == "report:sent"
+
+
+def test_providers_follow_the_configured_order():
+    plan = RetryPlan(("twilio", "africastalking"), (30,), timedelta(minutes=2))
+    assert [plan.next_provider(None), plan.next_provider("twilio"), plan.next_provider("africastalking")] == [
+        "twilio", "africastalking", None]
