@@ -28,7 +28,7 @@ class NullSender:
 
     name = "console"
 
-    def send(self, to: str, text: str):
+    def send(self, to: str, text: str):  # also installed as ConsoleSender.send: uses only `name`, which both have
         from channels.senders import SendResult
 
         return SendResult(self.name, f"null-{os.getpid()}-{next(_numbers)}", "sent", 1)
@@ -72,14 +72,16 @@ WORKERS = {"fork": TimedWorker, "preforked": TimedWorker, "simple": TimedSimpleW
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", choices=sorted(WORKERS), default="fork")
+    parser.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
     args = parser.parse_args()
     import redis
 
     import jobs.notifications
     from bootstrap import QUEUES
+    from channels.senders import ConsoleSender
 
-    # The notifications' default sender, replaced before any job runs (forked horses inherit the replacement).
-    jobs.notifications.ConsoleSender = NullSender
+    # The console sender (the one configured here) made a null one before any job runs; horses inherit it.
+    ConsoleSender.send = NullSender.send
     if args.worker == "preforked":
         import bootstrap
 
@@ -87,7 +89,7 @@ def main() -> None:
         jobs.notifications.notifier(bootstrap.current())
     connection = redis.Redis.from_url(os.environ["REDIS_URL"])
     worker = WORKERS[args.worker]([Queue(name, connection=connection) for name in QUEUES], connection=connection)
-    worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
+    worker.work(burst=True, with_scheduler=False, logging_level="WARNING", max_jobs=args.max_jobs)
     connection.hset(KEYS["rss"], f"worker-{os.getpid()}", _vmhwm_kb())
 
 

@@ -20,6 +20,7 @@ class WebBenchmark:
     baseline_flow: str
     labels: tuple[str, ...]
     unit: str = "steps"
+    per_step: bool = True  # print p50/p99 of each step of the flow
 
 
 def options(description: str) -> argparse.Namespace:
@@ -47,14 +48,16 @@ def phase(stack: Stack, args, name: str, base: str, flow: str, think: float = 0.
 def report(bench: WebBenchmark, result: Phase) -> None:
     print(result.line(bench.unit))
     print(result.cpu_line(bench.unit.rstrip("s")))
-    for line in result.step_lines(list(bench.labels)):
+    for line in result.step_lines(list(bench.labels)) if bench.per_step else ():
         print(line)
     for sample in result.error_samples:
         print("    error:", sample)
 
 
-def run(bench: WebBenchmark, args, prepare=None) -> float:
-    """Baseline, then the flow back to back, then the flow paced; print the figures and the ratio line."""
+def run(bench: WebBenchmark, args, prepare=None, after=None) -> float:
+    """Baseline, then the flow back to back, then the flow paced; print the figures and the ratio line.
+
+    `prepare(stack, base)` runs before the phases, `after(stack)` after them (figures of the queued work)."""
     print(machine())
     print(f"gunicorn {args.workers} workers x {args.threads} threads; {args.sessions} concurrent sessions; "
           f"{args.seconds:g} s measured per phase after {args.warmup:g} s warm-up; load from a separate process")
@@ -72,6 +75,8 @@ def run(bench: WebBenchmark, args, prepare=None) -> float:
         print("web workers' peak RSS (VmHWM): " + ", ".join(f"{mb:.0f} MB" for mb in rss.values()))
         if flat_out.errors or paced.errors:
             print("web log tail:\n" + stack.log_tail("web"))
+        if after:
+            after(stack)
     ratio = flat_out.rate / baseline.rate if baseline.rate else 0.0
     print(f"paced p99 {_p99(paced):.1f} ms at {args.sessions} sessions (target <= 50 ms); "
           f"errors {flat_out.errors + paced.errors}")

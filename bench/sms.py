@@ -1,0 +1,76 @@
+"""Inbound SMS with deduplication: Africa's Talking's SMS callback, complete conversations, against the baseline.
+
+    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 0.2] [--answers 300]
+
+Each session is a citizen ordering by SMS from a new number (COMMANDE, then one answer per message, as in
+tests/dialog/test_sms_order.py), every message with its own Africa's Talking `id`; every fourth message is posted
+twice, as AT does when it retries, and the copy must be acknowledged without being queued again. The webhook
+only checks, deduplicates and queues the message (the answer is an RQ job): that is what the phases measure,
+against the baseline endpoint fed the same forms. Afterwards one RQ worker answers `--answers` of the queued
+messages (dialog, stored reply, null sender) to show how many answers a worker gives per second.
+"""
+from __future__ import annotations
+
+from .load import Step
+from .notifications import drain
+from .orders import PHONE
+from .stack import AT_KEY
+from .webrun import WebBenchmark, options, run
+
+__all__ = ["order_flow", "baseline_flow", "MESSAGES", "BENCH"]
+
+PATH = f"/webhooks/africastalking/sms?key={AT_KEY}"
+MESSAGES = ("COMMANDE", "1", "2", "Rabat", "1", "1234", "1990", "El Amrani", "Salma", "1", "1", "Rabat",
+            "12 rue Oued Sebou, Agdal", "1")
+REPEATED = 4  # every fourth message arrives twice
+
+
+def _steps(n: int, path: str):
+    for index, text in enumerate(MESSAGES):
+        form = {"from": PHONE.format(n), "to": "1919", "text": text, "date": "2026-11-23 09:00:00",
+                "id": f"ATXid_bench_{n}_{index}", "networkCode": "60400"}
+        yield Step(f"message {index + 1}", path, form)
+        if index % REPEATED == REPEATED - 1:
+            yield Step(f"message {index + 1} again", path, form)
+
+
+def order_flow(n: int):
+    """One citizen's SMS order, with AT's retries: every message posted once, every fourth twice."""
+    for step in _steps(n, PATH):
+        yield step
+
+
+def baseline_flow(n: int):
+    """The same forms to the baseline endpoint."""
+    for step in _steps(n, "/bench/baseline"):
+        yield step
+
+
+def _labels() -> tuple[str, ...]:
+    return tuple(step.label for step in _steps(0, ""))
+
+
+BENCH = WebBenchmark("sms", "bench.sms:order_flow", "bench.sms:baseline_flow", _labels(), unit="messages",
+                     per_step=False)
+
+
+def answers(count: int):
+    """After the phases: one worker answers `count` of the queued messages; print its rate."""
+    def after(stack) -> None:
+        queued = stack.redis().llen("rq:queue:high")
+        for worker in ("simple", "preforked"):
+            result = drain(stack, worker, count)
+            print(f"answering queued SMS ({worker} worker): {result['jobs'] / result['seconds']:.1f} jobs/s "
+                  f"({result['jobs']} jobs: answer_sms and send_sms, null sender; {queued} messages were queued)")
+    return after
+
+
+if __name__ == "__main__":
+    import sys
+
+    count = 300
+    if "--answers" in sys.argv:
+        at = sys.argv.index("--answers")
+        count = int(sys.argv[at + 1])
+        del sys.argv[at:at + 2]
+    run(BENCH, options(__doc__.splitlines()[0]), after=answers(count))
