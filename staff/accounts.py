@@ -45,18 +45,23 @@ def change_account(uow, user_id: int, change: AccountChange, admin: Actor) -> Us
             raise NotFound(f"no account {user_id!r}")
         if str(user.id) == admin.id and (not change.active or change.role != Role.ADMIN):
             raise NotAllowed("an administrator cannot disable or demote their own account")
-        office = queries.office(uow, change.office_code) if change.office_code else None
-        if change.office_code and office is None:
-            raise InvalidInput({"office_code": f"no such office: {change.office_code!r}"})
-        if change.province_code and uow.get(Province, change.province_code) is None:
-            raise InvalidInput({"province_code": f"no such province: {change.province_code!r}"})
         user.role, user.office_code, user.phone = str(change.role), change.office_code, phone
-        user.province_code = change.province_code or (office.commune.province_code if office else None)
+        user.province_code = _province(uow, change)
         user.language, user.active = change.language, change.active
         if change.password_hash:
             user.password_hash = change.password_hash
         uow.commit()
         return user
+
+
+def _province(uow, change: AccountChange) -> str | None:
+    """The province an account oversees or works in: the one given, else its office's; both must exist."""
+    office = queries.office(uow, change.office_code) if change.office_code else None
+    if change.office_code and office is None:
+        raise InvalidInput({"office_code": f"no such office: {change.office_code!r}"})
+    if change.province_code and uow.get(Province, change.province_code) is None:
+        raise InvalidInput({"province_code": f"no such province: {change.province_code!r}"})
+    return change.province_code or (office.commune.province_code if office else None)
 
 
 def _problems(change: AccountChange) -> Problems:

@@ -85,8 +85,8 @@ def change_office(uow, code: str, details: OfficeDetails) -> Office:
         office = uow.get(Office, code)
         if office is None:
             raise OfficeNotFound(code)
-        commune = office.commune
-        for name, value in {**values, **_search_texts(values, commune, uow.get(Province, commune.province_code))}.items():
+        province = uow.get(Province, office.commune.province_code)
+        for name, value in {**values, **_search_texts(values, office.commune, province)}.items():
             setattr(office, name, value)
         uow.commit()
         return office

@@ -24,6 +24,9 @@ __all__ = ["bp", "ACTIONS", "available_actions"]
 
 bp = Blueprint("office", __name__)
 ADVANCE_TARGETS = (Status.READY, Status.DELIVERED, Status.RETURNED)
+# What the office still has to act on (a returned envelope goes out again); dispatched ones only on request.
+IN_HAND = (*ACTIVE, Status.RETURNED)
+QUEUE_STAGES = (Status.RECEIVED, Status.IN_PROGRESS, Status.READY, Status.RETURNED, Status.DISPATCHED)
 # Each action of the order page: the service call it makes with the posted form.
 ACTIONS = {
     "take": lambda uow, order_id, actor, form: take_order(uow, order_id, actor),
@@ -56,15 +59,14 @@ def available_actions(order, member: StaffMember) -> dict:
 @allow(*OFFICE_ROLES)
 def queue():
     """The office's orders in hand, late ones first, optionally one stage only."""
-    stage = request.args.get("stage")
-    statuses = [stage] if stage in ACTIVE else list(ACTIVE)
+    stage = request.args.get("stage") if request.args.get("stage") in QUEUE_STAGES else ""
     with services().uow() as uow:
         now = uow.now()
-        orders = queries.office_queue(uow, g.staff.office_code, statuses)
+        orders = queries.office_queue(uow, g.staff.office_code, [stage] if stage else IN_HAND)
         rows = sorted(((o, is_late(o, now), dispatch_deadline(o)) for o in orders),
                       key=lambda row: (not row[1], row[0].paid_at or row[0].created_at, row[0].id))
-        return render_template("staff/queue.html", rows=rows, stage=stage if stage in ACTIVE else "",
-                               stages=figures.STAGES, names=_agent_names(uow, g.staff.office_code))
+        return render_template("staff/queue.html", rows=rows, stage=stage, stages=QUEUE_STAGES,
+                               names=_agent_names(uow, g.staff.office_code))
 
 
 def _agent_names(uow, office_code: str) -> dict:

@@ -123,7 +123,8 @@ def test_a_reassignment_without_a_reason_is_refused(services, people, logged_in,
 
 def test_the_cover_sheet_carries_the_reference_record_and_address(people, logged_in, world):
     sheet = logged_in("agent").page(f"/staff/orders/{world.own.id}/cover")
-    grouped = f"{world.own.reference[:3]} {world.own.reference[3:6]} {world.own.reference[6:9]} {world.own.reference[9]}"
+    ref = world.own.reference
+    grouped = f"{ref[:3]} {ref[3:6]} {ref[6:9]} {ref[9]}"
     for expected in (grouped, "1234 / 1990", "12 rue Oued Sebou, Agdal", "Rabat", "2 × Extrait",
                      "مكتب الحالة المدنية الرباط أكدال الرياض"):
         assert expected in sheet
@@ -141,3 +142,17 @@ def test_the_workload_counts_what_each_agent_holds_and_dispatched(services, peop
     row = re.search(r"<tr><td>Agent <span.*?</tr>", html, re.S).group(0)
     assert re.findall(r"<td>(\d+)</td>", row) == ["1", "0", "1"]
     assert "<svg" in html and "pas encore prises : 0" in html
+
+
+def test_a_returned_envelope_is_back_in_the_queue_and_goes_out_again(services, people, logged_in, world):
+    desk = logged_in("agent")
+    for action, form in (("take", {}), ("advance", {"target": "ready"}), ("dispatch", {"barcode": BARCODE})):
+        desk.post(f"/staff/orders/{world.own.id}/{action}", form)
+    assert queue_references(desk.page("/staff/queue")) == []
+    assert queue_references(desk.page("/staff/queue?stage=dispatched")) == [world.own.reference]
+    desk.post(f"/staff/orders/{world.own.id}/advance", {"target": "returned"})
+    assert queue_references(desk.page("/staff/queue")) == [world.own.reference]
+    assert 'id="dispatch"' in desk.page(f"/staff/orders/{world.own.id}")
+    desk.post(f"/staff/orders/{world.own.id}/dispatch", {"barcode": "RR000000014MA"})
+    desk.post(f"/staff/orders/{world.own.id}/advance", {"target": "delivered"})
+    assert load(services, world.own.id).status == "delivered"
