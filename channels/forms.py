@@ -62,4 +62,4 @@ class FormReader:
     def _within(self, name: str, value: str, limit: int) -> str:
         if len(value) > limit:
             self.problems[name] = f"longer than {limit} characters"
-        return value
+        return value.replace("\x00", "")  # NUL means nothing in a message, and PostgreSQL text refuses it

@@ -24,6 +24,7 @@ _RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4,
 
 
 def _values(uow, direction: str, contact: str, text: str, status: str, **more) -> dict:
+    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     counted = count(text)
     now = uow.now()
     return dict(direction=direction, contact=contact, text=text, segments=counted.segments,

@@ -19,7 +19,7 @@ from .contacts import Contact, choose_language, touch
 from .keywords import Command, KeywordTable, bare_reference
 from .ports import Ports, Router, Surface, Understand
 from .routing import first_answer
-from .sessions import Session, SessionStore
+from .sessions import Session, SessionStore, snapshot
 from .steps import Again, Done, Enter, Flow, Go, Outcome, Replaying, Retry, Turn
 from .understanding import command_for
 
@@ -129,6 +129,7 @@ class Dialog:
         if command:
             session.restart()
             return self._apply(turn, Enter(command.flow, command.entry, command.argument))
+        turn.shown = snapshot(session.data)
         return self._apply(turn, step.answer(turn, text))
 
     def _idle(self, turn: Turn, text: str) -> Reply:
@@ -181,13 +182,14 @@ class Dialog:
         if flow is None:
             return self._apply(turn, Done(turn.say("dialog.help.short")))
         session = turn.session
-        session.remember()
+        session.remember(turn.shown)
         session.flow, session.step, session.data = flow.name, None, {}
         entry = flow.entries.get(outcome.entry) or flow.entries["start"]
         return self._apply(turn, entry(turn, outcome.argument))
 
     def _go(self, turn: Turn, outcome: Go) -> Reply:
-        turn.session.move(outcome.flow or turn.session.flow, outcome.step)
+        turn.session.move(outcome.flow or turn.session.flow, outcome.step, turn.shown)
+        turn.shown = None
         note = turn.say(outcome.note, **outcome.values) if outcome.note else None
         return self._prompt(turn, note)
 

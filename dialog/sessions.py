@@ -7,7 +7,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Session", "SessionStore", "Busy"]
+__all__ = ["Session", "SessionStore", "Busy", "snapshot"]
 
 HISTORY = 20  # steps remembered for "0" (back); older ones are dropped
 
@@ -30,14 +30,15 @@ class Session:
     lang: str | None = None
     ended: bool = False
 
-    def remember(self) -> None:
-        """Note the current step as it is, for "0"."""
+    def remember(self, data: dict | None = None) -> None:
+        """Note the current step, with its data as it was when shown (`data`), for "0"."""
         if self.flow and self.step:
-            self.history = (self.history + [[self.flow, self.step, _copy(self.data)]])[-HISTORY:]
+            self.history = (self.history + [[self.flow, self.step, snapshot(self.data if data is None else data)]])
+            self.history = self.history[-HISTORY:]
 
-    def move(self, flow: str, step: str) -> None:
-        """Go to another step, remembering this one for "0"."""
-        self.remember()
+    def move(self, flow: str, step: str, data: dict | None = None) -> None:
+        """Go to another step, remembering this one (with its data as shown) for "0"."""
+        self.remember(data)
         self.flow, self.step = flow, step
 
     def back(self) -> bool:
@@ -60,7 +61,7 @@ class Session:
         return cls(key=key, **json.loads(raw))
 
 
-def _copy(data: dict) -> dict:
+def snapshot(data: dict) -> dict:
     return json.loads(json.dumps(data))
 
 

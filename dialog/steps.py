@@ -30,6 +30,7 @@ class Turn:
     surface: Surface
     replaying: bool = False
     paged: bool = False  # the reply is a screen kept from an earlier reply (`98`), already cut to size
+    shown: dict | None = None  # the step's data as it was when its question was shown (what "0" returns to)
 
     @property
     def lang(self) -> str:
@@ -127,7 +128,9 @@ class Flow:
 def choice(text: str, count: int) -> int | None:
     """The number 1..count the citizen typed (Eastern Arabic digits too), or None."""
     typed = to_ascii_digits((text or "").strip()[:6])
-    return int(typed) if typed.isdigit() and 1 <= int(typed) <= count else None
+    if not (typed.isascii() and typed.isdigit()):  # "²" is a digit to Python, not a choice
+        return None
+    return int(typed) if 1 <= int(typed) <= count else None
 
 
 def numbered(labels) -> tuple[tuple[str, str], ...]:

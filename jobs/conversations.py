@@ -27,7 +27,8 @@ from channels.senders import SendError
 from dialog import Dialog, Ports, SessionStore, Surface, registry
 from dialog.sessions import Busy
 
-__all__ = ["SURFACES", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "answer_sms", "send_sms",
+__all__ = ["SURFACES", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer", "answer_sms",
+           "send_sms",
            "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,13 @@ def inbound_from(values: dict) -> Inbound:
     return Inbound(**{**values, "received_at": datetime.fromisoformat(moment) if moment else None})
 
 
+def enqueue_answer(services, inbound: Inbound, attempt: int = 1):
+    """Queue `answer_sms` for an incoming SMS (high queue: the citizen is waiting)."""
+    # RQ logs a job's description: the default one would show the arguments, phone number and text included.
+    return services.enqueue(answer_sms, plain(inbound), attempt, queue="high",
+                            description=f"answer_sms({inbound.provider} {inbound.provider_message_id})")
+
+
 def answer_sms(message: dict, attempt: int = 1) -> str:
     """Run the dialog for one incoming SMS and queue its reply; return what happened."""
     services, inbound = bootstrap.current(), inbound_from(message)
@@ -89,7 +97,7 @@ def answer_sms(message: dict, attempt: int = 1) -> str:
         reply = dialog_of(services).handle(inbound, SURFACES[inbound.channel])
     except Busy:  # another SMS of this number is being answered: this one goes after it
         if attempt < 3:
-            services.enqueue(answer_sms, message, attempt + 1, queue="high")
+            enqueue_answer(services, inbound, attempt + 1)
         return "busy"
     return queue_reply(services, inbound, reply)
 

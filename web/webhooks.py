@@ -21,7 +21,7 @@ from channels.callbacks import Callback
 from channels.dedup import Once
 from channels.message import Inbound, Reply
 from channels.registry import provider as provider_module
-from jobs.conversations import SURFACES, answer_sms, delivery_report, dialog_of, plain
+from jobs.conversations import SURFACES, delivery_report, dialog_of, enqueue_answer
 from orders_core.errors import InvalidInput
 
 __all__ = ["bp", "register", "callback_of", "QueryKeyRedaction"]
@@ -101,7 +101,7 @@ def _sms(services, module):
     first, _ = once.claim(*key)
     if first:
         try:
-            services.enqueue(answer_sms, plain(inbound), queue="high")
+            enqueue_answer(services, inbound)
         except Exception:
             once.forget(*key)
             raise

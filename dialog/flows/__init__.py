@@ -2,11 +2,13 @@
 
 Each module listed here defines `FLOWS`, a tuple of Flow. To replace or extend a flow (the payments package's
 premium-SMS and card payments replace `pay`), edit its module or pass flows to `registry(extra)`: a flow of the
-same name wins. A flow brings its own SMS keywords (Flow.keywords) and may be entered from the main menu.
+same name wins (keeping the replaced flow's keywords unless it brings its own). A flow brings its own SMS
+keywords (Flow.keywords) and may be entered from the main menu.
 """
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from typing import Iterable
 
 from ..steps import Flow
@@ -26,5 +28,7 @@ def registry(extra: Iterable[Flow] = ()) -> dict[str, Flow]:
         for flow in importlib.import_module(name).FLOWS:
             flows[flow.name] = flow
     for flow in extra:
-        flows[flow.name] = flow
+        replaced = flows.get(flow.name)
+        # A replacement without keywords of its own keeps the words citizens already use (PAYER, CARTE...).
+        flows[flow.name] = replace(flow, keywords=replaced.keywords) if replaced and not flow.keywords else flow
     return flows

@@ -80,7 +80,7 @@ def _office_pick(turn: Turn, text: str):
     picked = choice(typed, len(found.items))
     if picked is not None:
         office = found.items[picked - 1]
-        data.update(office=office.code, office_name=office_label(office, "fr"))
+        data["office"] = office.code
         return Go("act")
     if typed.isdigit():
         return Retry("dialog.unknown_choice")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from channels.message import Reply
 from orders_core import queries
 
-from ..formats import holder_label, office_label
+from ..formats import holder_label
 from ..steps import Done, Flow, Go, Retry, Step, Turn, choice, numbered
 
 __all__ = ["FLOWS", "SHOWN"]
@@ -29,7 +29,6 @@ def _draft_data(order) -> dict:
     lines = {line.document: line.copies for line in order.lines}
     return {
         "docs": list(lines), "lines": lines, "office": order.record_office_code,
-        "office_name": office_label(order.office, "fr") if order.office else order.record_office_code,
         "act": order.act_number, "year": order.record_year, "calendar": order.year_calendar,
         "family": order.family_name_latin or order.family_name_ar, "first": order.first_name_latin or order.first_name_ar,
         "relation": order.requester_relation, "zone": order.delivery_zone, "country": order.delivery_country,

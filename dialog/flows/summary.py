@@ -4,20 +4,21 @@ from __future__ import annotations
 import logging
 
 from channels.message import Reply
+from orders_core import queries
 from orders_core.errors import ConcurrentChange, InvalidInput
 from orders_core.model import Delivery, Holder, OrderDraft
 from orders_core.services import place_order, quote_draft
 from orders_core.services.directory import is_arabic
 from orders_core.validation import CHANNELS
 
-from ..formats import holder_label, mad, shown_reference
+from ..formats import holder_label, mad, office_label, shown_reference
 from ..steps import Done, Go, Retry, Turn, choice, numbered
 
 __all__ = ["prompt", "answer", "draft_of", "DRAFT_KEYS"]
 
 log = logging.getLogger(__name__)
 # What a draft is made of in the session; an earlier order fills the same keys (repeat.py).
-DRAFT_KEYS = ("docs", "lines", "office", "office_name", "act", "year", "calendar", "family", "first", "relation",
+DRAFT_KEYS = ("docs", "lines", "office", "act", "year", "calendar", "family", "first", "relation",
               "zone", "country", "city", "address")
 
 
@@ -42,19 +43,20 @@ def prompt(turn: Turn) -> Reply:
     try:
         with turn.ports.uow() as uow:
             quote = quote_draft(uow, turn.ports.prices, draft_of(turn))
+            office = office_label(queries.office(uow, turn.data["office"]), turn.lang)
     except InvalidInput as exc:
         log.info("summary of an incomplete draft: %s", ", ".join(sorted(exc.problems)))
         return Reply(turn.say("dialog.order.incomplete"), options=(("0", turn.say("dialog.nav.back")),))
-    return Reply("\n".join(_lines(turn, quote)), options=numbered(
+    return Reply("\n".join(_lines(turn, quote, office)), options=numbered(
         turn.say(k) for k in ("dialog.summary.confirm", "dialog.summary.change", "dialog.summary.cancel")))
 
 
-def _lines(turn: Turn, quote) -> list[str]:
+def _lines(turn: Turn, quote, office: str) -> list[str]:
     data, lang = turn.data, turn.lang
     documents = ", ".join(turn.say(f"dialog.summary.{doc}", count=n) for doc, n in quote.lines.items())
     where = data.get("city") if data.get("zone") == "MA" else f"{data.get('city')} ({data.get('country')})"
     return [
-        turn.say("dialog.summary.what", documents=documents, office=data.get("office_name", "")),
+        turn.say("dialog.summary.what", documents=documents, office=office),
         turn.say("dialog.summary.record", act=data.get("act"), year=_year(turn),
                  name=holder_label(data.get("family"), data.get("first"))),
         turn.say("dialog.summary.delivery", place=where),

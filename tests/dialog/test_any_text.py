@@ -1,0 +1,113 @@
+"""Arbitrary text (any unicode, up to 10,000 characters) at every step of every flow, on USSD and on SMS:
+never an exception, and every USSD answer starts with CON or END and fits 182 characters."""
+import json
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from channels.message import Inbound
+from jobs.conversations import answer_sms, plain
+from orders_core.services import place_order
+from web.demo import draft
+
+from .conftest import PHONE, SmsPhone, UssdPhone, drain, guarded
+
+__all__ = ["guarded"]
+
+# Walks that reach every step of every flow, from the main menu ("" is the dial / the first SMS).
+USSD_WALKS = (
+    ("", "1", "1", "3", "1", "1", "rabat", "1", "12", "1990", "Amrani", "Salma", "1", "2", "FR", "Paris",
+     "1 rue de Paris"),
+    ("", "2"), ("", "3", "1"), ("", "3", "2"), ("", "5", "1", "1"), ("", "4"), ("", "8"),
+)
+SMS_WALKS = (
+    ("COMMANDE", "3", "1", "1", "rabat", "1", "12", "1990", "Amrani", "Salma", "1", "2", "FR", "Paris",
+     "1 rue de Paris"),
+    ("REFAIRE",), ("SUIVI", "1"), ("SUIVI", "2"), ("RECLAMATION", "1", "1"), ("PAYER",), ("LANGUE",), ("MENU",),
+)
+EVERY_STEP = {
+    ("language", "choose"), ("menu", "main"), ("order", "document"), ("order", "copies"), ("order", "office"),
+    ("order", "office_pick"), ("order", "act"), ("order", "year"), ("order", "family_name"),
+    ("order", "first_name"), ("order", "relation"), ("order", "zone"), ("order", "country"), ("order", "city"),
+    ("order", "address"), ("order", "summary"), ("repeat", "pick"), ("track", "how"), ("track", "reference"),
+    ("track", "mine"), ("complain", "order"), ("complain", "category"), ("complain", "text"), ("pay", "which"),
+}
+NASTY = ("", "0", "00", "98", "1*2", "²", "١", "é" * 10_000, "\x00\x01\x7f", "🙂" * 500, "السلام عليكم",
+         "'; DROP TABLE orders; --%_\\", "\u202e\u200f", "9" * 10_000)
+# Any unicode text; long ones are a random text repeated up to 10,000 characters (Hypothesis draws short ones).
+LONG_TEXT = st.text(max_size=400) | st.tuples(st.text(min_size=1, max_size=60), st.integers(1, 10_000)).map(
+    lambda drawn: (drawn[0] * drawn[1])[:10_000])
+FEW = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _snapshots(services, prefix: str) -> dict:
+    """The stored session of every conversation under `prefix`, by the step it is at."""
+    found = {}
+    for key in services.redis.keys(prefix + "*"):
+        raw = services.redis.get(key)
+        if raw:
+            state = json.loads(raw)
+            found[(state["flow"], state["step"])] = (key.decode(), raw)
+    return found
+
+
+def _placed_order(services) -> None:
+    place_order(services.uow(), services.settings.prices, draft(phone=PHONE))
+
+
+def test_any_text_at_any_ussd_step(client, services, guarded):
+    _placed_order(services)
+    steps = {}
+    for walk in USSD_WALKS:
+        phone = UssdPhone(client)
+        phone.dial()
+        for typed in walk[1:]:
+            steps.update(_snapshots(services, "shubbak:dialog:ussd:"))
+            phone.press(typed)
+        steps.update(_snapshots(services, "shubbak:dialog:ussd:"))
+    assert set(steps) >= EVERY_STEP, EVERY_STEP - set(steps)
+
+    def answer(step, text):
+        key, state = steps[step]
+        services.redis.set(key, state)
+        path = json.loads(state)["path"]
+        response = client.post("/webhooks/africastalking/ussd", data={
+            "sessionId": key.rsplit(":", 1)[-1], "serviceCode": "*123#", "phoneNumber": PHONE,
+            "text": f"{path}*{text}" if path else text})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and body[:4] in ("CON ", "END ") and len(body) <= 182, body
+        assert "indisponible" not in body  # the edge's answer to an exception
+
+    for step in sorted(steps):
+        for text in NASTY:
+            answer(step, text)
+    given(st.sampled_from(sorted(steps)), LONG_TEXT)(FEW(answer))()
+
+
+def test_any_text_at_any_sms_step(client, services, guarded):
+    _placed_order(services)
+    phone, steps = SmsPhone(client, services), {}
+    phone.send("AIDE")
+    for walk in SMS_WALKS:
+        for typed in walk:
+            phone.send(typed)
+            steps.update(_snapshots(services, "shubbak:dialog:sms:"))
+        services.redis.delete(f"shubbak:dialog:sms:{PHONE}")
+    assert set(steps) - {("menu", "main"), ("language", "choose")} >= EVERY_STEP - {("menu", "main"),
+                                                                                      ("language", "choose")}
+    steps[("idle", None)] = (f"shubbak:dialog:sms:{PHONE}", None)
+
+    def answer(step, text):
+        key, state = steps[step]
+        if state is None:
+            services.redis.delete(key)
+        else:
+            services.redis.set(key, state)
+        inbound = Inbound("sms", "africastalking", PHONE, text, provider_message_id=f"any-{id(text)}-{len(text)}",
+                          phone=PHONE)
+        assert answer_sms(plain(inbound)) in ("queued", "quiet", "answered already")
+
+    for step in sorted(steps, key=str):
+        for text in NASTY:
+            answer(step, text)
+    given(st.sampled_from(sorted(steps, key=str)), LONG_TEXT)(FEW(answer))()
+    drain(services)

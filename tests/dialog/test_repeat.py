@@ -1,0 +1,40 @@
+"""A returning citizen repeats an earlier order for the same holder in at most five USSD screens."""
+from orders_core.services import place_order
+from web.demo import draft
+
+from .conftest import PHONE, guarded, orders
+
+__all__ = ["guarded"]
+
+
+def test_repeating_an_earlier_order_takes_at_most_five_screens(ussd, services, guarded):
+    place_order(services.uow(), services.settings.prices, draft(phone=PHONE, lines={"extract": 1}))
+    ussd.dial()
+    ussd.press("1")  # French, once for this number
+    ussd.dial()
+    ussd.screens.clear()
+    ussd.dial()
+    assert "EL AMRANI Salma" in ussd.press("2")
+    summary = ussd.press("1")
+    assert "Total" in summary and "Rabat-Agdal-Riyad" in summary
+    placed = ussd.press("1")
+    assert placed.startswith("END ") and len(ussd.screens) <= 5
+    first, again = orders(services)
+    assert again.reference != first.reference
+    for field in ("office_code", "act_number", "record_year", "family_name_latin", "first_name_latin",
+                  "delivery_address", "delivery_zone", "total", "requester_relation"):
+        assert getattr(again, field) == getattr(first, field), field
+    assert again.copies == first.copies and again.channel == "ussd"
+
+
+def test_the_copies_can_be_changed_before_repeating(ussd, services, guarded):
+    place_order(services.uow(), services.settings.prices, draft(phone=PHONE, lines={"extract": 1}))
+    ussd.dial()
+    ussd.press("1", "2", "1", "2", "1", "3")
+    ussd.press("1")
+    assert orders(services)[-1].copies == {"extract": 3}
+
+
+def test_nothing_to_repeat_for_a_new_number(ussd, guarded):
+    ussd.dial()
+    assert "Aucune commande précédente" in ussd.press("1", "2")

@@ -1,0 +1,116 @@
+"""Every provider webhook through the shared harness, then what each one answers and does."""
+from dataclasses import replace
+
+import pytest
+import responses
+
+from app import create_app
+from channels import records
+from tests.channels.harness import (
+    ENDPOINTS, KEY, PHONE, USSD, Case, cases, guarded, odd_phones, post, secured,
+)
+
+__all__ = ["guarded"]  # the harness's fixture, used by name
+
+TABLE = [pytest.param(endpoint, case, id=f"{endpoint.name}: {case.name}")
+         for endpoint in ENDPOINTS for case in cases(endpoint)]
+
+
+@pytest.fixture
+def client(services):
+    return create_app({"services": secured(services)}).test_client()
+
+
+@pytest.mark.parametrize(("endpoint", "case"), TABLE)
+def test_each_webhook_case(client, services, guarded, endpoint, case: Case):
+    form = case.form(endpoint.form())
+    endpoint.prepare(client, form)
+    before = endpoint.effect(services, form)
+    response = post(client, endpoint, form, case.auth)
+    assert response.status_code == case.status, response.get_data(as_text=True)
+    assert (endpoint.effect(services, form) != before) == case.changes
+    if case.missing:
+        assert case.missing in response.get_json()["fields"]
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.dedup], ids=lambda e: e.name)
+def test_a_duplicate_gets_the_same_answer_and_changes_nothing(client, services, guarded, endpoint):
+    form = endpoint.form()
+    endpoint.prepare(client, form)
+    first = post(client, endpoint, form)
+    after_first = endpoint.effect(services, form)
+    again = post(client, endpoint, form)
+    assert (again.status_code, again.get_data()) == (first.status_code, first.get_data())
+    assert endpoint.effect(services, form) == after_first
+
+
+def test_ussd_answers_a_screen_that_waits_for_input(client, guarded):
+    response = post(client, USSD, USSD.form())
+    body = response.get_data(as_text=True)
+    assert response.content_type.startswith("text/plain")
+    assert body.startswith("CON ") and len(body) <= 182 and "Francais" in body
+
+
+def test_a_ussd_step_replayed_by_the_provider_does_not_move_the_session_twice(client, services, guarded):
+    form = USSD.form()
+    post(client, USSD, form)
+    chose = post(client, USSD, {**form, "text": "1"}).get_data(as_text=True)
+    assert post(client, USSD, {**form, "text": "1"}).get_data(as_text=True) == chose
+    # the next real step is read against the session as it was after the first "1": the main menu
+    assert "Quel document" in post(client, USSD, {**form, "text": "1*1"}).get_data(as_text=True)
+
+
+def test_twilio_gets_empty_twiml_and_the_reply_goes_out_later(client, services, guarded):
+    endpoint = next(e for e in ENDPOINTS if e.name == "twilio-sms")
+    response = post(client, endpoint, endpoint.form())
+    assert response.content_type.startswith("text/xml")
+    assert response.get_data(as_text=True).endswith("<Response />")
+    assert records.recent(services.uow(), direction="out") == []
+    services.drain()
+    sent = records.recent(services.uow(), direction="out")
+    assert [(m["contact"], m["status"], m["provider"]) for m in sent] == [(PHONE, "sent", "console")]
+
+
+@pytest.mark.parametrize("written", odd_phones())
+def test_an_sms_from_an_oddly_written_number_is_answered_at_its_e164_form(client, services, guarded, written):
+    endpoint = next(e for e in ENDPOINTS if e.name == "at-sms")
+    post(client, endpoint, {**endpoint.form(), "from": written})
+    services.drain()
+    assert [m["contact"] for m in records.conversation(services.uow(), PHONE)] == [PHONE, PHONE]
+
+
+AT_SEND = "https://api.africastalking.com/version1/messaging"
+AT_ACCEPTED = {"SMSMessageData": {"Message": "Sent to 1/1 Total Cost: MAD 0.5000", "Recipients": [
+    {"statusCode": 101, "number": PHONE, "status": "Success", "cost": "MAD 0.5000", "messageId": "ATXid_out1",
+     "messageParts": 1}]}}
+
+
+def test_a_reply_goes_out_through_africas_talking_and_its_delivery_report_marks_it_delivered(client, services,
+                                                                                               guarded):
+    services.settings = replace(services.settings, at_username="shubbak", at_api_key="at-api-key-for-tests",
+                                sms_providers=("africastalking", "console"))
+    guarded.add(responses.POST, AT_SEND, json=AT_ACCEPTED)
+    at_sms = next(e for e in ENDPOINTS if e.name == "at-sms")
+    post(client, at_sms, at_sms.form())
+    services.drain()
+    sent = records.recent(services.uow(), direction="out")[0]
+    assert (sent["provider"], sent["provider_message_id"], sent["status"]) == ("africastalking", "ATXid_out1", "sent")
+    report = next(e for e in ENDPOINTS if e.name == "at-delivery")
+    post(client, report, {**report.form(), "id": "ATXid_out1", "status": "Success"})
+    services.drain()
+    assert records.recent(services.uow(), direction="out")[0]["status"] == "delivered"
+    assert "Shubbak" in guarded.calls[0].request.body and "to=%2B212612345678" in guarded.calls[0].request.body
+
+
+def test_an_unknown_route_or_provider_is_404_and_get_is_405(client, guarded):
+    assert client.post("/webhooks/africastalking/voice").status_code == 404
+    assert client.post("/webhooks/nowhere/sms").status_code == 404
+    assert client.get("/webhooks/africastalking/sms").status_code == 405
+
+
+def test_a_json_body_is_a_400_naming_every_missing_field(client, guarded):
+    response = client.post("/webhooks/twilio/sms", json={"Body": "hi"},
+                           headers={"X-Twilio-Signature": "x"})
+    assert response.status_code == 403  # a signature over nothing the form holds
+    at = client.post(f"/webhooks/africastalking/sms?key={KEY}", json={"text": "hi"})
+    assert at.status_code == 400 and set(at.get_json()["fields"]) == {"from", "to", "text", "id"}
