@@ -22,7 +22,6 @@ from jobs import payments as payment_jobs
 from notifications import Notifier
 from notifications.orm import start_mappers
 from orders_core.services import expire_unpaid
-from settings import Settings
 
 __all__ = [
     "dispatch_outbox", "handle_outbox", "send", "sweep", "agent_digests", "late_reports", "expire_orders",
@@ -156,12 +155,23 @@ def ensure_clock(connection, every: int) -> bool:
 
 
 class Worker(rq.Worker):
-    """`rq worker --worker-class jobs.notifications.Worker`: an RQ worker that also keeps the tick chain alive."""
+    """`rq worker --worker-class jobs.notifications.Worker`: RQ's forking worker that builds the composition root
+    once, before forking (work horses inherit it rather than rebuilding it per job), and keeps the tick alive."""
+
+    def work(self, *args, **kwargs):
+        # Imports, engine (no connection opened), catalogs, senders, notifier: built here, once.
+        notifier(bootstrap.current())
+        return super().work(*args, **kwargs)
+
+    def main_work_horse(self, job, queue):
+        # A horse must never share a pooled database connection with its parent (the parent opens none).
+        bootstrap.current().engine.dispose(close=False)
+        return super().main_work_horse(job, queue)
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         try:
-            ensure_clock(self.connection, Settings.from_env().notify_tick_seconds)
+            ensure_clock(self.connection, bootstrap.current().settings.notify_tick_seconds)
         except redis.RedisError as exc:
             log.warning("could not check the periodic clock: %s", type(exc).__name__)
 

@@ -66,7 +66,15 @@ def store(uow, notifier, planned: Planned, outbox_id: int | None = None) -> Noti
     """Render and store a planned message unless its key is stored already; mark it enqueued when due now."""
     if uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == planned.key)):
         return None
-    now = uow.now()
+    message = _render(notifier, planned, uow.now(), outbox_id)
+    uow.add(message)
+    uow.flush()
+    for order_id in planned.notices:
+        uow.add(AgentNotice(user_id=planned.user_id, order_id=order_id, message_id=message.id, at=message.created_at))
+    return message
+
+
+def _render(notifier, planned: Planned, now, outbox_id: int | None) -> Notification:
     text = notifier.catalogs.text(planned.language, planned.template, **planned.values)
     channel = choose_channel(planned.phone, planned.contact, planned.kind)
     due = notifier.quiet.release(now, planned.urgent)
@@ -79,12 +87,10 @@ def store(uow, notifier, planned: Planned, outbox_id: int | None = None) -> Noti
         enqueued_at=now if channel and due <= now else None, last_error=None, outbox_id=outbox_id,
         order_id=planned.order_id, user_id=planned.user_id, created_at=now, updated_at=now, sent_at=None, events=[],
     )
-    message.note(message.status if due <= now or not channel else "held", now,
-                 None if due <= now else f"quiet hours until {due.isoformat()}")
-    uow.add(message)
-    uow.flush()
-    for order_id in planned.notices:
-        uow.add(AgentNotice(user_id=planned.user_id, order_id=order_id, message_id=message.id, at=now))
+    if channel and due > now:
+        message.note("held", now, f"quiet hours until {due.isoformat()}")
+    else:
+        message.note(message.status, now)
     return message
 
 
@@ -100,23 +106,33 @@ def sweep(uow, notifier, batch: int = 500) -> Swept:
     """Re-enqueue outbox rows stuck without an outcome, and messages due (retries, mornings, dead workers)."""
     with uow:
         now = uow.now()
-        stale = now - notifier.stuck
-        rows = uow.all(select(OutboxMessage).where(
-            OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at <= stale,
-            OutboxMessage.attempts < MAX_OUTBOX_ATTEMPTS).order_by(OutboxMessage.id).limit(batch)
-            .with_for_update(skip_locked=True))
-        for row in rows:
-            row.enqueued_at, row.attempts = now, row.attempts + 1
-            if row.attempts == MAX_OUTBOX_ATTEMPTS:
-                log.error("outbox row %d (%s) tried %d times: last try before it is left for an operator",
-                          row.id, row.topic, row.attempts)
-        messages = uow.all(select(Notification).where(
-            or_(Notification.status == Status.PENDING,
-                (Notification.status == Status.SENDING) & (Notification.lease_until <= now)),
-            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
-            or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
-        ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
-        for message in messages:
-            message.enqueued_at = now
+        rows = _stuck_outbox(uow, now, now - notifier.stuck, batch)
+        messages = _due_messages(uow, now, now - notifier.stuck, batch)
         uow.commit()
         return Swept([r.id for r in rows], [m.id for m in messages])
+
+
+def _stuck_outbox(uow, now, stale, batch: int) -> list[OutboxMessage]:
+    rows = uow.all(select(OutboxMessage).where(
+        OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at <= stale,
+        OutboxMessage.attempts < MAX_OUTBOX_ATTEMPTS).order_by(OutboxMessage.id).limit(batch)
+        .with_for_update(skip_locked=True))
+    for row in rows:
+        row.enqueued_at, row.attempts = now, row.attempts + 1
+        if row.attempts == MAX_OUTBOX_ATTEMPTS:
+            log.error("outbox row %d (%s) tried %d times: last try before it is left for an operator",
+                      row.id, row.topic, row.attempts)
+    return rows
+
+
+def _due_messages(uow, now, stale, batch: int) -> list[Notification]:
+    """Pending and due, or sending under a lapsed lease; not already handed to a queue lately."""
+    messages = uow.all(select(Notification).where(
+        or_(Notification.status == Status.PENDING,
+            (Notification.status == Status.SENDING) & (Notification.lease_until <= now)),
+        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+        or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
+    ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
+    for message in messages:
+        message.enqueued_at = now
+    return messages

@@ -26,21 +26,24 @@ def record_status(uow, notifier, provider: str, provider_message_id: str, status
     A message reported lost is handed to the next provider, if one is left (e.g. accepted by a provider that
     cannot reach the citizen's operator).
     """
-    word = (status or "").strip().lower()
     with uow:
         message = uow.one(select(Notification).where(Notification.provider == provider,
                                                      Notification.provider_message_id == provider_message_id)
                           .with_for_update())
         if message is None:
             return False
-        now, ours = uow.now(), REPORTED.get(word)
-        if ours is None or message.status in _FINAL:
-            message.note(f"report:{word}"[:24], now, detail)
-        elif ours == Status.UNDELIVERED:
-            message.note(f"report:{word}"[:24], now, detail)
-            message.fail_over(f"reported {word}" + (f": {detail}" if detail else ""), now, notifier.plan,
-                              lambda t: notifier.quiet.release(t, message.urgent), lost=Status.UNDELIVERED)
-        else:
-            message.move(ours, now, detail)
+        _apply(message, (status or "").strip().lower(), detail, uow.now(), notifier)
         uow.commit()
         return True
+
+
+def _apply(message: Notification, word: str, detail: str | None, now, notifier) -> None:
+    ours = REPORTED.get(word)
+    if ours is None or message.status in _FINAL:
+        message.note(f"report:{word}"[:24], now, detail)
+    elif ours == Status.UNDELIVERED:
+        message.note(f"report:{word}"[:24], now, detail)
+        message.fail_over(f"reported {word}" + (f": {detail}" if detail else ""), now, notifier.plan,
+                          lambda t: notifier.quiet.release(t, message.urgent), lost=Status.UNDELIVERED)
+    else:
+        message.move(ours, now, detail)
