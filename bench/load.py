@@ -21,12 +21,15 @@ __all__ = ["Step", "Plan", "measure", "FlowBroken"]
 
 @dataclass(frozen=True)
 class Step:
-    """One request of a flow: form-encoded POST to `path`; the answer must start with `expect`."""
+    """One request of a flow: form-encoded POST (or a GET) to `path`; the answer must have `status` and start
+    with `expect`."""
 
     label: str
     path: str
     form: dict
     expect: str = ""
+    method: str = "POST"
+    status: int = 200
 
 
 class FlowBroken(Exception):
@@ -44,6 +47,7 @@ class Plan:
     think: float = 0.0  # mean pause between two steps of a session, seconds (0: back to back)
     max_requests: int = 500_000
     seed: int = 0
+    own_cookies: bool = False  # each session its own cookie jar (a browser each), for forms with CSRF tokens
 
 
 def measure(plan: Plan) -> Phase:
@@ -76,9 +80,20 @@ async def _load(plan: Plan) -> Phase:
     numbers = itertools.count(plan.seed)
     connector = aiohttp.TCPConnector(limit=plan.sessions, force_close=False)
     timeout = aiohttp.ClientTimeout(total=20)
-    async with aiohttp.ClientSession(plan.base_url, connector=connector, timeout=timeout) as http:
-        await asyncio.gather(*(_session(http, flow, numbers, clock, phase, plan) for _ in range(plan.sessions)))
+    async with aiohttp.ClientSession(plan.base_url, connector=connector, timeout=timeout) as shared:
+        await asyncio.gather(*(_browser(shared, flow, numbers, clock, phase, plan) for _ in range(plan.sessions)))
     return phase
+
+
+async def _browser(shared, flow, numbers, clock, phase: Phase, plan: Plan) -> None:
+    import aiohttp
+
+    if not plan.own_cookies:
+        return await _session(shared, flow, numbers, clock, phase, plan)
+    # unsafe=True: keep cookies set by an IP address (127.0.0.1), which aiohttp's jar refuses by default.
+    async with aiohttp.ClientSession(plan.base_url, connector=shared.connector, connector_owner=False,
+                                     timeout=shared.timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as own:
+        await _session(own, flow, numbers, clock, phase, plan)
 
 
 class _Window:
@@ -125,13 +140,13 @@ async def _send(http, step: Step, index: int, clock: _Window, phase: Phase) -> s
     phase.requests += 1
     t0 = time.monotonic()
     try:
-        async with http.post(step.path, data=step.form) as response:
+        async with http.request(step.method, step.path, data=step.form or None) as response:
             body = await response.text()
             status = response.status
     except Exception as exc:  # a refused or timed-out request counts as an error, not a crash of the load
         raise FlowBroken(f"{step.label}: {type(exc).__name__} {exc}") from None
     t1 = time.monotonic()
-    if status != 200 or not body.startswith(step.expect):
+    if status != step.status or not body.startswith(step.expect):
         raise FlowBroken(f"{step.label}: HTTP {status} {body[:160]!r}")
     if clock.counts(t0, t1):
         ms = (t1 - t0) * 1000

@@ -34,13 +34,13 @@ def options() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def drain(stack: Stack, worker: str, max_jobs: int | None = None) -> dict:
+def drain(stack: Stack, worker: str, max_jobs: int | None = None, **env: str) -> dict:
     """Run one benchmark worker until the queues are empty (or max_jobs); return its jobs, seconds, peak RSS."""
     connection = stack.redis()
     connection.delete(*KEYS.values())
     limit = ["--max-jobs", str(max_jobs)] if max_jobs else []
     proc = stack.start([sys.executable, "-m", "bench.rq_worker", "--worker", worker, *limit], "rq",
-                       SHUBBAK_NOTIFY_TICK_SECONDS="0", SHUBBAK_QUIET_HOURS="")
+                       SHUBBAK_NOTIFY_TICK_SECONDS="0", SHUBBAK_QUIET_HOURS="", **env)
     if proc.wait(timeout=300) != 0:
         raise RuntimeError(f"benchmark worker failed:\n{stack.log_tail('rq')}")
     first, last = float(connection.get(KEYS["first"])), float(connection.get(KEYS["last"]))
