@@ -18,6 +18,7 @@ from orders_core.uow import UnitOfWork
 from jobs import conversations as conversations_jobs
 from jobs import notifications as notifications_jobs
 from jobs import payments as payment_jobs
+from jobs import whatsapp as whatsapp_jobs
 from settings import Settings
 from texts import Catalogs
 
@@ -120,6 +121,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
     services = Services(settings, engine, make_session_factory(engine), _redis(settings), Catalogs.load(), clock)
     payment_jobs.install(services)
     conversations_jobs.install(services)
+    whatsapp_jobs.install(services)
     notifications_jobs.install(services)
     return services
 

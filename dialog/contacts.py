@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .orm import contacts as t
 
-__all__ = ["Contact", "touch", "choose_language"]
+__all__ = ["Contact", "touch", "choose_language", "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,77 @@ def _get(uow, contact: str) -> Contact | None:
     row = uow.session.execute(select(t.c.contact, t.c.phone, t.c.language, t.c.language_session)
                               .where(t.c.contact == contact)).first()
     return Contact(*row) if row else None
+
+
+@dataclass(frozen=True)
+class WhatsAppId:
+    """What Twilio says of a WhatsApp sender: its address, WaId, business-scoped id, and phone when known."""
+
+    address: str
+    phone: str | None = None
+    wa_id: str | None = None
+    external_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WhatsAppReach:
+    """How to reach a contact on WhatsApp and since when its 24-hour window runs."""
+
+    contact: str
+    phone: str | None
+    language: str | None
+    address: str | None
+    last_inbound_at: datetime | None
+
+
+def link_whatsapp(uow, seen: WhatsAppId, at: datetime) -> WhatsAppReach:
+    """The contact a WhatsApp sender is: found by business-scoped id, else by phone, else new; its ids, phone
+    and window noted. The same person on SMS and USSD (keyed by phone) is the same row."""
+    for _ in range(2):  # two first messages at once: the loser of the insert reads the winner's row
+        with uow:
+            reach = _link(uow, seen, at)
+            if reach is not None:
+                uow.commit()
+                return reach
+    raise RuntimeError("WhatsApp contact not linked after a retry")
+
+
+def _link(uow, seen: WhatsAppId, at: datetime) -> WhatsAppReach | None:
+    key = _by_external(uow, seen.external_user_id) or seen.phone or _whatsapp_key(seen)
+    found = _get(uow, key)
+    phone = seen.phone or (found.phone if found else None)
+    ids = {name: value for name, value in (("wa_id", seen.wa_id), ("external_user_id", seen.external_user_id))
+           if value}
+    values = {"whatsapp_address": seen.address, "whatsapp_at": at, "phone": phone, **ids}
+    try:
+        if found is None:
+            uow.session.execute(insert(t).values(contact=key, created_at=at, **values))
+        else:
+            uow.session.execute(update(t).where(t.c.contact == key).values(**values))
+        uow.session.flush()
+    except IntegrityError:
+        uow.session.rollback()
+        return None
+    return WhatsAppReach(key, phone, found.language if found else None, seen.address, at)
+
+
+def whatsapp_reach(uow, contact: str) -> WhatsAppReach | None:
+    """The WhatsApp address and window of a contact (or of the contact holding this phone number), if any."""
+    columns = (t.c.contact, t.c.phone, t.c.language, t.c.whatsapp_address, t.c.whatsapp_at)
+    with uow:
+        row = uow.session.execute(select(*columns).where(t.c.contact == contact)).first()
+        if row is None or row.whatsapp_address is None:
+            row = uow.session.execute(select(*columns).where(t.c.phone == contact, t.c.whatsapp_address.is_not(None))
+                                      .order_by(t.c.whatsapp_at.desc())).first() or row
+    return WhatsAppReach(*row) if row else None
+
+
+def _by_external(uow, external_user_id: str | None) -> str | None:
+    if not external_user_id:
+        return None
+    return uow.session.execute(select(t.c.contact).where(t.c.external_user_id == external_user_id)).scalar()
+
+
+def _whatsapp_key(seen: WhatsAppId) -> str:
+    """A contact key for a WhatsApp sender without a phone number: its business-scoped id, else its address."""
+    return f"whatsapp:ext:{seen.external_user_id}" if seen.external_user_id else seen.address

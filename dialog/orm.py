@@ -22,4 +22,10 @@ contacts = Table(
     Column("language_session", String(100)),
     Column("last_inbound_at", UTC),
     Column("created_at", UTC, nullable=False),
+    # WhatsApp, as Twilio names the person: the address to answer ("whatsapp:+2126..." or an id), the WaId, and
+    # Meta's business-scoped id, which may come without any phone number.
+    Column("whatsapp_address", String(120)),
+    Column("wa_id", String(40)),
+    Column("external_user_id", String(100), unique=True),
+    Column("whatsapp_at", UTC),  # their last WhatsApp message: free-form replies only within 24 hours of it
 )

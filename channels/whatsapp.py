@@ -1,0 +1,193 @@
+"""Twilio WhatsApp: signed messages in (text, media, WhatsApp ids), replies and templates out, status callbacks.
+
+A WhatsApp contact may come without a phone number (Meta's business-scoped user ids, `ExternalUserId`): the
+contact is keyed on what Twilio gives and linked to a phone number only when one is known. Free-form messages
+may go only within 24 hours of the person's last message; outside it only an approved template may (see `route`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from orders_core.phones import mask_phone
+
+from . import twilio
+from .forms import TEXT_LIMIT, FormReader
+from .message import Inbound, Reply
+from .senders import SendError, SendResult
+
+__all__ = ["NAME", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
+           "status", "render", "Route", "route", "WhatsAppSender", "ConsoleWhatsApp", "masked"]
+
+log = logging.getLogger(__name__)
+NAME = twilio.NAME  # the provider; the channel is WhatsApp
+CHANNEL = "whatsapp"
+PREFIX = "whatsapp:"
+WINDOW = timedelta(hours=24)  # Meta's customer-service window: free-form only within it
+BODY_LIMIT = 1600  # Twilio's Body limit; a longer reply goes as several messages
+MAX_MEDIA = 10  # WhatsApp carries one file per message; Twilio's form allows up to 10
+# Twilio's HTTP answers worth another try later: throttling and its own errors.
+_RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
+
+authentic = twilio.authentic  # the same X-Twilio-Signature over the configured public URL
+acknowledge = twilio.acknowledge  # empty TwiML: the reply goes later through the REST API
+status = twilio.status  # the same status callback words, `read` included
+
+
+def receive(form, now: datetime) -> Inbound:
+    """An incoming WhatsApp message: the contact is the phone number when one is known, else Twilio's id."""
+    read = FormReader(form)
+    message_id = read.required("MessageSid", 64)
+    address = read.required("From", 120)
+    to = read.required("To", 120)
+    text = read.required("Body", TEXT_LIMIT, empty=True)
+    wa_id, external = read.optional("WaId", 40), read.optional("ExternalUserId", 100)
+    profile, button = read.optional("ProfileName", 100), read.optional("ButtonText", 200)
+    media = _media(read)
+    if address and not address.startswith(PREFIX):
+        read.problems["From"] = "not a WhatsApp address"
+    read.done()
+    phone = _phone_of(address[len(PREFIX):]) or _phone_of(wa_id)
+    contact = phone or (f"{PREFIX}ext:{external}" if external else address)
+    extra = {"to": to, "address": address, "wa_id": wa_id, "external_user_id": external, "profile": profile,
+             "media": media}
+    return Inbound(CHANNEL, NAME, contact, text or button or "", provider_message_id=message_id, received_at=now,
+                   phone=phone, extra=extra)
+
+
+def _media(read: FormReader) -> list[dict]:
+    """The files sent with the message, as [{"url", "type"}] (the URL is Twilio's, fetched with credentials)."""
+    raw = read.optional("NumMedia", 4) or "0"
+    if not raw.isdigit():
+        read.problems["NumMedia"] = "not a number"
+        return []
+    files = []
+    for n in range(min(int(raw), MAX_MEDIA)):
+        url = read.required(f"MediaUrl{n}", 1000)
+        kind = read.optional(f"MediaContentType{n}", 100) or "application/octet-stream"
+        if url:
+            files.append({"url": url, "type": kind})
+    return files
+
+
+def _phone_of(value: str | None) -> str | None:
+    """An E.164 number from a WhatsApp address or WaId ("+2126..." or "2126..."), None when it is not one."""
+    read = FormReader({"phone": (value or "").strip()})
+    phone = read.phone("phone", required=False)
+    return None if read.problems else phone or None
+
+
+def render(reply: Reply) -> list[str]:
+    """The WhatsApp messages of a reply: its text, then its choices numbered as on USSD, cut at BODY_LIMIT."""
+    lines = [reply.text.strip()] if reply.text and reply.text.strip() else []
+    for number, option in enumerate(reply.options, 1):
+        key, label = option if isinstance(option, tuple) else (str(number), option)
+        lines.append(f"*{key}* {label}")
+    messages: list[str] = []
+    for line in lines:
+        for piece in (line[i:i + BODY_LIMIT] for i in range(0, len(line), BODY_LIMIT)):
+            if messages and len(messages[-1]) + 1 + len(piece) <= BODY_LIMIT:
+                messages[-1] += "\n" + piece
+            else:
+                messages.append(piece)
+    return messages
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a message reaches a person: WhatsApp free-form, a WhatsApp template (`content_sid`), or SMS."""
+
+    channel: str  # "whatsapp" or "sms"
+    to: str  # a WhatsApp address or an E.164 number
+    content_sid: str | None = None
+
+
+def route(address: str | None, phone: str | None, last_inbound_at: datetime | None, now: datetime,
+          template: str | None) -> Route | None:
+    """Inside the 24-hour window: free-form; outside: the approved template; without one: SMS to the phone."""
+    if address and last_inbound_at is not None and now - last_inbound_at < WINDOW:
+        return Route(CHANNEL, address)
+    if address and template:
+        return Route(CHANNEL, address, template)
+    return Route("sms", phone) if phone else None
+
+
+def masked(address: str) -> str:
+    """A WhatsApp address for a log line: the number masked, an id cut short."""
+    bare = address[len(PREFIX):] if address.startswith(PREFIX) else address
+    return mask_phone(bare) if bare.startswith("+") else (bare[:8] + "…" if len(bare) > 8 else bare)
+
+
+class WhatsAppSender:
+    """Messages through `Client(...).messages.create` from the WhatsApp sender; the client is made per adapter."""
+
+    name = NAME
+
+    def __init__(self, account_sid: str, auth_token: str, from_: str, status_callback: str | None = None,
+                 timeout: float = 10):
+        quiet = logging.getLogger(__name__ + ".http")  # Twilio's client logs each request (numbers) at INFO
+        quiet.setLevel(logging.WARNING)
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(logger=quiet, timeout=timeout))
+        self.from_ = from_ if from_.startswith(PREFIX) else PREFIX + from_
+        self.status_callback = status_callback
+
+    @classmethod
+    def from_settings(cls, settings) -> "WhatsAppSender | None":
+        if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from):
+            return None
+        callback = settings.public_base_url.rstrip("/") + "/webhooks/twilio/status"
+        return cls(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_whatsapp_from, callback)
+
+    def send(self, to: str, text: str) -> SendResult:
+        """A free-form message (only within the 24-hour window)."""
+        return self._create(to, body=text)
+
+    def send_template(self, to: str, content_sid: str, variables: dict) -> SendResult:
+        """An approved template: its Content SID and variables as JSON (a template text in Body fails, 63016)."""
+        return self._create(to, content_sid=content_sid,
+                            content_variables=json.dumps({str(k): str(v) for k, v in variables.items()},
+                                                         ensure_ascii=False))
+
+    def _create(self, to: str, **content) -> SendResult:
+        options = {"status_callback": self.status_callback} if self.status_callback else {}
+        address = to if to.startswith(PREFIX) else PREFIX + to
+        try:
+            message = self.client.messages.create(to=address, from_=self.from_, **content, **options)
+        except TwilioRestException as exc:
+            raise SendError(NAME, f"HTTP {exc.status} code {exc.code}", exc.status in _RETRYABLE_HTTP) from None
+        except requests.RequestException as exc:
+            raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
+        except TwilioException as exc:
+            raise SendError(NAME, type(exc).__name__, retryable=True) from None
+        log.info("Twilio accepted a WhatsApp message to %s: %s (%s)", masked(address), message.sid, message.status)
+        return SendResult(NAME, message.sid, str(message.status or "queued"), 1, message.price)
+
+
+@dataclass
+class ConsoleWhatsApp:
+    """The embedded default (no Twilio credentials): records what it would send, templates included, and logs it."""
+
+    name: str = "console-whatsapp"
+    sent: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send(self, to: str, text: str) -> SendResult:
+        return self._record(to, {"text": text})
+
+    def send_template(self, to: str, content_sid: str, variables: dict) -> SendResult:
+        return self._record(to, {"content_sid": content_sid, "variables": dict(variables)})
+
+    def _record(self, to: str, content: dict) -> SendResult:
+        with self._lock:
+            message_id = f"console-whatsapp-{len(self.sent) + 1}"
+            self.sent.append({"id": message_id, "to": to, **content})
+        log.info("console WhatsApp message to %s%s", masked(to), " (template)" if "content_sid" in content else "")
+        return SendResult(self.name, message_id, "sent", 1)
