@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from channels.whatsapp import route as whatsapp_route
+
 __all__ = ["QuietHours", "URGENT_KINDS", "choose_channel", "mad"]
 
 # Urgent kinds answer something the person has just done, or a conversation they are waiting in: they go at
@@ -55,11 +57,17 @@ class QuietHours:
         return moment.astimezone(self.zone)
 
 
-def choose_channel(phone: str | None, contact: str | None, kind: str) -> str | None:
+def choose_channel(phone: str | None, contact: str | None, kind: str, *, whatsapp: str | None = None,
+                   last_inbound_at: datetime | None = None, now: datetime | None = None,
+                   template: str | None = None) -> str | None:
     """The channel a message reaches its person on, or None when nothing can reach them yet.
 
-    The one place to extend for WhatsApp (inside the 24-hour window, else a template, else SMS).
+    With a WhatsApp address (`whatsapp`, its last inbound time, now, the kind's template if any): WhatsApp inside
+    the 24-hour window or with an approved template, else SMS to the phone (channels.whatsapp.route).
     """
+    if whatsapp and now is not None:
+        found = whatsapp_route(whatsapp, phone, last_inbound_at, now, template)
+        return found.channel if found else None
     return "sms" if phone else None
 
 
