@@ -39,7 +39,7 @@ _MEDIA = "shubbak:whatsapp:media:"
 # French: its Moroccans live mostly in Quebec.
 LANGUAGE_BY_COUNTRY = {
     **dict.fromkeys(("FR", "BE", "CH", "LU", "MC", "CA", "SN", "CI"), "fr"),
-    **dict.fromkeys(("US", "GB", "IE", "AU", "NZ"), "en"),
+    **dict.fromkeys(("US", "GB", "GG", "JE", "IM", "IE", "AU", "NZ"), "en"),
     **dict.fromkeys(("SA", "AE", "QA", "KW", "BH", "OM", "EG", "JO", "LB", "LY", "MR"), "ar"),
 }
 
@@ -129,8 +129,7 @@ def _queue(services, inbound: Inbound, reply: Reply) -> str:
 def send_whatsapp(contact: str, text: str, key: str, kind: str = "reply", values: dict | None = None) -> str:
     """Send one message to a contact by the 24-hour rule: free-form, else the kind's template, else SMS."""
     services = bootstrap.current()
-    with services.uow() as uow:
-        reach = whatsapp_reach(uow, contact)
+    reach = whatsapp_reach(services.uow(), contact)
     language = (reach.language if reach else None) or "fr"
     template = _template(services.settings, kind, language, values or {})
     path = whatsapp.route(reach.address if reach else None, reach.phone if reach else None,
@@ -219,8 +218,7 @@ def _about_media(services, inbound: Inbound, media: list[dict]) -> str:
 
 
 def _language(services, inbound: Inbound) -> str:
-    with services.uow() as uow:
-        reach = whatsapp_reach(uow, inbound.contact)
+    reach = whatsapp_reach(services.uow(), inbound.contact)
     return (reach.language if reach else None) or understanding.language_of(inbound.text) or "fr"
 
 
