@@ -99,7 +99,8 @@ def _identified(services, inbound: Inbound) -> Inbound:
     extra = inbound.extra
     seen = WhatsAppId(extra.get("address") or inbound.contact, inbound.phone, extra.get("wa_id"),
                       extra.get("external_user_id"))
-    reach = link_whatsapp(services.uow(), seen, services.clock())
+    # The window runs from when the citizen wrote, not from when a (late) worker got to the message.
+    reach = link_whatsapp(services.uow(), seen, inbound.received_at or services.clock())
     if reach.language is None:
         guess = understanding.language_of(inbound.text) or guessed_language(reach.phone)
         if guess:
