@@ -90,11 +90,16 @@ class Stack:
 
     def _claim_redis(self) -> None:
         claims = redis_lib.Redis.from_url(REDIS_URL)
-        self.redis_db = next((n for n in range(1, 16) if claims.set(CLAIM.format(n), self._token, nx=True, ex=3600)),
-                             None)
+        # An empty db as well as a claim: a claim can vanish (anything flushing db 0 wipes them all).
+        self.redis_db = next((n for n in range(1, 16) if self._empty(n)
+                              and claims.set(CLAIM.format(n), self._token, nx=True, ex=3600)), None)
         if self.redis_db is None:
             raise RuntimeError("no free Redis database number (1-15): test runs hold them all")
         self.redis().flushdb()
+
+    @staticmethod
+    def _empty(number: int) -> bool:
+        return redis_lib.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + f"/{number}").dbsize() == 0
 
     def close(self) -> None:
         """Stop every process started here, release the Redis db, drop the database."""

@@ -1,4 +1,8 @@
-"""Fixtures of the fault drills: the app wired like production (bootstrap.build) on storage a drill may break."""
+"""Fixtures of the fault drills: the app wired like production (bootstrap.build) on storage a drill may break.
+
+Every drill runs on a redis-server of its own (started on a free port): a drill that kills Redis must not kill
+it for other test runs, and jobs a drill queues must not be taken by another run's worker.
+"""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -74,18 +78,19 @@ def redis_drill(services, redis_server):
 
 
 @pytest.fixture
-def postgres_drill(services, database_url):
+def postgres_drill(services, database_url, redis_server):
     """The app reaching PostgreSQL through a proxy the drill cuts and restores."""
     url = make_url(database_url)
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
-    built = drill_services(services, database_url=url.set(port=proxy.port).render_as_string(hide_password=False))
+    built = drill_services(services, database_url=url.set(port=proxy.port).render_as_string(hide_password=False),
+                           redis_url=redis_server.url)
     yield Drill(built, proxy=proxy)
     built.engine.dispose()
     proxy.close()
 
 
 @pytest.fixture
-def storm(services):
-    built = drill_services(services)
+def storm(services, redis_server):
+    built = drill_services(services, redis_url=redis_server.url)
     yield Drill(built)
     built.engine.dispose()
