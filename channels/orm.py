@@ -1,14 +1,12 @@
 """The channels' table: every SMS of a conversation, in and out, with its segments and delivery status."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, Integer, String, Table, Text
 
-from orders_core.orm import metadata
+from orders_core.columns import UTC, Id, metadata
 
 __all__ = ["sms_messages"]
 
-UTC = DateTime(timezone=True)
-Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
 
 sms_messages = Table(
     "sms_messages", metadata,

@@ -1,14 +1,12 @@
 """The dialog's table: the people the bot talks to, their language, when they last wrote."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table
+from sqlalchemy import Column, String, Table
 
-from orders_core.orm import metadata
+from orders_core.columns import UTC, Id, metadata
 
 __all__ = ["contacts"]
 
-UTC = DateTime(timezone=True)
-Id = BigInteger().with_variant(Integer, "sqlite")
 
 contacts = Table(
     "contacts", metadata,

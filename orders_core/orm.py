@@ -1,47 +1,18 @@
 """Tables of the order core and their mapping onto the domain classes (SQLAlchemy imperative mapping)."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
-from sqlalchemy.types import TypeDecorator
 
 from . import model
+from .columns import UTC, Id, metadata
 
-__all__ = ["metadata", "mapper_registry", "start_mappers"]
+__all__ = ["metadata", "mapper_registry", "start_mappers", "UTC", "Id"]
 
-# Names for constraints, so that migrations are the same on PostgreSQL and SQLite.
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
 mapper_registry = registry(metadata=metadata)
-
-
-class UtcDateTime(TypeDecorator):
-    """Timezone-aware UTC in and out, also on SQLite (which keeps no offset)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: store timezone-aware UTC")
-        return value.astimezone(timezone.utc) if value is not None else None
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
-
-
-UTC = UtcDateTime()
-Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
 
 
 def _pk():
