@@ -29,8 +29,8 @@ from .track import my_orders
 
 __all__ = ["PaymentPorts", "pay_flows", "YES", "NO"]
 
-YES = frozenset({"yes", "y", "ok", "oui", "o", "نعم", "ah", "aah", "iyeh", "wakha", "واخا", "1"})
-NO = frozenset({"no", "n", "non", "لا", "la", "lla", "walo", "2"})
+YES = frozenset({"yes", "ok", "oui", "نعم", "ah", "aah", "iyeh", "wakha", "واخا"})
+NO = frozenset({"no", "non", "لا", "la", "lla", "walo"})
 _SEPARATORS = " \t\u00a0\u202f-./"
 REFERENCE, PIN = 10, 15
 # What a refused card payment is told (by the error's code); a lock and an unusable card have texts of their own.
