@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import registry
 
-from orders_core.orm import UTC, Id, metadata
+from orders_core.columns import UTC, Id, metadata
 
 from . import model
 
