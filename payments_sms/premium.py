@@ -107,6 +107,9 @@ def _payment_waiting_for_yes(uow, contact: str) -> PremiumPayment:
         raise NoPendingPayment(contact[-4:])
     if payment.status == PaymentStatus.BILLING and _queued_charge(uow, payment) is None:
         raise PaymentInProgress(payment.reference)
+    others = _open_payments(uow, order_id=payment.order_id, status=PaymentStatus.BILLING)
+    if any(other.id != payment.id for other in others):  # a relative's sequence already bills this order
+        raise PaymentInProgress(payment.reference)
     return payment
 
 

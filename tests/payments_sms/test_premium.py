@@ -222,3 +222,13 @@ def test_an_order_cancelled_while_billing_turns_the_next_success_into_credit_and
     assert len(at_premium.forms) == 1 and payment_status(services) == "stopped"
     with services.uow() as uow:
         assert uow.credit_balance(PHONE) == 1000
+
+
+def test_two_people_cannot_bill_the_same_order_at_once(services, at_premium, short_code):
+    from .conftest import OTHER_PHONE
+    order = place(services, lines={"extract": 5})
+    start_premium_payment(services.uow(), order.reference, PHONE, "link-a", short_code)
+    start_premium_payment(services.uow(), order.reference, OTHER_PHONE, "link-b", short_code)
+    confirm_premium_payment(services.uow(), PHONE, "link-a2")
+    with pytest.raises(PaymentInProgress):
+        confirm_premium_payment(services.uow(), OTHER_PHONE, "link-b2")
