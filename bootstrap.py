@@ -59,7 +59,7 @@ class Services:
 
     def drain(self) -> None:
         """Run every queued job now, in this thread (tests and the embedded default)."""
-        SimpleWorker([self.queue(n) for n in QUEUES], connection=self.redis).work(burst=True, with_scheduler=False)
+        ThreadWorker([self.queue(n) for n in QUEUES], connection=self.redis).work(burst=True, with_scheduler=False)
 
     def health(self) -> dict:
         """The state of the database and Redis, for /healthz."""
@@ -82,6 +82,13 @@ def _check(probe) -> str:
     except Exception as exc:  # a health check reports any failure rather than raising it
         log.warning("health check failed: %s", type(exc).__name__)
         return "down"
+
+
+class ThreadWorker(SimpleWorker):
+    """An RQ worker that may run outside the main thread: signals stay with the process's main thread."""
+
+    def _install_signal_handlers(self):
+        pass
 
 
 class InProcessWorker(threading.Thread):
