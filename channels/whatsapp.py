@@ -25,7 +25,7 @@ from .message import Inbound, Reply
 from .senders import SendError, SendResult
 
 __all__ = ["NAME", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
-           "status", "render", "Route", "route", "WhatsAppSender", "ConsoleWhatsApp", "masked"]
+           "status", "render", "pieces", "Route", "route", "WhatsAppSender", "ConsoleWhatsApp", "masked"]
 
 log = logging.getLogger(__name__)
 NAME = twilio.NAME  # the provider; the channel is WhatsApp
@@ -85,15 +85,20 @@ def _phone_of(value: str | None) -> str | None:
     return None if read.problems else phone or None
 
 
-def render(reply: Reply) -> list[str]:
-    """The WhatsApp messages of a reply: its text, then its choices numbered as on USSD, cut at BODY_LIMIT."""
+def render(reply: Reply) -> str:
+    """The WhatsApp text of a reply: its text, then its choices numbered as on USSD (bold numbers), "" for none."""
     lines = [reply.text.strip()] if reply.text and reply.text.strip() else []
     for number, option in enumerate(reply.options, 1):
         key, label = option if isinstance(option, tuple) else (str(number), option)
         lines.append(f"*{key}* {label}")
+    return "\n".join(lines)
+
+
+def pieces(text: str) -> list[str]:
+    """A text as the messages that carry it, each at most BODY_LIMIT long, cut between lines where possible."""
     messages: list[str] = []
-    for line in lines:
-        for piece in (line[i:i + BODY_LIMIT] for i in range(0, len(line), BODY_LIMIT)):
+    for line in text.split("\n"):
+        for piece in (line[i:i + BODY_LIMIT] for i in range(0, len(line), BODY_LIMIT)) if line else ("",):
             if messages and len(messages[-1]) + 1 + len(piece) <= BODY_LIMIT:
                 messages[-1] += "\n" + piece
             else:
@@ -147,7 +152,7 @@ class WhatsAppSender:
         return cls(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_whatsapp_from, callback)
 
     def send(self, to: str, text: str) -> SendResult:
-        """A free-form message (only within the 24-hour window)."""
+        """A free-form message (only within the 24-hour window), at most BODY_LIMIT long."""
         return self._create(to, body=text)
 
     def send_template(self, to: str, content_sid: str, variables: dict) -> SendResult:
@@ -180,9 +185,11 @@ class ConsoleWhatsApp:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send(self, to: str, text: str) -> SendResult:
+        """Record a free-form message."""
         return self._record(to, {"text": text})
 
     def send_template(self, to: str, content_sid: str, variables: dict) -> SendResult:
+        """Record a template and its variables."""
         return self._record(to, {"content_sid": content_sid, "variables": dict(variables)})
 
     def _record(self, to: str, content: dict) -> SendResult:

@@ -79,7 +79,7 @@ def answer_whatsapp(message: dict, attempt: int = 1) -> str:
     """Link the sender to its contact, run the dialog, keep the files sent, queue the reply; say what happened."""
     services = bootstrap.current()
     inbound = _identified(services, inbound_from(message))
-    media = _keep_media(services, inbound)
+    media = _keep_media(services, inbound) if attempt == 1 else inbound.extra.get("media") or []
     if media and not inbound.text.strip() and _idle(services, inbound):
         return _queue(services, inbound, Reply(_about_media(services, inbound, media)))
     before = _last_complaint(services, inbound)
@@ -87,7 +87,9 @@ def answer_whatsapp(message: dict, attempt: int = 1) -> str:
         reply = dialog_of(services).handle(inbound, SURFACE)
     except Busy:  # another message of this contact is being answered: this one goes after it
         if attempt < 3:
-            services.enqueue(answer_whatsapp, message, attempt + 1, queue="high")
+            # RQ logs a job's description: the default one would show the message, number and text included.
+            services.enqueue(answer_whatsapp, message, attempt + 1, queue="high",
+                             description=f"answer_whatsapp({inbound.provider_message_id}, {attempt + 1})")
         return "busy"
     if media or _pending(services, inbound):
         _attach_since(services, inbound, before)
@@ -114,16 +116,15 @@ def guessed_language(phone: str | None) -> str | None:
 
 
 def _queue(services, inbound: Inbound, reply: Reply) -> str:
-    """Queue each message of a reply once, even when this job runs again."""
-    messages = whatsapp.render(reply)
-    if not messages:
+    """Queue the reply's sending once, even when this job runs again."""
+    text = whatsapp.render(reply)
+    if not text:
         return "quiet"
-    first, _ = Once(services.redis).claim("whatsapp", "reply", inbound.provider_message_id or "")
+    first, _ = Once(services.redis).claim(whatsapp.CHANNEL, "reply", inbound.provider_message_id or "")
     if not first:
         return "answered already"
-    for number, text in enumerate(messages):
-        services.enqueue(send_whatsapp, inbound.contact, text, f"{inbound.provider_message_id}:{number}",
-                         queue="high", retry=SEND_RETRY, description=f"send_whatsapp({inbound.provider_message_id})")
+    services.enqueue(send_whatsapp, inbound.contact, text, inbound.provider_message_id or "", queue="high",
+                     retry=SEND_RETRY, description=f"send_whatsapp({inbound.provider_message_id})")
     return "queued"
 
 
@@ -145,11 +146,13 @@ def send_whatsapp(contact: str, text: str, key: str, kind: str = "reply", values
 
 
 def _send(path: whatsapp.Route, text: str, variables: dict, sender) -> str:
+    """A template, or the text in as many messages as it takes, in order."""
     try:
         if path.content_sid:
             sender.send_template(path.to, path.content_sid, variables)
             return "template"
-        sender.send(path.to, text)
+        for piece in whatsapp.pieces(text):
+            sender.send(path.to, piece)
         return "sent"
     except SendError as exc:
         job = rq.get_current_job()

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from channels.whatsapp import BODY_LIMIT, render
+from channels.whatsapp import BODY_LIMIT, pieces, render
 from channels.message import Reply
 from dialog.orm import contacts
 from orders_core.references import format_reference
@@ -149,7 +149,12 @@ def test_a_file_sent_first_waits_for_the_complaint_and_one_sent_after_joins_it(c
 
 
 def test_a_long_reply_goes_as_several_whatsapp_messages_without_losing_a_line():
-    reply = Reply("x" * 1500, options=tuple(f"option {n} " + "y" * 90 for n in range(1, 6)))
-    messages = render(reply)
+    reply = Reply("x" * 1700, options=tuple(f"option {n} " + "y" * 90 for n in range(1, 6)))
+    messages = pieces(render(reply))
     assert len(messages) == 2 and all(len(m) <= BODY_LIMIT for m in messages)
-    assert "\n".join(messages).split("\n") == ["x" * 1500] + [f"*{n}* option {n} " + "y" * 90 for n in range(1, 6)]
+    assert "".join(messages[:2]).split("\n") == ["x" * 1700] + [f"*{n}* option {n} " + "y" * 90 for n in range(1, 6)]
+
+
+def test_a_long_reply_is_sent_in_order_as_several_messages(client, services, guarded, monkeypatch):
+    monkeypatch.setattr("jobs.whatsapp.whatsapp.render", lambda reply: "\n".join(["a" * 1000, "b" * 1000, "c"]))
+    assert WhatsAppPhone(client, services, FRANCE).send("AIDE") == "\n".join(["a" * 1000, "b" * 1000 + "\nc"])
