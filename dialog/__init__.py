@@ -3,7 +3,7 @@ from .engine import Dialog
 from .flows import registry
 from .ports import Intent, Ports, Router, Surface, Understand
 from .sessions import Session, SessionStore
-from .steps import Done, Enter, Flow, Go, Keyword, Retry, Step, Turn
+from .steps import Again, Done, Enter, Flow, Go, Keyword, Retry, Step, Turn, choice, numbered
 
 __all__ = ["Dialog", "registry", "Intent", "Ports", "Router", "Surface", "Understand", "Session", "SessionStore",
-           "Done", "Enter", "Flow", "Go", "Keyword", "Retry", "Step", "Turn"]
+           "Again", "Done", "Enter", "Flow", "Go", "Keyword", "Retry", "Step", "Turn", "choice", "numbered"]

@@ -128,6 +128,7 @@ class Dialog:
         command = self.keywords.match(text) if turn.surface.free_text and not step.free_text else None
         if command:
             session.restart()
+            self._adopt_language(turn, command)
             return self._apply(turn, Enter(command.flow, command.entry, command.argument))
         turn.shown = snapshot(session.data)
         return self._apply(turn, step.answer(turn, text))

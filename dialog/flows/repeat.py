@@ -30,7 +30,8 @@ def _draft_data(order) -> dict:
     return {
         "docs": list(lines), "lines": lines, "office": order.record_office_code,
         "act": order.act_number, "year": order.record_year, "calendar": order.year_calendar,
-        "family": order.family_name_latin or order.family_name_ar, "first": order.first_name_latin or order.first_name_ar,
+        "family": order.family_name_latin or order.family_name_ar,
+        "first": order.first_name_latin or order.first_name_ar,
         "relation": order.requester_relation, "zone": order.delivery_zone, "country": order.delivery_country,
         "city": order.delivery_city, "address": order.delivery_address,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import socket
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -31,6 +32,7 @@ PHONE = "+212612345678"
 # Pieces of the test number that must never appear in a log line (a masked number keeps 5 + 4 characters).
 _PHONE_PIECES = ("212612345678", "612345678", "0612345678")
 _SECRETS = (KEY, OLD_KEY, TOKEN)
+_run = uuid.uuid4().hex[:8]  # message ids unique across test sessions sharing one Redis
 _ids = itertools.count(1)
 
 
@@ -49,35 +51,35 @@ class Endpoint:
 
 
 def _ussd_form() -> dict:
-    return {"sessionId": f"ATUid_{next(_ids)}", "serviceCode": "*123#", "phoneNumber": PHONE,
+    return {"sessionId": f"ATUid_{_run}_{next(_ids)}", "serviceCode": "*123#", "phoneNumber": PHONE,
             "networkCode": "60400", "text": ""}
 
 
 def _ussd_end_form() -> dict:
-    return {"sessionId": f"ATUid_{next(_ids)}", "serviceCode": "*123#", "networkCode": "60400",
+    return {"sessionId": f"ATUid_{_run}_{next(_ids)}", "serviceCode": "*123#", "networkCode": "60400",
             "phoneNumber": PHONE, "status": "Success", "cost": "KES 0.0000", "durationInMillis": "4300",
             "hopsCount": "2", "input": "1*1", "lastAppResponse": "END Merci", "errorMessage": "",
             "date": "2026-11-23 09:00:00"}
 
 
 def _at_sms_form() -> dict:
-    return {"from": PHONE, "to": "1919", "text": "AIDE", "date": "2026-11-23 09:00:00", "id": f"ATXid_{next(_ids)}",
-            "linkId": "SampleLinkId123", "networkCode": "60400"}
+    return {"from": PHONE, "to": "1919", "text": "AIDE", "date": "2026-11-23 09:00:00",
+            "id": f"ATXid_{_run}_{next(_ids)}", "linkId": "SampleLinkId123", "networkCode": "60400"}
 
 
 def _at_report_form() -> dict:
-    return {"id": f"ATXid_{next(_ids)}", "status": "Success", "phoneNumber": PHONE, "networkCode": "60400",
+    return {"id": f"ATXid_{_run}_{next(_ids)}", "status": "Success", "phoneNumber": PHONE, "networkCode": "60400",
             "failureReason": "", "retryCount": "0"}
 
 
 def _twilio_sms_form() -> dict:
-    return {"MessageSid": f"SM{next(_ids):032x}", "AccountSid": "AC" + "0" * 32, "MessagingServiceSid": "",
+    return {"MessageSid": f"SM{_run}{next(_ids):024x}", "AccountSid": "AC" + "0" * 32, "MessagingServiceSid": "",
             "From": PHONE, "To": "+15005550006", "Body": "HELP", "NumMedia": "0", "NumSegments": "1",
             "FromCountry": "MA", "ToCountry": "US", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
 
 
 def _twilio_status_form() -> dict:
-    return {"MessageSid": f"SM{next(_ids):032x}", "MessageStatus": "delivered", "AccountSid": "AC" + "0" * 32,
+    return {"MessageSid": f"SM{_run}{next(_ids):024x}", "MessageStatus": "delivered", "AccountSid": "AC" + "0" * 32,
             "From": "+15005550006", "To": PHONE, "ApiVersion": "2010-04-01", "SmsStatus": "delivered"}
 
 

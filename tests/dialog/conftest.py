@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from tests.channels.harness import PHONE, guarded
 
 __all__ = ["guarded", "UssdPhone", "SmsPhone", "drain", "orders", "complaints", "PHONE"]
 
+_run = uuid.uuid4().hex[:8]  # ids unique across test sessions sharing one Redis
 _sessions = itertools.count(1)
 _messages = itertools.count(1)
 
@@ -33,7 +35,7 @@ class UssdPhone:
         self.session, self.path, self.screens = None, None, []
 
     def dial(self) -> str:
-        self.session, self.path = f"ATUid_test_{next(_sessions)}", None
+        self.session, self.path = f"ATUid_{_run}_{next(_sessions)}", None
         return self._post("")
 
     def press(self, *inputs: str) -> str:
@@ -63,7 +65,7 @@ class SmsPhone:
         """Send one SMS; return the reply it got ("" when none)."""
         before = len(records.conversation(self.services.uow(), self.phone, limit=500))
         response = self.client.post("/webhooks/africastalking/sms", data={
-            "from": self.phone, "to": "1919", "text": text, "id": f"ATXid_{next(_messages)}",
+            "from": self.phone, "to": "1919", "text": text, "id": f"ATXid_{_run}_{next(_messages)}",
             "date": "2026-11-23 09:00:00", "networkCode": "60400"})
         assert response.status_code == 200, response.get_data(as_text=True)
         drain(self.services)

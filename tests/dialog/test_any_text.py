@@ -36,7 +36,7 @@ NASTY = ("", "0", "00", "98", "1*2", "²", "١", "é" * 10_000, "\x00\x01\x7f", 
 # Any unicode text; long ones are a random text repeated up to 10,000 characters (Hypothesis draws short ones).
 LONG_TEXT = st.text(max_size=400) | st.tuples(st.text(min_size=1, max_size=60), st.integers(1, 10_000)).map(
     lambda drawn: (drawn[0] * drawn[1])[:10_000])
-FEW = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+FEW = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _snapshots(services, prefix: str) -> dict:

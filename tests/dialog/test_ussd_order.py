@@ -58,6 +58,12 @@ def test_offices_are_searched_by_typed_name_and_shown_a_page_at_a_time(ussd, ser
     assert "Tanger" in other
 
 
+def test_offices_are_found_by_a_name_typed_in_arabic(ussd, guarded):
+    ussd.dial()
+    ussd.press("2")  # Arabic
+    assert "الرباط" in ussd.press("1", "1", "1", "الرباط")
+
+
 def test_an_unknown_place_is_said_and_asked_again(ussd, guarded):
     ussd.dial()
     assert "Aucun bureau" in ussd.press("1", "1", "1", "1", "zzqqxx")

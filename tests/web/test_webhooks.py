@@ -1,4 +1,5 @@
 """Every provider webhook through the shared harness, then what each one answers and does."""
+import logging
 from dataclasses import replace
 
 import pytest
@@ -114,3 +115,40 @@ def test_a_json_body_is_a_400_naming_every_missing_field(client, guarded):
     assert response.status_code == 403  # a signature over nothing the form holds
     at = client.post(f"/webhooks/africastalking/sms?key={KEY}", json={"text": "hi"})
     assert at.status_code == 400 and set(at.get_json()["fields"]) == {"from", "to", "text", "id"}
+
+
+@pytest.mark.parametrize(("logger", "message", "args"), [
+    ("werkzeug", '%s - - [%s] "%s" %s -', ("127.0.0.1", "23/Nov/2026 09:00:00",
+                                           f"POST /webhooks/africastalking/sms?key={KEY} HTTP/1.1", "200")),
+    ("gunicorn.access", '%(h)s "%(r)s" %(s)s', {"h": "10.0.0.1", "r": f"POST /webhooks/africastalking/ussd?key={KEY}"
+                                                                         f"&x=1 HTTP/1.1", "s": "200"}),
+])
+def test_access_log_lines_never_show_the_webhook_key(client, caplog, logger, message, args):
+    with caplog.at_level(logging.INFO, logger=logger):
+        logging.getLogger(logger).info(message, *(args if isinstance(args, tuple) else (args,)))
+    assert KEY not in caplog.text and "key=[redacted]" in caplog.text
+
+
+def test_an_unexpected_failure_answers_ussd_politely_and_logs_no_citizen_data(client, guarded, monkeypatch,
+                                                                                 caplog):
+    from dialog.engine import Dialog
+
+    def broken(self, inbound, surface):
+        raise RuntimeError(f"boom for {inbound.contact}: {inbound.text}")
+    monkeypatch.setattr(Dialog, "handle", broken)
+    response = post(client, USSD, {**USSD.form(), "text": ""})
+    assert response.status_code == 200 and response.get_data(as_text=True).startswith("END ")
+    # the exception's message holds the number; the log names only its type and place (`guarded` checks the rest)
+    assert "RuntimeError at test_webhooks.py" in caplog.text
+
+
+def test_an_sms_that_cannot_be_queued_is_503_and_its_retry_goes_through(client, services, guarded, monkeypatch):
+    import web.webhooks as webhooks
+    endpoint = next(e for e in ENDPOINTS if e.name == "at-sms")
+    form = endpoint.form()
+    def redis_down(services, inbound):
+        raise ConnectionError("redis is down")
+    monkeypatch.setattr(webhooks, "enqueue_answer", redis_down)
+    assert post(client, endpoint, form).status_code == 503
+    monkeypatch.undo()
+    assert post(client, endpoint, form).status_code == 200 and services.queue("high").count == 1
