@@ -58,6 +58,7 @@ class Understood(Intent):
 def understand_with(parse: Callable[[str], object]) -> Understand:
     """The dialog's `understand` port over an NLU client's `parse` (dialog.nlu_client.NluClient.parse)."""
     def understand(text: str) -> Understood:
+        """What `text` means to the model, with its language; `reached=False` when the model could not say."""
         found = parse(text)
         if found is None:
             return Understood("", 0.0, None, reached=False, lang=language_of(text))
@@ -143,6 +144,7 @@ class _Listener:
         self.understand = understand
 
     def clarified(self, turn: Turn, text: str):
+        """One of the likely things, or the menu."""
         likely = turn.data["likely"]
         picked = choice(text, len(likely) + 1)
         if picked is None:
@@ -150,6 +152,7 @@ class _Listener:
         return Enter(*INTENTS[likely[picked - 1]]) if picked <= len(likely) else Go("main", "menu")
 
     def picked(self, turn: Turn, text: str):
+        """A choice of the main menu."""
         picked = choice(text, len(MAIN))
         if picked is None:
             return self.again(turn, text)
@@ -157,6 +160,7 @@ class _Listener:
         return Enter(flow, entry)
 
     def offered(self, turn: Turn, text: str):
+        """A person, the menu, or words understood at last."""
         picked = choice(text, 2)
         if picked is not None:
             return Enter("human") if picked == 1 else Go("main", "menu")
