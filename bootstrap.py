@@ -10,6 +10,7 @@ from typing import Callable
 import fakeredis
 import redis
 from rq import Queue, SimpleWorker
+from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import text
 
 from orders_core.clock import utcnow
@@ -86,6 +87,8 @@ def _check(probe) -> str:
 
 class ThreadWorker(SimpleWorker):
     """An RQ worker that may run outside the main thread: signals stay with the process's main thread."""
+
+    death_penalty_class = TimerDeathPenalty  # job timeouts by timer, not SIGALRM (which needs the main thread)
 
     def _install_signal_handlers(self):
         pass

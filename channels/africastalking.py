@@ -4,15 +4,12 @@ Africa's Talking does not sign its callbacks: each callback URL carries `?key=<s
 """
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
-import importlib.util
 import json
 import logging
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
+import africastalking
 import requests
 
 from orders_core.phones import mask_phone
@@ -26,7 +23,7 @@ from .senders import SendError, SendResult
 
 __all__ = [
     "NAME", "ROUTES", "STATUSES", "ACCEPTED_CODES", "RETRYABLE_CODES", "authentic", "acknowledge", "receive_ussd",
-    "receive_sms", "status", "session_ended", "SessionEnded", "AfricasTalkingSender", "load_sdk",
+    "receive_sms", "status", "session_ended", "SessionEnded", "AfricasTalkingSender",
 ]
 
 log = logging.getLogger(__name__)
@@ -118,9 +115,8 @@ class AfricasTalkingSender:
     name = NAME
 
     def __init__(self, username: str, api_key: str, sender_id: str | None = None, timeout=(3.05, 9.05)):
-        sdk = load_sdk()
-        self.sms = sdk.SMSService(username, api_key)
-        self.sdk_error = sdk.Service.AfricasTalkingException
+        self.sms = africastalking.SMSService(username, api_key)
+        self.sdk_error = africastalking.Service.AfricasTalkingException
         self.sender_id, self.timeout = sender_id or None, timeout
 
     @classmethod
@@ -169,27 +165,3 @@ def _number(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def load_sdk():
-    """Import the `africastalking` SDK, which does `from schema import Schema` (PyPI's `schema`).
-
-    The project's own top-level schema.py shadows PyPI's module when the project root is on sys.path: PyPI's is
-    put in place for the SDK's import and ours restored after (the same loader as payments_sms.africastalking,
-    which the channels may not import).
-    """
-    if "africastalking.SMS" in sys.modules:
-        return importlib.import_module("africastalking")
-    ours = sys.modules.pop("schema", None)
-    try:
-        path = importlib.metadata.distribution("schema").locate_file("schema/__init__.py")
-        spec = importlib.util.spec_from_file_location("schema", path)
-        theirs = importlib.util.module_from_spec(spec)
-        sys.modules["schema"] = theirs
-        spec.loader.exec_module(theirs)
-        return importlib.import_module("africastalking")
-    finally:
-        if ours is not None:
-            sys.modules["schema"] = ours
-        else:
-            sys.modules.pop("schema", None)

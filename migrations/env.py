@@ -2,7 +2,7 @@
 from alembic import context
 
 from orders_core.db import make_engine
-from schema import load_metadata
+from persistence import load_metadata
 
 config = context.config
 target_metadata = load_metadata()

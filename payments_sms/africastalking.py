@@ -1,20 +1,17 @@
 """Africa's Talking on-demand premium SMS: a billed reply carrying the incoming linkId (SMS.send_premium)."""
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
-import importlib.util
 import json
 import logging
-import sys
 
+import africastalking
 import requests
 
 from orders_core.phones import mask_phone
 
 from .errors import BillingError
 
-__all__ = ["AfricasTalkingPremium", "REPORT_STATUSES", "ACCEPTED_CODES", "load_sdk"]
+__all__ = ["AfricasTalkingPremium", "REPORT_STATUSES", "ACCEPTED_CODES"]
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +33,8 @@ class AfricasTalkingPremium:
     statuses = REPORT_STATUSES
 
     def __init__(self, username: str, api_key: str, retry_hours: int = 0, timeout=(3.05, 9.05)):
-        sdk = load_sdk()
-        self.sms = sdk.SMSService(username, api_key)
-        self.sdk_error = sdk.Service.AfricasTalkingException
+        self.sms = africastalking.SMSService(username, api_key)
+        self.sdk_error = africastalking.Service.AfricasTalkingException
         self.retry_hours = retry_hours or None
         self.timeout = timeout
 
@@ -86,26 +82,3 @@ def _code(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def load_sdk():
-    """Import the `africastalking` SDK.
-
-    The SDK does `from schema import Schema` (PyPI's `schema`), which the project's top-level schema.py shadows
-    when the project root is on sys.path; PyPI's module is put in place for the SDK's import, ours restored after.
-    """
-    if "africastalking.SMS" in sys.modules:
-        return importlib.import_module("africastalking")
-    ours = sys.modules.pop("schema", None)
-    try:
-        path = importlib.metadata.distribution("schema").locate_file("schema/__init__.py")
-        spec = importlib.util.spec_from_file_location("schema", path)
-        theirs = importlib.util.module_from_spec(spec)
-        sys.modules["schema"] = theirs
-        spec.loader.exec_module(theirs)
-        return importlib.import_module("africastalking")
-    finally:
-        if ours is not None:
-            sys.modules["schema"] = ours
-        else:
-            sys.modules.pop("schema", None)

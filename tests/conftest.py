@@ -22,7 +22,7 @@ from orders_core.clock import FrozenClock
 from orders_core.db import make_engine, make_session_factory, normalise_url
 from orders_core.services import seed_directory
 from orders_core.uow import UnitOfWork
-from schema import load_metadata
+from persistence import load_metadata
 from settings import Settings
 from texts import Catalogs
 
@@ -121,7 +121,8 @@ def clock():
 def redis_conn(redis_db):
     if redis_db is None:
         return fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    conn = redis_lib.Redis.from_url(REDIS_URL, db=redis_db)
+    # The db number must be in the URL: a "/0" in REDIS_URL would win over a db= argument.
+    conn = redis_lib.Redis.from_url(_with_db(REDIS_URL, redis_db))
     conn.flushdb()
     return conn
 

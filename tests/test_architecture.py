@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from schema import load_metadata
+from persistence import load_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 

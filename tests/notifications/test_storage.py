@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from notifications import claim_outbox
 from notifications.orm import agent_notices, notification_events, notification_messages
 from orders_core.model import OutboxMessage
-from schema import load_metadata
+from persistence import load_metadata
 from tests.notifications.conftest import deliver, messages
 from orders_core.services import place_order
 from web.demo import draft

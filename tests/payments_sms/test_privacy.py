@@ -8,7 +8,7 @@ from sqlalchemy import select
 from payments_sms import CardEmpty, PinCheckNumber, PinLocked, WrongPin, redeem_card
 from payments_sms.cli import write_print_file
 from payments_sms.pins import format_pin
-from schema import load_metadata
+from persistence import load_metadata
 
 from .conftest import OTHER_PHONE, PHONE, place, unknown_pin
 
