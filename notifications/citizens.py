@@ -9,7 +9,7 @@ from .model import Audience, Planned
 from .policy import URGENT_KINDS, mad
 
 __all__ = ["order_placed", "payment_received", "order_status_changed", "complaint_filed_citizen",
-           "complaint_status_changed", "escalation_reply", "citizen_message"]
+           "complaint_status_changed", "escalation_reply", "citizen_message", "premium_notice"]
 
 
 def phone_of(phone: str | None, contact: str | None) -> str | None:
@@ -124,3 +124,15 @@ def escalation_reply(uow, event: OutboxMessage, notifier) -> list[Planned]:
     return [citizen_message(event, "support_reply", escalation.language, {"text": message.text},
                             phone=phone_of(escalation.phone, escalation.contact), contact=escalation.contact,
                             order_id=escalation.order_id)]
+
+
+def premium_notice(uow, event: OutboxMessage, notifier) -> list[Planned]:
+    """A premium-SMS payment stopped (what is paid, what is left, other ways) or waits for the next YES.
+
+    The payments package chose the text (one of its catalog keys) and its values; it answers what the citizen
+    just did, so it is urgent.
+    """
+    p = event.payload
+    return [Planned(key=f"outbox:{event.id}:premium:citizen", audience=Audience.CITIZEN, kind="premium_notice",
+                    template=p["template"], language=p["language"], values=p["values"], contact=p["contact"],
+                    phone=phone_of(None, p["contact"]), urgent=True, order_id=p["order_id"])]

@@ -33,6 +33,8 @@ HANDLERS = {
     "complaint.filed": _both(citizens.complaint_filed_citizen, staff.complaint_filed_inspectors),
     "complaint.status_changed": citizens.complaint_status_changed,
     "escalation.reply": citizens.escalation_reply,
+    "payment.premium_stopped": citizens.premium_notice,
+    "payment.premium_next": citizens.premium_notice,
 }
 
 

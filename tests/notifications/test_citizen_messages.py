@@ -160,3 +160,18 @@ def test_every_new_outbox_row_is_handled_once_and_marked_done(services, notifier
     with services.uow() as uow:
         rows = uow.all(__import__("sqlalchemy").select(OutboxMessage))
     assert rows and all(r.done_at is not None and r.attempts == 1 for r in rows)
+
+
+def test_a_stopped_premium_payment_tells_the_citizen_what_is_left_and_how_else_to_pay(services, notifier, senders):
+    order = place_order(services.uow(), services.settings.prices, draft(lines={"extract": 5}))
+    deliver(services)
+    values = {"ref": format_reference(order.reference), "paid": "10", "due": "30", "price": "40"}
+    with services.uow() as uow:
+        uow.publish("payment.premium_stopped", order_id=order.id, payment_id=1, contact=DEMO_PHONE, language="fr",
+                    template="payments.premium.stopped", values=values)
+        uow.commit()
+    deliver(services)
+    deliver(services)
+    stop = services.catalogs.text("fr", "payments.premium.stopped", **values)
+    assert senders["africastalking"].texts[-1] == stop and senders["africastalking"].texts.count(stop) == 1
+    assert kinds(services)[-1] == "premium_notice"
