@@ -12,18 +12,16 @@ import itertools
 import logging
 import socket
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
-import fakeredis
 import pytest
-import redis
 import responses
 from twilio.request_validator import RequestValidator
 
 __all__ = [
     "KEY", "OLD_KEY", "TOKEN", "BASE_URL", "PHONE", "Endpoint", "Case", "ENDPOINTS", "cases", "post", "secured",
-    "guarded", "queued", "odd_phones", "redis_conn",
+    "guarded", "queued", "odd_phones",
 ]
 
 KEY = "k3y-Pq7vR2xW9zL4mN8bT6cY1dF5gH0jK"  # 2 keys during a rotation: the new one and the old one
@@ -185,17 +183,6 @@ class _NetworkGuard:
             self.attempts.append(address)
             raise OSError(f"network call refused by the test harness: {address!r}")
         return self._connect(sock, address)
-
-
-@pytest.fixture
-def redis_conn(redis_db, settings):
-    """This test session's own Redis database, clean. (The suite-wide fixture passes `db=` beside a URL whose path
-    names a database; redis-py lets the path win, so every session would share, and flush, database 0.)"""
-    if redis_db is None:
-        return fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    conn = redis.Redis.from_url(settings.redis_url)
-    conn.flushdb()
-    return conn
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from app import create_app
 from bootstrap import QUEUES
 from channels import records
 from orders_core.model import Complaint, Order
-from tests.channels.harness import PHONE, guarded, redis_conn
+from tests.channels.harness import PHONE, guarded
 
-__all__ = ["guarded", "redis_conn", "UssdPhone", "SmsPhone", "drain", "orders", "complaints", "PHONE"]
+__all__ = ["guarded", "UssdPhone", "SmsPhone", "drain", "orders", "complaints", "PHONE"]
 
 _run = uuid.uuid4().hex[:8]  # ids unique across test sessions sharing one Redis
 _sessions = itertools.count(1)

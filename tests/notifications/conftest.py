@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import fakeredis
 import pytest
-import redis
 from sqlalchemy import select
 
 from channels.senders import SendError, SendResult
@@ -35,17 +33,6 @@ class ScriptedSender:
     @property
     def texts(self) -> list[str]:
         return [call["text"] for call in self.calls]
-
-
-@pytest.fixture
-def redis_conn(redis_db, settings):
-    """The session's own Redis database, clean. (The suite-wide fixture passes `db=` next to a URL whose path
-    names a database, and redis-py lets the path win: every session would share, and flush, database 0.)"""
-    if redis_db is None:
-        return fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    conn = redis.Redis.from_url(settings.redis_url)
-    conn.flushdb()
-    return conn
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from dataclasses import replace
 import pytest
 
 from app import create_app
-from tests.channels.harness import PHONE, guarded, redis_conn, secured
+from tests.channels.harness import PHONE, guarded, secured
 from tests.dialog.conftest import drain, orders
 
-__all__ = ["guarded", "redis_conn"]
+__all__ = ["guarded"]
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import responses
 from app import create_app
 from channels import records
 from tests.channels.harness import (
-    ENDPOINTS, KEY, PHONE, USSD, Case, cases, guarded, odd_phones, post, redis_conn, secured,
+    ENDPOINTS, KEY, PHONE, USSD, Case, cases, guarded, odd_phones, post, secured,
 )
 
-__all__ = ["guarded", "redis_conn"]  # the harness's fixtures, used by name
+__all__ = ["guarded"]  # the harness's fixtures, used by name
 
 TABLE = [pytest.param(endpoint, case, id=f"{endpoint.name}: {case.name}")
          for endpoint in ENDPOINTS for case in cases(endpoint)]
