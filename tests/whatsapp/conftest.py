@@ -4,9 +4,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-import fakeredis
 import pytest
-import redis
 from sqlalchemy import select
 
 from app import create_app
@@ -72,17 +70,6 @@ def _media_fields(media: tuple) -> dict:
     for n, (url, kind) in enumerate(media):
         fields.update({f"MediaUrl{n}": url, f"MediaContentType{n}": kind})
     return fields
-
-
-@pytest.fixture
-def redis_conn(redis_db, settings):
-    """The session's own Redis database, clean (the suite-wide fixture lets a URL's "/0" win over its `db=`, so
-    sessions running at once would share, and flush, database 0)."""
-    if redis_db is None:
-        return fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    conn = redis.Redis.from_url(settings.redis_url)
-    conn.flushdb()
-    return conn
 
 
 @pytest.fixture
