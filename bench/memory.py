@@ -1,6 +1,6 @@
 """Memory: peak RSS (VmHWM) of a web worker and of an RQ worker under load, against the 150 MB target.
 
-    .venv/bin/python -m bench.memory [--seconds 12] [--sessions 32] [--jobs 300] [--arena-max N]
+    .venv/bin/python -m bench.memory [--seconds 12] [--sessions 32] [--worker-seconds 10] [--arena-max N]
 
 Web: gunicorn as in the Procfile (2 workers x 4 threads). Each worker's VmHWM is read after start-up, then reset
 (/proc/PID/clear_refs) and read again after USSD orders and SMS conversations back to back from 32 concurrent
@@ -32,7 +32,8 @@ def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=12, help="seconds of each web load (default 12)")
     parser.add_argument("--sessions", type=int, default=32, help="concurrent sessions (default 32)")
-    parser.add_argument("--jobs", type=int, default=300, help="jobs each RQ worker kind runs (default 300)")
+    parser.add_argument("--worker-seconds", type=float, default=10,
+                        help="how long each RQ worker kind works (default 10)")
     parser.add_argument("--arena-max", type=int, default=0, help="MALLOC_ARENA_MAX for the servers (0: unset)")
     return parser.parse_args()
 
@@ -107,7 +108,7 @@ def rq_peaks(stack: Stack, args, env: dict) -> list[float]:
     print(f"queued: {len(outbox)} outbox rows to handle, {stack.redis().llen('rq:queue:high')} SMS to answer")
     peaks = []
     for worker in ("simple", "fork"):
-        result = drain(stack, worker, args.jobs, **env)
+        result = drain(stack, worker, args.worker_seconds, **env)
         line = ", ".join(f"{name.split('-')[0]} {mb:.0f} MB" for name, mb in _largest(result["rss"]).items())
         print(f"RQ {worker} worker, {result['jobs']} jobs: peak RSS (VmHWM) {line}")
         peaks += list(result["rss"].values())

@@ -27,18 +27,20 @@ __all__ = ["main", "drain"]
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=500, help="orders whose notifications each phase handles")
+    parser.add_argument("--orders", type=int, default=300,
+                        help="orders whose notifications each worker kind may handle (default 300)")
+    parser.add_argument("--seconds", type=float, default=12, help="time each worker kind works (default 12)")
     parser.add_argument("--worker", nargs="+", choices=("fork", "preforked", "simple"),
                         default=["fork", "preforked", "simple"],
                         help="worker kinds to measure (default all three; the first one gives the ratio)")
     return parser.parse_args()
 
 
-def drain(stack: Stack, worker: str, max_jobs: int | None = None, **env: str) -> dict:
-    """Run one benchmark worker until the queues are empty (or max_jobs); return its jobs, seconds, peak RSS."""
+def drain(stack: Stack, worker: str, seconds: float | None = None, **env: str) -> dict:
+    """Run one benchmark worker until the queues are empty or `seconds` passed; its jobs, seconds, peak RSS."""
     connection = stack.redis()
     connection.delete(*KEYS.values())
-    limit = ["--max-jobs", str(max_jobs)] if max_jobs else []
+    limit = ["--seconds", str(seconds)] if seconds else []
     proc = stack.start([sys.executable, "-m", "bench.rq_worker", "--worker", worker, *limit], "rq",
                        SHUBBAK_NOTIFY_TICK_SECONDS="0", SHUBBAK_QUIET_HOURS="", **env)
     if proc.wait(timeout=300) != 0:
@@ -54,13 +56,21 @@ def _noop_phase(stack: Stack, worker: str, count: int) -> dict:
     return drain(stack, worker)
 
 
-def _notification_phase(stack: Stack, services, worker: str, count: int) -> dict:
+def _empty_queues(stack: Stack) -> None:
+    for name in ("high", "default", "low"):
+        Queue(name, connection=stack.redis()).empty()
+
+
+def _notification_phase(stack: Stack, services, worker: str, count: int, seconds: float) -> dict:
     from notifications import claim_outbox
 
     outbox_ids = claim_outbox(services.uow(), batch=count)
-    queue = Queue("default", connection=stack.redis())
+    # On "low", so that each row's `send` job (queued on "default") runs right after its `handle_outbox` job:
+    # a worker stopped by the clock has done whole notifications, not only their first halves.
+    queue = Queue("low", connection=stack.redis())
     queue.enqueue_many([Queue.prepare_data("jobs.notifications.handle_outbox", (i,)) for i in outbox_ids])
-    result = drain(stack, worker)
+    result = drain(stack, worker, seconds)
+    _empty_queues(stack)
     with services.engine.connect() as conn:
         result["sent"] = conn.execute(text("SELECT count(*) FROM notification_messages WHERE status = 'sent'")).scalar()
     return result
@@ -89,7 +99,7 @@ def main() -> float:
             topics = conn.execute(text("SELECT topic, count(*) FROM outbox GROUP BY topic")).all()
         print("outbox after placing: " + ", ".join(f"{topic} {n}" for topic, n in topics))
         for worker in args.worker:
-            project = _notification_phase(stack, services, worker, args.orders)
+            project = _notification_phase(stack, services, worker, args.orders, args.seconds)
             baseline = _noop_phase(stack, worker, project["jobs"])
             rate_b = _line(f"baseline no-op jobs ({worker})", baseline)
             rate_p = _line(f"notification jobs ({worker})", project)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import signal
+import threading
 import time
 
 from rq import Queue, SimpleWorker, Worker
@@ -73,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", choices=sorted(WORKERS), default="fork")
     parser.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    parser.add_argument("--seconds", type=float, default=None, help="stop (after the job in hand) after this long")
     args = parser.parse_args()
     import redis
 
@@ -89,6 +92,9 @@ def main() -> None:
         jobs.notifications.notifier(bootstrap.current())
     connection = redis.Redis.from_url(os.environ["REDIS_URL"])
     worker = WORKERS[args.worker]([Queue(name, connection=connection) for name in QUEUES], connection=connection)
+    if args.seconds:
+        # RQ's warm shutdown: the worker finishes the job in hand, then returns from work().
+        threading.Timer(args.seconds, os.kill, (os.getpid(), signal.SIGTERM)).start()
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING", max_jobs=args.max_jobs)
     connection.hset(KEYS["rss"], f"worker-{os.getpid()}", _vmhwm_kb())
 

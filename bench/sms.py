@@ -1,13 +1,13 @@
 """Inbound SMS with deduplication: Africa's Talking's SMS callback, complete conversations, against the baseline.
 
-    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 0.2] [--answers 300]
+    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 0.2] [--answer-seconds 10]
 
 Each session is a citizen ordering by SMS from a new number (COMMANDE, then one answer per message, as in
 tests/dialog/test_sms_order.py), every message with its own Africa's Talking `id`; every fourth message is posted
 twice, as AT does when it retries, and the copy must be acknowledged without being queued again. The webhook
 only checks, deduplicates and queues the message (the answer is an RQ job): that is what the phases measure,
-against the baseline endpoint fed the same forms. Afterwards one RQ worker answers `--answers` of the queued
-messages (dialog, stored reply, null sender) to show how many answers a worker gives per second.
+against the baseline endpoint fed the same forms. Afterwards one RQ worker answers queued messages for
+`--answer-seconds` (dialog, stored reply, null sender), to show how many answers a worker gives per second.
 """
 from __future__ import annotations
 
@@ -54,23 +54,22 @@ BENCH = WebBenchmark("sms", "bench.sms:order_flow", "bench.sms:baseline_flow", _
                      per_step=False)
 
 
-def answers(count: int):
-    """After the phases: one worker answers `count` of the queued messages; print its rate."""
+def answers(seconds: float):
+    """After the phases: one worker of each kind answers queued messages for `seconds`; print its rate."""
     def after(stack) -> None:
         queued = stack.redis().llen("rq:queue:high")
         for worker in ("simple", "preforked"):
-            result = drain(stack, worker, count)
+            result = drain(stack, worker, seconds)
             print(f"answering queued SMS ({worker} worker): {result['jobs'] / result['seconds']:.1f} jobs/s "
                   f"({result['jobs']} jobs: answer_sms and send_sms, null sender; {queued} messages were queued)")
     return after
 
 
-if __name__ == "__main__":
-    import sys
+def _more(parser) -> None:
+    parser.add_argument("--answer-seconds", type=float, default=10,
+                        help="how long each worker kind answers queued messages (default 10)")
 
-    count = 300
-    if "--answers" in sys.argv:
-        at = sys.argv.index("--answers")
-        count = int(sys.argv[at + 1])
-        del sys.argv[at:at + 2]
-    run(BENCH, options(__doc__.splitlines()[0]), after=answers(count))
+
+if __name__ == "__main__":
+    args = options(__doc__.splitlines()[0], _more)
+    run(BENCH, args, after=answers(args.answer_seconds))

@@ -23,7 +23,8 @@ class WebBenchmark:
     per_step: bool = True  # print p50/p99 of each step of the flow
 
 
-def options(description: str) -> argparse.Namespace:
+def options(description: str, more=None) -> argparse.Namespace:
+    """The options every webhook benchmark takes; `more(parser)` adds a benchmark's own."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sessions", type=int, default=32, help="concurrent sessions (default 32)")
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per phase (default 15)")
@@ -32,6 +33,8 @@ def options(description: str) -> argparse.Namespace:
                         help="mean pause between steps in the paced phase, seconds (default 0.2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, as the Procfile)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    if more:
+        more(parser)
     return parser.parse_args()
 
 
