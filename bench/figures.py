@@ -63,4 +63,10 @@ def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                  "unknown CPU")
     mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
-    return f"machine: {os.cpu_count()} cores ({model}), {mem_kb / 1024 / 1024:.1f} GiB memory"
+    return f"machine: {os.cpu_count()} cores ({model}), {mem_kb / 1024 / 1024:.1f} GiB memory; {load()}"
+
+
+def load() -> str:
+    """The machine's load averages: other work on it makes latencies noisier (ratios less so)."""
+    one, five, fifteen = open("/proc/loadavg").read().split()[:3]
+    return f"load average {one} {five} {fifteen}"

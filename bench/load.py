@@ -48,6 +48,7 @@ class Plan:
     max_requests: int = 500_000
     seed: int = 0
     own_cookies: bool = False  # each session its own cookie jar (a browser each), for forms with CSRF tokens
+    stagger: float = 0.0  # sessions start at random moments within this many seconds, not all at once
 
 
 def measure(plan: Plan) -> Phase:
@@ -112,7 +113,9 @@ class _Window:
 
 
 async def _session(http, flow, numbers, clock: _Window, phase: Phase, plan: Plan) -> None:
-    rng = random.Random(plan.seed * 1000 + id(phase) % 1000)
+    rng = random.Random(next(numbers))
+    # Sessions starting together would step in lockstep, in bursts no real traffic has.
+    await asyncio.sleep(rng.uniform(0, plan.stagger))
     while clock.open():
         steps = flow(next(numbers))
         answer, index, whole = None, 0, True

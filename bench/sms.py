@@ -1,6 +1,6 @@
 """Inbound SMS with deduplication: Africa's Talking's SMS callback, complete conversations, against the baseline.
 
-    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 0.2] [--answer-seconds 10]
+    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 1.0 0.2] [--answer-seconds 10]
 
 Each session is a citizen ordering by SMS from a new number (COMMANDE, then one answer per message, as in
 tests/dialog/test_sms_order.py), every message with its own Africa's Talking `id`; every fourth message is posted

@@ -1,13 +1,14 @@
 """USSD: many concurrent sessions, each a complete order, through Africa's Talking's callback, against the baseline.
 
-    .venv/bin/python -m bench.ussd [--sessions 32] [--seconds 15] [--think 0.2] [--workers 2] [--threads 4]
+    .venv/bin/python -m bench.ussd [--sessions 32] [--seconds 15] [--think 1.0 0.2] [--workers 2] [--threads 4]
 
 Each session dials from a new number, as Africa's Talking posts it (the whole path in `text`): French, order,
 two extracts, office found by typing "rabat", act and year, the holder, self, delivery in Morocco, confirm; the
 last screen is the `END` with the order's reference. The baseline posts the same forms, as many steps per
-session, to the bench endpoint (form parsing, one Redis GET and one SET with expiry). Three phases on one
-gunicorn: the baseline back to back, the flow back to back (their rates give the ratio), then the flow with a
-pause between steps (the latency a citizen sees when the service is busy but not saturated).
+session, to the bench endpoint (form parsing, one Redis GET and one SET with expiry). Phases on one gunicorn:
+the baseline back to back, the flow back to back (their rates give the ratio), then the flow paced, each session
+pausing a mean of `--think` seconds between steps (the latency a citizen sees when the service is busy but not
+saturated; people take seconds per screen, so even 1 s is a brisk pace).
 """
 from __future__ import annotations
 

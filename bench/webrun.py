@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import argparse
+from argparse import Namespace
 from dataclasses import dataclass
 
-from .figures import Phase, machine
+from .figures import Phase, load, machine, percentile
 from .load import Plan, measure
 from .stack import CpuMeter, Stack, peak_rss_mb, postgres_backends, redis_server
 
@@ -29,8 +30,8 @@ def options(description: str, more=None) -> argparse.Namespace:
     parser.add_argument("--sessions", type=int, default=32, help="concurrent sessions (default 32)")
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per phase (default 15)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds before measuring (default 3)")
-    parser.add_argument("--think", type=float, default=0.2,
-                        help="mean pause between steps in the paced phase, seconds (default 0.2)")
+    parser.add_argument("--think", type=float, nargs="+", default=[1.0, 0.2],
+                        help="mean pauses between steps, one paced phase each, seconds (default 1.0 0.2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, as the Procfile)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
     if more:
@@ -38,10 +39,15 @@ def options(description: str, more=None) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def phase(stack: Stack, args, name: str, base: str, flow: str, think: float = 0.0, seed: int = 0) -> Phase:
-    """One measured phase, with the CPU that the web workers, our PostgreSQL backends and Redis spent on it."""
+def phase(stack: Stack, args, name: str, base: str, flow: str, think: float = 0.0, seed: int = 0,
+          steps: int = 0) -> Phase:
+    """One measured phase, with the CPU that the web workers, our PostgreSQL backends and Redis spent on it.
+
+    Paced sessions start spread over one flow's length and are measured once all have started."""
     groups = {"web": stack.web_workers, "postgres": lambda: postgres_backends(stack.name), "redis": redis_server}
-    plan = Plan(name, base, flow, args.sessions, args.seconds, args.warmup, think, seed=seed)
+    stagger = think * steps
+    plan = Plan(name, base, flow, args.sessions, args.seconds, max(args.warmup, stagger), think, seed=seed,
+                stagger=stagger)
     with CpuMeter(groups) as cpu:
         result = measure(plan)
     result.cpu_seconds = cpu.used
@@ -58,7 +64,7 @@ def report(bench: WebBenchmark, result: Phase) -> None:
 
 
 def run(bench: WebBenchmark, args, prepare=None, after=None) -> float:
-    """Baseline, then the flow back to back, then the flow paced; print the figures and the ratio line.
+    """Baseline, then the flow back to back, then the flow paced at each --think; print figures and the ratio.
 
     `prepare(stack, base)` runs before the phases, `after(stack)` after them (figures of the queued work)."""
     print(machine())
@@ -72,22 +78,30 @@ def run(bench: WebBenchmark, args, prepare=None, after=None) -> float:
         report(bench, baseline)
         flat_out = phase(stack, args, f"{bench.name} back to back", base, bench.flow, seed=1_000_000)
         report(bench, flat_out)
-        paced = phase(stack, args, f"{bench.name} paced {args.think:g}s", base, bench.flow, args.think, 2_000_000)
-        report(bench, paced)
+        one = Namespace(**{**vars(args), "sessions": 1, "seconds": min(args.seconds, 8)})
+        alone = phase(stack, one, f"{bench.name} one session", base, bench.flow, seed=1_500_000)
+        report(bench, alone)
+        paced = [phase(stack, args, f"{bench.name} paced {think:g}s", base, bench.flow, think, 2_000_000 * (i + 1),
+                       len(bench.labels)) for i, think in enumerate(args.think)]
+        for result in paced:
+            report(bench, result)
         rss = {pid: peak_rss_mb(pid) for pid in stack.web_workers()}
         print("web workers' peak RSS (VmHWM): " + ", ".join(f"{mb:.0f} MB" for mb in rss.values()))
-        if flat_out.errors or paced.errors:
+        if flat_out.errors or any(result.errors for result in paced):
             print("web log tail:\n" + stack.log_tail("web"))
         if after:
             after(stack)
     ratio = flat_out.rate / baseline.rate if baseline.rate else 0.0
-    print(f"paced p99 {_p99(paced):.1f} ms at {args.sessions} sessions (target <= 50 ms); "
-          f"errors {flat_out.errors + paced.errors}")
+    for think, result in zip(args.think, paced):
+        print(f"paced {think:g}s: {result.rate:.0f} {bench.unit}/s offered by {args.sessions} sessions, "
+              f"p99 {_p99(result):.1f} ms (target <= 50 ms)")
+    print(f"one session alone: p50 {percentile(alone.latencies_ms, 50):.1f} ms, p99 {_p99(alone):.1f} ms per "
+          f"{bench.unit.rstrip('s')} (no contention); {load()} at the end")
+    print(f"back to back: {flat_out.rate:.0f} {bench.unit}/s against the baseline's {baseline.rate:.0f}; "
+          f"errors {flat_out.errors + sum(result.errors for result in paced)}")
     print(f"ratio={ratio:.2f}")
     return ratio
 
 
 def _p99(result: Phase) -> float:
-    from .figures import percentile
-
     return percentile(result.latencies_ms, 99)
