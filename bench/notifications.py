@@ -93,7 +93,9 @@ def main() -> float:
     ratios = {}
     with Stack("notify") as stack:
         urls = (stack.database_url, stack.redis_url)
+        empty = stack.database_bytes()
         place_orders(urls, args.orders * len(args.worker), 2)
+        placed = stack.database_bytes()
         services = services_for(*urls)
         with services.engine.connect() as conn:
             topics = conn.execute(text("SELECT topic, count(*) FROM outbox GROUP BY topic")).all()
@@ -106,6 +108,9 @@ def main() -> float:
             ratios[worker] = rate_p / rate_b
             print(f"    ratio ({worker}) {ratios[worker]:.2f}")
         services.engine.dispose()
+        sent = stack.count("notification_messages")
+        print(f"storage: {(placed - empty) / 1024 / (args.orders * len(args.worker)):.1f} KiB per order placed, "
+              f"{(stack.database_bytes() - placed) / 1024 / max(sent, 1):.1f} KiB per notification stored and sent")
     print(f"target ratio >= 0.8 on the Procfile's worker ({args.worker[0]})")
     print(f"ratio={ratios[args.worker[0]]:.2f}")
     return ratios[args.worker[0]]

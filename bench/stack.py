@@ -150,6 +150,28 @@ class Stack:
         wait_until_healthy(base, proc, self.workdir / "web.log")
         return base
 
+    def database_bytes(self) -> int:
+        with self._admin.connect() as conn:
+            return conn.execute(text("SELECT pg_database_size(:name)"), {"name": self.name}).scalar()
+
+    def count(self, table: str) -> int:
+        """Rows in one of this stack's tables."""
+        engine = create_engine(make_url(normalise_url(self.database_url)))
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
+        finally:
+            engine.dispose()
+
+    def redis_footprint(self) -> dict[str, tuple[int, int]]:
+        """Keys and bytes (MEMORY USAGE) held in this stack's Redis db, by key prefix (up to the 2nd colon)."""
+        connection, found = self.redis(), {}
+        for key in connection.scan_iter(count=1000):
+            prefix = ":".join(key.decode(errors="replace").split(":")[:2])
+            keys, size = found.get(prefix, (0, 0))
+            found[prefix] = (keys + 1, size + (connection.memory_usage(key) or 0))
+        return found
+
     def web_workers(self) -> list[int]:
         """The pids of gunicorn's workers (not the master, which serves no request)."""
         return child_pids(self.web.pid) if self.web else []

@@ -54,6 +54,19 @@ def phase(stack: Stack, args, name: str, base: str, flow: str, think: float = 0.
     return result
 
 
+def storage(stack: Stack, size_before: int, phases: list[Phase]) -> None:
+    """What the requests left in PostgreSQL and Redis: what sizing the storage starts from."""
+    requests = sum(result.requests for result in phases[1:])
+    with stack.redis() as connection:
+        for key in connection.scan_iter("bench:session:*", count=1000):  # the baseline's own keys
+            connection.delete(key)
+    grown, orders = stack.database_bytes() - size_before, stack.count("orders")
+    print(f"storage: {requests} requests placed {orders} orders; PostgreSQL grew {grown / 2**20:.1f} MB "
+          f"({grown / max(orders, 1) / 1024:.1f} KiB per order); Redis holds "
+          + ", ".join(f"{prefix}: {keys} keys, {size / 2**20:.1f} MB ({size / max(requests, 1):.0f} bytes per request)"
+                      for prefix, (keys, size) in sorted(stack.redis_footprint().items())))
+
+
 def report(bench: WebBenchmark, result: Phase) -> None:
     print(result.line(bench.unit))
     print(result.cpu_line(bench.unit.rstrip("s")))
@@ -74,6 +87,7 @@ def run(bench: WebBenchmark, args, prepare=None, after=None) -> float:
         base = stack.start_web(args.workers, args.threads)
         if prepare:
             prepare(stack, base)
+        size_before = stack.database_bytes()
         baseline = phase(stack, args, "baseline (GET+SET)", base, bench.baseline_flow)
         report(bench, baseline)
         flat_out = phase(stack, args, f"{bench.name} back to back", base, bench.flow, seed=1_000_000)
@@ -85,6 +99,7 @@ def run(bench: WebBenchmark, args, prepare=None, after=None) -> float:
                        len(bench.labels)) for i, think in enumerate(args.think)]
         for result in paced:
             report(bench, result)
+        storage(stack, size_before, [baseline, flat_out, alone, *paced])
         rss = {pid: peak_rss_mb(pid) for pid in stack.web_workers()}
         print("web workers' peak RSS (VmHWM): " + ", ".join(f"{mb:.0f} MB" for mb in rss.values()))
         if flat_out.errors or any(result.errors for result in paced):
