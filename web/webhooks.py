@@ -7,7 +7,6 @@ callback answer 500: anything unexpected is logged (masked) and answered so that
 """
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import traceback
@@ -97,11 +96,16 @@ def _ussd_end(services, module):
 
 def _sms(services, module):
     inbound = module.receive_sms(request.form, services.clock())
-    once, key = Once(services.redis), (module.NAME, "sms", inbound.provider_message_id)
+    return answer_once(services, module, "sms", inbound, enqueue_answer)
+
+
+def answer_once(services, module, kind: str, inbound: Inbound, enqueue) -> Response:
+    """Queue the answer once per provider message id; a duplicate gets the same acknowledgement, nothing more."""
+    once, key = Once(services.redis), (module.NAME, kind, inbound.provider_message_id)
     first, _ = once.claim(*key)
     if first:
         try:
-            enqueue_answer(services, inbound)
+            enqueue(services, inbound)
         except Exception:
             once.forget(*key)
             raise

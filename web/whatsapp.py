@@ -13,11 +13,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from channels import whatsapp
-from channels.dedup import Once
 from jobs.whatsapp import enqueue_answer
 from orders_core.errors import InvalidInput
 
-from .webhooks import callback_of
+from .webhooks import answer_once, callback_of
 
 __all__ = ["bp", "register"]
 
@@ -45,17 +44,7 @@ def incoming():
 
 def _queued(services, inbound) -> Response:
     """Queue the answer once per MessageSid; a duplicate gets the same empty TwiML and changes nothing."""
-    once, key = Once(services.redis), (whatsapp.NAME, whatsapp.CHANNEL, inbound.provider_message_id)
-    first, _ = once.claim(*key)
-    if first:
-        try:
-            enqueue_answer(services, inbound)
-        except Exception:
-            once.forget(*key)
-            raise
-        once.remember("queued", *key)
-    body, content_type = whatsapp.acknowledge()
-    return Response(body, 200, content_type=content_type)
+    return answer_once(services, whatsapp, whatsapp.CHANNEL, inbound, enqueue_answer)
 
 
 def register(app) -> None:
