@@ -1,6 +1,6 @@
 """Inbound SMS with deduplication: Africa's Talking's SMS callback, complete conversations, against the baseline.
 
-    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 1.0 0.2] [--answer-seconds 10]
+    .venv/bin/python -m bench.sms [--sessions 32] [--seconds 15] [--think 0.2] [--answer-seconds 8]
 
 Each session is a citizen ordering by SMS from a new number (COMMANDE, then one answer per message, as in
 tests/dialog/test_sms_order.py), every message with its own Africa's Talking `id`; every fourth message is posted
@@ -66,8 +66,10 @@ def answers(seconds: float):
 
 
 def _more(parser) -> None:
-    parser.add_argument("--answer-seconds", type=float, default=10,
-                        help="how long each worker kind answers queued messages (default 10)")
+    parser.add_argument("--answer-seconds", type=float, default=8,
+                        help="how long each worker kind answers queued messages (default 8)")
+    # The citizen waits on the worker's answer, not on the webhook: one paced phase is enough here.
+    parser.set_defaults(think=[0.2])
 
 
 if __name__ == "__main__":
