@@ -151,13 +151,7 @@ def main() -> float:
         urls = (stack.database_url, stack.redis_url)
         services = services_for(*urls)
         orders, pins, value = _prepare(services, urls, args)
-        with services.engine.begin() as conn:
-            conn.execute(text("CREATE TABLE bench_balances (id integer PRIMARY KEY, value integer, spent integer)"))
-            conn.execute(text("INSERT INTO bench_balances SELECT g, :v, 0 FROM generate_series(0, :n) g"),
-                         {"v": value * ROUNDS, "n": args.cards})
-        # Each balance paid from ROUNDS times, so that the baseline runs long enough to be timed.
-        bare = [(i, value) for _ in range(ROUNDS) for i in range(args.cards)]
-        baseline, _ = _line("baseline (bare UPDATE)", *run_processes("bare", urls, dealt(bare, args.processes)))
+        baseline = _bare_updates(services, urls, args, value)
         own = [(pins[i], orders[i][0], PHONE.format(i)) for i in range(args.cards)]
         rate, _ = _line("redeem_card", *run_processes("redeem", urls, dealt(own, args.processes)))
         raced = _race_pairs(orders[args.cards:], pins[args.cards:])
@@ -169,6 +163,18 @@ def main() -> float:
     ratio = rate / baseline if baseline else 0.0
     print(f"ratio={ratio:.2f}")
     return ratio
+
+
+def _bare_updates(services, urls, args, value: int) -> float:
+    """The baseline: as many bare single-row UPDATE transactions, from as many processes; its rate."""
+    with services.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bench_balances (id integer PRIMARY KEY, value integer, spent integer)"))
+        conn.execute(text("INSERT INTO bench_balances SELECT g, :v, 0 FROM generate_series(0, :n) g"),
+                     {"v": value * ROUNDS, "n": args.cards})
+    # Each balance paid from ROUNDS times, so that the baseline runs long enough to be timed.
+    bare = [(i, value) for _ in range(ROUNDS) for i in range(args.cards)]
+    rate, _ = _line("baseline (bare UPDATE)", *run_processes("bare", urls, dealt(bare, args.processes)))
+    return rate
 
 
 def _prepare(services, urls, args) -> tuple[list, list, int]:

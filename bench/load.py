@@ -117,25 +117,28 @@ async def _session(http, flow, numbers, clock: _Window, phase: Phase, plan: Plan
     # Sessions starting together would step in lockstep, in bursts no real traffic has.
     await asyncio.sleep(rng.uniform(0, plan.stagger))
     while clock.open():
-        steps = flow(next(numbers))
-        answer, index, whole = None, 0, True
-        try:
-            step = next(steps)
-            while clock.open():
-                answer = await _send(http, step, index, clock, phase)
-                index += 1
-                if plan.think:
-                    await asyncio.sleep(rng.uniform(0.5, 1.5) * plan.think)
-                step = steps.send(answer)
-            whole = False
-        except StopIteration:
-            pass
-        except FlowBroken as exc:
-            phase.errors += 1
-            _sample(phase, str(exc))
-            whole = False
+        whole = await _one_flow(http, flow(next(numbers)), rng, clock, phase, plan)
         if whole and clock.counts(clock.start, time.monotonic()):
             phase.flows += 1
+
+
+async def _one_flow(http, steps, rng, clock: _Window, phase: Phase, plan: Plan) -> bool:
+    """Play one flow to its end (True), or until the time is up or an answer breaks it (False)."""
+    index = 0
+    try:
+        step = next(steps)
+        while clock.open():
+            answer = await _send(http, step, index, clock, phase)
+            index += 1
+            if plan.think:
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * plan.think)
+            step = steps.send(answer)
+    except StopIteration:
+        return True
+    except FlowBroken as exc:
+        phase.errors += 1
+        _sample(phase, str(exc))
+    return False
 
 
 async def _send(http, step: Step, index: int, clock: _Window, phase: Phase) -> str:

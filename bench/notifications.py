@@ -90,23 +90,13 @@ def main() -> float:
     args = options()
     print(machine())
     print(f"{args.orders} orders' notifications per phase; one RQ worker process; null SMS sender")
-    ratios = {}
     with Stack("notify") as stack:
         urls = (stack.database_url, stack.redis_url)
         empty = stack.database_bytes()
         place_orders(urls, args.orders * len(args.worker), 2)
         placed = stack.database_bytes()
         services = services_for(*urls)
-        with services.engine.connect() as conn:
-            topics = conn.execute(text("SELECT topic, count(*) FROM outbox GROUP BY topic")).all()
-        print("outbox after placing: " + ", ".join(f"{topic} {n}" for topic, n in topics))
-        for worker in args.worker:
-            project = _notification_phase(stack, services, worker, args.orders, args.seconds)
-            baseline = _noop_phase(stack, worker, project["jobs"])
-            rate_b = _line(f"baseline no-op jobs ({worker})", baseline)
-            rate_p = _line(f"notification jobs ({worker})", project)
-            ratios[worker] = rate_p / rate_b
-            print(f"    ratio ({worker}) {ratios[worker]:.2f}")
+        ratios = {worker: _compared(stack, services, worker, args) for worker in args.worker}
         services.engine.dispose()
         sent = stack.count("notification_messages")
         print(f"storage: {(placed - empty) / 1024 / (args.orders * len(args.worker)):.1f} KiB per order placed, "
@@ -114,6 +104,15 @@ def main() -> float:
     print(f"target ratio >= 0.8 on the Procfile's worker ({args.worker[0]})")
     print(f"ratio={ratios[args.worker[0]]:.2f}")
     return ratios[args.worker[0]]
+
+
+def _compared(stack: Stack, services, worker: str, args) -> float:
+    """Notification jobs, then as many no-op jobs, on one worker kind; the ratio of their rates."""
+    project = _notification_phase(stack, services, worker, args.orders, args.seconds)
+    baseline = _noop_phase(stack, worker, project["jobs"])
+    ratio = _line(f"notification jobs ({worker})", project) / _line(f"baseline no-op jobs ({worker})", baseline)
+    print(f"    ratio ({worker}) {ratio:.2f}")
+    return ratio
 
 
 if __name__ == "__main__":

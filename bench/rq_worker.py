@@ -79,17 +79,9 @@ def main() -> None:
     args = parser.parse_args()
     import redis
 
-    import jobs.notifications
     from bootstrap import QUEUES
-    from channels.senders import ConsoleSender
 
-    # The console sender (the one configured here) made a null one before any job runs; horses inherit it.
-    ConsoleSender.send = NullSender.send
-    if args.worker == "preforked":
-        import bootstrap
-
-        # No connection is opened here: a database socket must never be shared by a parent and its horses.
-        jobs.notifications.notifier(bootstrap.current())
+    _prepare(args.worker)
     connection = redis.Redis.from_url(os.environ["REDIS_URL"])
     worker = WORKERS[args.worker]([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     if args.seconds:
@@ -97,6 +89,20 @@ def main() -> None:
         threading.Timer(args.seconds, os.kill, (os.getpid(), signal.SIGTERM)).start()
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING", max_jobs=args.max_jobs)
     connection.hset(KEYS["rss"], f"worker-{os.getpid()}", _vmhwm_kb())
+
+
+def _prepare(kind: str) -> None:
+    """The null sender in place of the console one; for `preforked`, the composition root built now."""
+    import jobs.notifications
+    from channels.senders import ConsoleSender
+
+    # Replaced before any job runs, so that forked horses inherit the replacement.
+    ConsoleSender.send = NullSender.send
+    if kind == "preforked":
+        import bootstrap
+
+        # No connection is opened here: a database socket must never be shared by a parent and its horses.
+        jobs.notifications.notifier(bootstrap.current())
 
 
 if __name__ == "__main__":

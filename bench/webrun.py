@@ -87,33 +87,44 @@ def run(bench: WebBenchmark, args, prepare=None, after=None) -> float:
         base = stack.start_web(args.workers, args.threads)
         if prepare:
             prepare(stack, base)
-        size_before = stack.database_bytes()
-        baseline = phase(stack, args, "baseline (GET+SET)", base, bench.baseline_flow)
-        report(bench, baseline)
-        flat_out = phase(stack, args, f"{bench.name} back to back", base, bench.flow, seed=1_000_000)
-        report(bench, flat_out)
-        one = Namespace(**{**vars(args), "sessions": 1, "seconds": min(args.seconds, 8)})
-        alone = phase(stack, one, f"{bench.name} one session", base, bench.flow, seed=1_500_000)
-        report(bench, alone)
-        paced = [phase(stack, args, f"{bench.name} paced {think:g}s", base, bench.flow, think, 2_000_000 * (i + 1),
-                       len(bench.labels)) for i, think in enumerate(args.think)]
-        for result in paced:
-            report(bench, result)
-        storage(stack, size_before, [baseline, flat_out, alone, *paced])
-        rss = {pid: peak_rss_mb(pid) for pid in stack.web_workers()}
-        print("web workers' peak RSS (VmHWM): " + ", ".join(f"{mb:.0f} MB" for mb in rss.values()))
-        if flat_out.errors or any(result.errors for result in paced):
+        phases = measured(stack, bench, args, base)
+        rss = [peak_rss_mb(pid) for pid in stack.web_workers()]
+        print("web workers' peak RSS (VmHWM): " + ", ".join(f"{mb:.0f} MB" for mb in rss))
+        if any(result.errors for result in phases.values()):
             print("web log tail:\n" + stack.log_tail("web"))
         if after:
             after(stack)
-    ratio = flat_out.rate / baseline.rate if baseline.rate else 0.0
-    for think, result in zip(args.think, paced):
-        print(f"paced {think:g}s: {result.rate:.0f} {bench.unit}/s offered by {args.sessions} sessions, "
-              f"p99 {_p99(result):.1f} ms (target <= 50 ms)")
+    return summary(bench, args, phases)
+
+
+def measured(stack: Stack, bench: WebBenchmark, args, base: str) -> dict:
+    """Every phase, reported as it ends, then the storage they left behind."""
+    size_before, one = stack.database_bytes(), Namespace(**{**vars(args), "sessions": 1,
+                                                            "seconds": min(args.seconds, 8)})
+    plans = [("baseline", args, "baseline (GET+SET)", bench.baseline_flow, 0.0, 0),
+             ("back to back", args, f"{bench.name} back to back", bench.flow, 0.0, 1_000_000),
+             ("alone", one, f"{bench.name} one session", bench.flow, 0.0, 1_500_000)]
+    plans += [(think, args, f"{bench.name} paced {think:g}s", bench.flow, think, 2_000_000 * (i + 1))
+              for i, think in enumerate(args.think)]
+    phases = {}
+    for key, options_, name, flow, think, seed in plans:
+        phases[key] = phase(stack, options_, name, base, flow, think, seed, len(bench.labels))
+        report(bench, phases[key])
+    storage(stack, size_before, list(phases.values()))
+    return phases
+
+
+def summary(bench: WebBenchmark, args, phases: dict) -> float:
+    """The lines a reader looks for, and the ratio: the flow back to back against the baseline."""
+    baseline, flat_out, alone = phases["baseline"], phases["back to back"], phases["alone"]
+    for think in args.think:
+        print(f"paced {think:g}s: {phases[think].rate:.0f} {bench.unit}/s offered by {args.sessions} sessions, "
+              f"p99 {_p99(phases[think]):.1f} ms (target <= 50 ms)")
     print(f"one session alone: p50 {percentile(alone.latencies_ms, 50):.1f} ms, p99 {_p99(alone):.1f} ms per "
           f"{bench.unit.rstrip('s')} (no contention); {load()} at the end")
     print(f"back to back: {flat_out.rate:.0f} {bench.unit}/s against the baseline's {baseline.rate:.0f}; "
-          f"errors {flat_out.errors + sum(result.errors for result in paced)}")
+          f"errors {sum(result.errors for result in phases.values())}")
+    ratio = flat_out.rate / baseline.rate if baseline.rate else 0.0
     print(f"ratio={ratio:.2f}")
     return ratio
 
