@@ -12,15 +12,13 @@ from orders_core.validation import LANGUAGES
 from .access import HOME, allow, end_session, public, safe_next, services, start_session
 from .accounts import refresh_password_hash
 from .lockout import LoginGuard
-from .passwords import hash_password, needs_rehash, verify_password
+from .passwords import decoy_hash, hash_password, needs_rehash, verify_password
 from .presentation import say
 
 __all__ = ["bp"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
-# Checked when the username is unknown, so that a wrong name costs as much time as a wrong password.
-_DECOY_HASH = hash_password("decoy password: never matches anything typed")
 
 
 def _guard() -> LoginGuard:
@@ -60,7 +58,7 @@ def _checked_user(username: str, password: str) -> User | None:
     with services().uow() as uow:
         user = queries.user_by_username(uow, username) if username else None
     if user is None or not user.active:
-        verify_password(_DECOY_HASH, password)
+        verify_password(decoy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):
         return None
