@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .orm import contacts as t
 
-__all__ = ["Contact", "touch", "choose_language", "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach"]
+__all__ = ["Contact", "touch", "choose_language", "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach",
+           "find_reach"]
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,17 @@ def _link(uow, seen: WhatsAppId, at: datetime) -> WhatsAppReach | None:
 
 def whatsapp_reach(uow, contact: str) -> WhatsAppReach | None:
     """The WhatsApp address and window of a contact (or of the contact holding this phone number), if any."""
-    columns = (t.c.contact, t.c.phone, t.c.language, t.c.whatsapp_address, t.c.whatsapp_at)
     with uow:
-        row = uow.session.execute(select(*columns).where(t.c.contact == contact)).first()
-        if row is None or row.whatsapp_address is None:
-            row = uow.session.execute(select(*columns).where(t.c.phone == contact, t.c.whatsapp_address.is_not(None))
-                                      .order_by(t.c.whatsapp_at.desc())).first() or row
+        return find_reach(uow, contact)
+
+
+def find_reach(uow, contact: str) -> WhatsAppReach | None:
+    """`whatsapp_reach` inside a unit of work already open (the notifications' port)."""
+    columns = (t.c.contact, t.c.phone, t.c.language, t.c.whatsapp_address, t.c.whatsapp_at)
+    row = uow.session.execute(select(*columns).where(t.c.contact == contact)).first()
+    if row is None or row.whatsapp_address is None:
+        row = uow.session.execute(select(*columns).where(t.c.phone == contact, t.c.whatsapp_address.is_not(None))
+                                  .order_by(t.c.whatsapp_at.desc())).first() or row
     return WhatsAppReach(*row) if row else None
 
 

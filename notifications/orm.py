@@ -1,7 +1,7 @@
 """Tables of the notifications package (on the shared MetaData) and their mapping onto its classes."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import registry, relationship
 
 from orders_core.orm import UTC, Id, metadata
@@ -26,6 +26,8 @@ notification_messages = Table(
     Column("template", String(64), nullable=False), Column("language", String(2), nullable=False),
     Column("channel", String(16)), Column("contact", String(80)), Column("recipient", String(20)),
     Column("text", Text, nullable=False), Column("segments", Integer, nullable=False),
+    # The values the text was written with: a WhatsApp template, chosen at send time, is filled with them.
+    Column("variables", JSON),
     Column("urgent", Boolean, nullable=False), Column("status", String(12), nullable=False),
     Column("provider", String(24)), Column("provider_message_id", String(80)),
     Column("attempts", Integer, nullable=False), Column("provider_attempts", Integer, nullable=False),
