@@ -18,7 +18,9 @@ import rq
 import bootstrap
 import notifications
 from channels.registry import build_senders
+from dialog.contacts import find_reach
 from jobs import payments as payment_jobs
+from jobs.whatsapp import sender_of
 from notifications import Notifier
 from notifications.orm import start_mappers
 from orders_core.services import expire_unpaid
@@ -34,11 +36,13 @@ CLOCK_KEY = "shubbak:periodic:clock"
 
 
 def notifier(services) -> Notifier:
-    """The process's Notifier, built on first use from the settings and the wired SMS senders."""
+    """The process's Notifier, built on first use from the settings, the wired SMS senders, the WhatsApp sender
+    and the dialog's contacts (who can be reached on WhatsApp, and since when)."""
     if "notifier" not in services.adapters:
         start_mappers()
         senders = services.adapters.setdefault("sms_senders", build_senders(services.settings))
-        services.adapters["notifier"] = Notifier.from_settings(services.settings, services.catalogs, senders)
+        services.adapters["notifier"] = Notifier.from_settings(services.settings, services.catalogs, senders,
+                                                               whatsapp=sender_of(services), reach=find_reach)
     return services.adapters["notifier"]
 
 

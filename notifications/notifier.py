@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from channels.senders import Sender
@@ -29,9 +29,15 @@ class Notifier:
     stuck: timedelta = timedelta(minutes=5)
     digest_spacing: timedelta = timedelta(minutes=15)
     late_report_at: time = time(8, 30)
+    # WhatsApp for citizens: the sender (send, send_template), `reach(uow, contact)` -> the contact's WhatsApp
+    # address and last message time (None: SMS only), and the approved templates by "kind.lang".
+    whatsapp: object | None = None
+    reach: Callable | None = None
+    templates: Mapping = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings, catalogs: Catalogs, senders: Mapping[str, Sender]) -> "Notifier":
+    def from_settings(cls, settings, catalogs: Catalogs, senders: Mapping[str, Sender], whatsapp=None,
+                      reach: Callable | None = None) -> "Notifier":
         """Read the notification settings; providers are tried in the configured order, among those wired."""
         providers = tuple(p for p in settings.sms_providers if p in senders)
         unknown = sorted(set(settings.sms_providers) - set(senders))
@@ -41,4 +47,5 @@ class Notifier:
                          timedelta(seconds=settings.notify_send_lease_seconds))
         return cls(catalogs, senders, plan, QuietHours.parse(settings.quiet_hours, settings.timezone),
                    settings.at_short_code, timedelta(seconds=settings.notify_stuck_seconds),
-                   timedelta(minutes=settings.agent_digest_minutes), time.fromisoformat(settings.late_report_at))
+                   timedelta(minutes=settings.agent_digest_minutes), time.fromisoformat(settings.late_report_at),
+                   whatsapp, reach if whatsapp is not None else None, dict(settings.twilio_templates))
