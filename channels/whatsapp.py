@@ -25,7 +25,8 @@ from .message import Inbound, Reply
 from .senders import SendError, SendResult
 
 __all__ = ["NAME", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
-           "status", "render", "pieces", "Route", "route", "WhatsAppSender", "ConsoleWhatsApp", "masked"]
+           "status", "render", "pieces", "Route", "route", "template_for", "WhatsAppSender", "ConsoleWhatsApp",
+           "masked"]
 
 log = logging.getLogger(__name__)
 NAME = twilio.NAME  # the provider; the channel is WhatsApp
@@ -123,6 +124,16 @@ def route(address: str | None, phone: str | None, last_inbound_at: datetime | No
     if address and template:
         return Route(CHANNEL, address, template)
     return Route("sms", phone) if phone else None
+
+
+def template_for(templates, kind: str, language: str, values: dict) -> tuple[str, dict] | None:
+    """The approved template of "kind.lang" (SHUBBAK_TWILIO_TEMPLATES) and its numbered variables: a SID alone
+    (the values in their order), or {"sid": "HX...", "variables": ["ref", "amount"]} (the values by name)."""
+    found = (templates or {}).get(f"{kind}.{language}")
+    if not found:
+        return None
+    sid, names = (found, list(values)) if isinstance(found, str) else (found.get("sid"), found.get("variables", []))
+    return (sid, {str(n): str(values.get(name, "")) for n, name in enumerate(names, 1)}) if sid else None
 
 
 def masked(address: str) -> str:

@@ -1,7 +1,7 @@
 """Notifications: domain events from the outbox become messages to citizens and staff, sent once, recorded."""
 from .agent_commands import AgentCommands, parse_command
 from .dispatch import HANDLERS, claim_outbox, handle_outbox, store, sweep
-from .model import Audience, Notification, Planned, RetryPlan, Status
+from .model import WHATSAPP, Audience, Notification, Planned, RetryPlan, Status
 from .notifier import Notifier
 from .periodic import agent_digests, late_reports
 from .policy import URGENT_KINDS, QuietHours, choose_channel
@@ -11,5 +11,5 @@ from .sending import send_notification
 __all__ = [
     "AgentCommands", "parse_command", "HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Audience",
     "Notification", "Planned", "RetryPlan", "Status", "Notifier", "agent_digests", "late_reports", "URGENT_KINDS",
-    "QuietHours", "choose_channel", "record_status", "send_notification",
+    "QuietHours", "choose_channel", "record_status", "send_notification", "WHATSAPP",
 ]

@@ -10,8 +10,8 @@ from orders_core.model import OutboxMessage
 from texts import count
 
 from . import citizens, staff
-from .model import AgentNotice, Notification, Planned, Status
-from .policy import choose_channel
+from .model import WHATSAPP, AgentNotice, Audience, Notification, Planned, Status
+from .policy import choose_channel, reach_of, template_of
 
 __all__ = ["HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Swept", "MAX_OUTBOX_ATTEMPTS"]
 
@@ -68,7 +68,7 @@ def store(uow, notifier, planned: Planned, outbox_id: int | None = None) -> Noti
     """Render and store a planned message unless its key is stored already; mark it enqueued when due now."""
     if uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == planned.key)):
         return None
-    message = _render(notifier, planned, uow.now(), outbox_id)
+    message = _render(uow, notifier, planned, uow.now(), outbox_id)
     uow.add(message)
     uow.flush()
     for order_id in planned.notices:
@@ -76,16 +76,22 @@ def store(uow, notifier, planned: Planned, outbox_id: int | None = None) -> Noti
     return message
 
 
-def _render(notifier, planned: Planned, now, outbox_id: int | None) -> Notification:
-    text = notifier.catalogs.text(planned.language, planned.template, **planned.values)
-    channel = choose_channel(planned.phone, planned.contact, planned.kind)
+def _render(uow, notifier, planned: Planned, now, outbox_id: int | None) -> Notification:
+    """The stored message: its text, and the channel it would take when due (checked again at each send)."""
+    language = notifier.catalogs.language(planned.language)
+    text = notifier.catalogs.text(language, planned.template, **planned.values)
     due = notifier.quiet.release(now, planned.urgent)
+    reach = reach_of(uow, notifier, planned.contact or planned.phone) if planned.audience == Audience.CITIZEN else None
+    channel = choose_channel(planned.phone, planned.contact, planned.kind, whatsapp=reach and reach.address,
+                             last_inbound_at=reach and reach.last_inbound_at, now=due,
+                             template=template_of(notifier, planned.kind, language, planned.values))
     message = Notification(
         key=planned.key, audience=planned.audience, kind=planned.kind, template=planned.template,
-        language=notifier.catalogs.language(planned.language), channel=channel, contact=planned.contact,
-        recipient=planned.phone, text=text, segments=count(text).segments, urgent=planned.urgent,
-        status=Status.PENDING if channel else Status.UNREACHABLE, provider=None, provider_message_id=None,
-        attempts=0, provider_attempts=0, next_attempt_at=due, lease_until=None,
+        language=language, channel=channel, contact=planned.contact, recipient=planned.phone, text=text,
+        variables={name: str(value) for name, value in planned.values.items()},
+        segments=count(text).segments, urgent=planned.urgent,
+        status=Status.PENDING if channel else Status.UNREACHABLE, provider=WHATSAPP if channel == WHATSAPP else None,
+        provider_message_id=None, attempts=0, provider_attempts=0, next_attempt_at=due, lease_until=None,
         enqueued_at=now if channel and due <= now else None, last_error=None, outbox_id=outbox_id,
         order_id=planned.order_id, user_id=planned.user_id, created_at=now, updated_at=now, sent_at=None, events=[],
     )

@@ -5,7 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-__all__ = ["Notification", "NotificationEvent", "AgentNotice", "Planned", "Status", "Audience", "RetryPlan"]
+__all__ = ["Notification", "NotificationEvent", "AgentNotice", "Planned", "Status", "Audience", "RetryPlan",
+           "WHATSAPP"]
+
+# The provider of a citizen message going on WhatsApp (free-form or template, decided at each send). The SMS
+# providers of the retry plan come after it: a message WhatsApp cannot carry fails over to SMS.
+WHATSAPP = "whatsapp"
 
 
 def _same(moment: datetime) -> datetime:
@@ -128,11 +133,13 @@ class Notification:
                   lost: str = Status.FAILED) -> None:
         """Hand the message to the next provider, or end it as `lost` when none is left."""
         following = plan.next_provider(self.provider)
-        if following is None:
+        if following is None or not self.recipient:  # every provider left is an SMS one: it needs a number
             self.lease_until = None
-            self.move(lost, now, reason)
+            self.move(lost if following is None else Status.UNREACHABLE, now,
+                      reason if following is None else f"{reason}; no phone number for SMS")
             return
         self.note("failover", now, f"{self.provider} -> {following}: {reason}")
+        self.channel = "sms"
         self.provider, self.provider_attempts, self.provider_message_id = following, 0, None
         self.next_attempt_at, self.enqueued_at, self.lease_until = shift(now), None, None
         self.move(Status.PENDING, now)

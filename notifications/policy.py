@@ -1,13 +1,14 @@
 """When and how a message may go: quiet hours, which kinds are urgent, which channel reaches a person."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from channels.whatsapp import route as whatsapp_route
+from channels.whatsapp import template_for
 
-__all__ = ["QuietHours", "URGENT_KINDS", "choose_channel", "mad"]
+__all__ = ["QuietHours", "URGENT_KINDS", "choose_channel", "reach_of", "template_of", "mad"]
 
 # Urgent kinds answer something the person has just done, or a conversation they are waiting in: they go at
 # any hour. Everything else (the office's and the post's progress, staff notices) waits for the morning.
@@ -69,6 +70,26 @@ def choose_channel(phone: str | None, contact: str | None, kind: str, *, whatsap
         found = whatsapp_route(whatsapp, phone, last_inbound_at, now, template)
         return found.channel if found else None
     return "sms" if phone else None
+
+
+def reach_of(uow, notifier, contact: str | None):
+    """How a citizen is reached on WhatsApp (address, last message time, aware) through the notifier's port, or
+    None: no port wired, no contact, or never wrote on WhatsApp."""
+    if notifier.reach is None or not contact:
+        return None
+    reach = notifier.reach(uow, contact)
+    if reach is None or not reach.address:
+        return None
+    last = reach.last_inbound_at
+    if last is not None and last.tzinfo is None:  # SQLite keeps no offset: its naive datetimes are UTC
+        reach = replace(reach, last_inbound_at=last.replace(tzinfo=timezone.utc))
+    return reach
+
+
+def template_of(notifier, kind: str, language: str, values: dict) -> str | None:
+    """The Content SID of the approved WhatsApp template for this kind and language, if one is configured."""
+    found = template_for(notifier.templates, kind, language, values)
+    return found[0] if found else None
 
 
 def mad(centimes: int, lang: str) -> str:

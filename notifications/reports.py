@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .model import Notification, Status
+from .model import WHATSAPP, Notification, Status
 
 __all__ = ["record_status", "REPORTED"]
 
@@ -27,7 +27,9 @@ def record_status(uow, notifier, provider: str, provider_message_id: str, status
     cannot reach the citizen's operator).
     """
     with uow:
-        message = uow.one(select(Notification).where(Notification.provider == provider,
+        # The WhatsApp sender's reports come under its provider's name (Twilio's status callback).
+        ours = [provider, WHATSAPP] if getattr(notifier.whatsapp, "name", None) == provider else [provider]
+        message = uow.one(select(Notification).where(Notification.provider.in_(ours),
                                                      Notification.provider_message_id == provider_message_id)
                           .with_for_update())
         if message is None:

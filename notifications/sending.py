@@ -7,6 +7,12 @@ not have received it (the usual case: killed while waiting on the network), and 
 or dispatch notice costs the citizen more than a rare duplicate in the milliseconds between the provider's
 acceptance and our commit. Neither provider offers an idempotency key on send, so that gap cannot be closed
 from our side; the history shows every resend for support to see.
+
+WhatsApp. A citizen who has written to us on WhatsApp is answered there: the channel is decided again at each
+send, since the 24-hour window may have closed (or opened again) while the message waited for the morning or a
+retry. Inside the window the text goes free-form; outside it, the kind's approved template with the message's
+values; without a template, or when WhatsApp refuses it for good or after its retries, the message fails over
+to the SMS providers, in their configured order.
 """
 from __future__ import annotations
 
@@ -14,8 +20,10 @@ import logging
 from dataclasses import dataclass
 
 from channels.senders import SendError, SendResult
+from channels.whatsapp import route, template_for
 
-from .model import Notification, Status
+from .model import WHATSAPP, Notification, Status
+from .policy import reach_of
 
 __all__ = ["send_notification", "Attempt"]
 
@@ -29,6 +37,8 @@ class Attempt:
     provider: str
     to: str
     text: str
+    content_sid: str | None = None  # a WhatsApp template, filled with `variables`
+    variables: dict | None = None
 
 
 def send_notification(uow, notifier, message_id: int) -> str:
@@ -37,7 +47,7 @@ def send_notification(uow, notifier, message_id: int) -> str:
     if attempt is None:
         return "skipped"
     try:
-        outcome = notifier.senders[attempt.provider].send(attempt.to, attempt.text)
+        outcome = _send(notifier, attempt)
     except SendError as exc:
         outcome = exc
     except Exception as exc:  # a sender's bug must not lose the message: count it as a retryable failure
@@ -46,18 +56,44 @@ def send_notification(uow, notifier, message_id: int) -> str:
     return _record(uow, notifier, attempt, outcome)
 
 
+def _send(notifier, attempt: Attempt) -> SendResult:
+    if attempt.provider != WHATSAPP:
+        return notifier.senders[attempt.provider].send(attempt.to, attempt.text)
+    if attempt.content_sid:
+        return notifier.whatsapp.send_template(attempt.to, attempt.content_sid, attempt.variables or {})
+    return notifier.whatsapp.send(attempt.to, attempt.text)
+
+
 def _claim(uow, notifier, message_id: int) -> Attempt | None:
     with uow:
+        now = uow.now()
         message = uow.get(Notification, message_id, lock=True)
-        if message is None or not message.claimable(uow.now()):
+        if message is None or not message.claimable(now):
             return None
-        if not notifier.plan.providers:
-            message.refused("no SMS provider is configured", uow.now())
+        path, variables = (_whatsapp_path(uow, notifier, message, now) if message.provider == WHATSAPP
+                           else (None, None))
+        if message.provider != WHATSAPP and not notifier.plan.providers:
+            message.refused("no SMS provider is configured", now)
+        if not message.claimable(now):
             uow.commit()
             return None
-        message.claim(uow.now(), notifier.plan)
+        message.claim(now, notifier.plan)
         uow.commit()
+        if message.provider == WHATSAPP:
+            return Attempt(message.id, message.attempts, WHATSAPP, path.to, message.text, path.content_sid, variables)
         return Attempt(message.id, message.attempts, message.provider, message.recipient, message.text)
+
+
+def _whatsapp_path(uow, notifier, message: Notification, now) -> tuple:
+    """The 24-hour rule applied at this send (the citizen may have written since the message was planned):
+    free-form, else the kind's template and its numbered variables, else the message fails over to SMS."""
+    reach = reach_of(uow, notifier, message.contact or message.recipient) if notifier.whatsapp else None
+    template = template_for(notifier.templates, message.kind, message.language, message.variables or {})
+    path = route(reach and reach.address, None, reach and reach.last_inbound_at, now, template and template[0])
+    if path is None:
+        message.fail_over("outside WhatsApp's 24-hour window and no approved template", now, notifier.plan)
+        return None, None
+    return path, (template[1] if path.content_sid else None)
 
 
 def _record(uow, notifier, attempt: Attempt, outcome) -> str:
@@ -71,6 +107,8 @@ def _record(uow, notifier, attempt: Attempt, outcome) -> str:
             message.accepted(outcome.provider_message_id, outcome.segments, now)
         elif outcome.retryable:
             message.retry_later(outcome.reason, now, notifier.plan, lambda t: notifier.quiet.release(t, message.urgent))
+        elif attempt.provider == WHATSAPP:  # e.g. not a WhatsApp user, template refused: SMS still reaches them
+            message.fail_over(outcome.reason, now, notifier.plan)
         else:
             message.refused(outcome.reason, now)
         uow.commit()
