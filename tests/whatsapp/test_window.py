@@ -5,11 +5,17 @@ from datetime import timedelta
 
 import pytest
 import responses
+from sqlalchemy import select
 
 from channels import records
 from channels.whatsapp import route
 from jobs.whatsapp import send_whatsapp
+from notifications import Notification
 from notifications.policy import choose_channel
+from orders_core.references import format_reference
+from orders_core.services import place_order, record_payment
+from tests.notifications.conftest import deliver
+from web.demo import draft
 from tests.channels.harness import post
 
 from .conftest import ACCOUNT, TOKEN, WHATSAPP, drain, whatsapp_form, with_settings
@@ -115,3 +121,24 @@ def test_the_notifications_choose_their_channel_by_the_window(clock, hours_since
 def test_without_a_whatsapp_address_the_notifications_keep_to_sms(clock):
     assert choose_channel(PHONE, PHONE, "order_placed") == "sms"
     assert choose_channel(None, "whatsapp:ext:MA.77", "order_placed") is None
+
+
+
+def test_the_services_notifications_reach_a_whatsapp_citizen_on_whatsapp_then_by_sms(client, services, clock,
+                                                                                      twilio):
+    """The composition root's notifier (jobs.notifications), not a test's: wired to this WhatsApp sender and
+    to the dialog's contacts."""
+    wrote(client, services, twilio)
+    order = place_order(services.uow(), services.settings.prices, draft(phone=PHONE))
+    deliver(services)
+    placed = sent_form(twilio.calls[-1])
+    assert placed["To"] == ADDRESS and format_reference(order.reference) in placed["Body"]
+    calls = len(twilio.calls)
+    clock.advance(days=2)
+    record_payment(services.uow(), order.reference, order.total, "card", "card-1")
+    deliver(services)  # outside the window, and no template for payments: by SMS (the console sender here)
+    assert len(twilio.calls) == calls
+    with services.uow() as uow:
+        sent = [(m.kind, m.channel, m.recipient, m.status)
+                for m in uow.all(select(Notification).order_by(Notification.id))]
+    assert sent == [("order_placed", "whatsapp", PHONE, "sent"), ("payment_complete", "sms", PHONE, "sent")]
