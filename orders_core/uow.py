@@ -18,6 +18,14 @@ from .references import new_reference
 __all__ = ["UnitOfWork"]
 
 
+def _duplicate_key(exc: IntegrityError) -> bool:
+    """A unique or primary key violated: PostgreSQL's SQLSTATE 23505, SQLite's "UNIQUE constraint failed"."""
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:
+        return state == "23505"
+    return "UNIQUE constraint failed" in str(exc.orig)
+
+
 class UnitOfWork:
     """A transaction; `with uow:` opens it, `uow.commit()` makes it count, leaving the block rolls back the rest."""
 
@@ -41,12 +49,18 @@ class UnitOfWork:
         return self.clock()
 
     def commit(self) -> None:
-        """Commit, turning a lost race (stale version, duplicate key) into ConcurrentChange."""
+        """Commit, turning a lost race (stale version, duplicate key) into ConcurrentChange; other integrity
+        errors (a missing row referred to, a NULL) are bugs and stay what they are."""
         try:
             self.session.commit()
-        except (StaleDataError, IntegrityError) as exc:
+        except StaleDataError:
             self.session.rollback()
-            raise ConcurrentChange(str(exc.__class__.__name__)) from None
+            raise ConcurrentChange("StaleDataError") from None
+        except IntegrityError as exc:
+            self.session.rollback()
+            if not _duplicate_key(exc):
+                raise
+            raise ConcurrentChange("IntegrityError") from None
 
     def flush(self) -> None:
         try:
