@@ -74,6 +74,8 @@ class Settings:
     notify_retry_delays: tuple = ("30", "120", "600")
     notify_send_lease_seconds: int = 120
     notify_stuck_seconds: int = 300
+    # Callbacks acknowledged and stored (channels.inbox): one queued this long ago and not done is queued again.
+    inbox_stuck_seconds: int = 300
     agent_digest_minutes: int = 15
     late_report_at: str = "08:30"  # local time of the supervisors' daily SMS of late orders
     # Staff login lock-out: this many failed logins on one account lock it for this many minutes.

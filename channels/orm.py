@@ -1,11 +1,12 @@
-"""The channels' table: every SMS of a conversation, in and out, with its segments and delivery status."""
+"""The channels' tables: every SMS of a conversation, in and out, with its segments and delivery status; and the
+inbox of provider callbacks acknowledged but not yet processed."""
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 
 from orders_core.columns import UTC, Id, metadata
 
-__all__ = ["sms_messages"]
+__all__ = ["sms_messages", "inbox"]
 
 
 sms_messages = Table(
@@ -25,4 +26,26 @@ sms_messages = Table(
     Column("created_at", UTC, nullable=False),
     Column("updated_at", UTC, nullable=False),
     Index("ix_sms_messages_provider_message", "provider", "provider_message_id"),
+)
+
+
+# A callback answered 200 is stored here first, so that it outlives the Redis queue holding its job.
+inbox = Table(
+    "inbox", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("provider", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),  # "sms", "whatsapp" or "report"
+    Column("provider_message_id", String(100), nullable=False),
+    Column("provider_status", String(40), nullable=False),  # a report's word ("Success", "delivered"); else ""
+    # An incoming SMS: its number and text, stored once in sms_messages (the conversation's record).
+    Column("sms_id", Id, ForeignKey("sms_messages.id", ondelete="SET NULL")),
+    Column("payload", JSON),  # the rest of what processing needs; emptied once done
+    Column("received_at", UTC, nullable=False),
+    Column("enqueued_at", UTC),  # last handed to a queue; none when the queue could not take it
+    Column("lease_until", UTC),  # a job is processing it until then
+    Column("done_at", UTC),
+    Column("attempts", Integer, nullable=False),  # hand-overs to a queue
+    # The provider's identity of the callback: a replay is a no-op here even when Redis forgot it.
+    UniqueConstraint("provider", "kind", "provider_message_id", "provider_status", name="uq_inbox_callback"),
+    Index("ix_inbox_waiting", "done_at", "enqueued_at"),
 )

@@ -15,8 +15,8 @@ from .delivery import DeliveryStatus
 from .orm import sms_messages as t
 from .senders import SendResult
 
-__all__ = ["record_inbound", "record_reply", "claim_for_sending", "mark_sent", "mark_failed", "apply_delivery",
-           "conversation", "recent", "OutgoingSms"]
+__all__ = ["record_inbound", "add_inbound", "record_reply", "claim_for_sending", "mark_sent", "mark_failed",
+           "apply_delivery", "conversation", "recent", "OutgoingSms"]
 
 # A status the provider reported last never goes back to an earlier stage (reports can arrive out of order).
 _RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4,
@@ -33,11 +33,15 @@ def _values(uow, direction: str, contact: str, text: str, status: str, **more) -
 
 def record_inbound(uow, contact: str, text: str, provider: str, provider_message_id: str | None) -> int:
     with uow:
-        row = _values(uow, "in", contact, text, "received", provider=provider,
-                      provider_message_id=provider_message_id)
-        new_id = uow.session.execute(insert(t).values(**row)).inserted_primary_key[0]
+        new_id = add_inbound(uow, contact, text, provider, provider_message_id)
         uow.commit()
         return new_id
+
+
+def add_inbound(uow, contact: str, text: str, provider: str, provider_message_id: str | None) -> int:
+    """Add an incoming SMS to the open unit of work (the caller commits); its id."""
+    row = _values(uow, "in", contact, text, "received", provider=provider, provider_message_id=provider_message_id)
+    return uow.session.execute(insert(t).values(**row)).inserted_primary_key[0]
 
 
 def record_reply(uow, to: str, text: str, reply_to: str, provider: str | None = None) -> int | None:

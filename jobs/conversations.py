@@ -1,6 +1,9 @@
 """RQ jobs of the conversations (answer an SMS, send a recorded reply, apply a delivery report), and the wiring of
 the dialog and the SMS senders into the composition root.
 
+An SMS or a report reaches its job as its row in the inbox (channels.inbox), which the job claims and marks done;
+when the database was down at the callback, as the message itself, carried by the job alone.
+
 Hooks for other packages, all in `services.adapters`:
 - "dialog_routers": routers `(Inbound) -> Reply | None` tried before the citizen flows (default: agent commands);
 - "dialog_flows": flows replacing or adding to dialog.flows.registry() by name (e.g. the payments' "pay");
@@ -11,8 +14,6 @@ Hooks for other packages, all in `services.adapters`:
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
-from datetime import datetime
 
 import rq
 from rq import Retry
@@ -20,6 +21,7 @@ from rq import Retry
 import bootstrap
 from channels import sms, ussd
 from channels.delivery import DeliveryStatus
+from channels.inbox import claim_message, claim_report, inbound_of, mark_done, release, values_of
 from channels.message import Inbound, Reply
 from channels.records import apply_delivery, claim_for_sending, mark_failed, mark_sent, record_inbound, record_reply
 from channels.registry import build_senders
@@ -28,8 +30,7 @@ from dialog import Dialog, Ports, SessionStore, Surface, registry
 from dialog.sessions import Busy
 
 __all__ = ["SURFACES", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer", "answer_sms",
-           "send_sms",
-           "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
+           "answer_message", "send_sms", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
 USSD_SECONDS = 300  # Africa's Talking closes a session after 180 s; a late step still finds it
@@ -71,35 +72,56 @@ def _default_routers(services) -> list:
 
 def plain(inbound: Inbound) -> dict:
     """An inbound message as plain values, for a job's arguments."""
-    values = asdict(inbound)
-    values["received_at"] = inbound.received_at.isoformat() if inbound.received_at else None
-    return values
+    return values_of(inbound)
 
 
 def inbound_from(values: dict) -> Inbound:
-    moment = values.get("received_at")
-    return Inbound(**{**values, "received_at": datetime.fromisoformat(moment) if moment else None})
+    return inbound_of(values)
 
 
 def enqueue_answer(services, inbound: Inbound, attempt: int = 1):
-    """Queue `answer_sms` for an incoming SMS (high queue: the citizen is waiting)."""
+    """Queue `answer_sms` carrying an incoming SMS itself (high queue: the citizen is waiting)."""
     # RQ logs a job's description: the default one would show the arguments, phone number and text included.
     return services.enqueue(answer_sms, plain(inbound), attempt, queue="high",
                             description=f"answer_sms({inbound.provider} {inbound.provider_message_id})")
 
 
-def answer_sms(message: dict, attempt: int = 1) -> str:
-    """Run the dialog for one incoming SMS and queue its reply; return what happened."""
-    services, inbound = bootstrap.current(), inbound_from(message)
-    if attempt == 1:
+def answer_sms(message: int | dict, attempt: int = 1) -> str:
+    """Run the dialog for one incoming SMS (its inbox id, or the message carried) and queue its reply; return what
+    happened."""
+    services = bootstrap.current()
+    if isinstance(message, dict) and attempt == 1:  # carried: the callback could not record it
+        inbound = inbound_from(message)
         record_inbound(services.uow(), inbound.contact, inbound.text, inbound.provider, inbound.provider_message_id)
+    return answer_message(services, answer_sms, message, attempt, _answer_sms)
+
+
+def _answer_sms(services, inbound: Inbound, attempt: int) -> str:
+    return queue_reply(services, inbound, dialog_of(services).handle(inbound, SURFACES[inbound.channel]))
+
+
+def answer_message(services, job, message: int | dict, attempt: int, answer) -> str:
+    """Run `answer(services, inbound, attempt)` once for a message: an inbox row (claimed, then marked done) or the
+    message carried in the job. A busy contact (another of its messages being answered) puts the job back in the
+    queue, behind that one; after three tries the row waits for the inbox's sweep."""
+    stored = not isinstance(message, dict)
+    inbound = claim_message(services.uow(), message) if stored else inbound_from(message)
+    if inbound is None:
+        return "done already"
     try:
-        reply = dialog_of(services).handle(inbound, SURFACES[inbound.channel])
-    except Busy:  # another SMS of this number is being answered: this one goes after it
+        outcome = answer(services, inbound, attempt)
+    except Busy:
+        if stored:
+            release(services.uow(), message)
         if attempt < 3:
-            enqueue_answer(services, inbound, attempt + 1)
+            # RQ logs a job's description: the default one would show a carried message's number and text.
+            services.enqueue(job, message, attempt + 1, queue="high",
+                             description=f"{job.__name__}({inbound.provider} {inbound.provider_message_id}, "
+                                         f"{attempt + 1})")
         return "busy"
-    return queue_reply(services, inbound, reply)
+    if stored:
+        mark_done(services.uow(), message)
+    return outcome
 
 
 def queue_reply(services, inbound: Inbound, reply: Reply) -> str:
@@ -149,24 +171,44 @@ def _failed(services, sms_id: int, failures: list[SendError]) -> str:
     return "failed"
 
 
-def delivery_report(report: dict) -> bool:
-    """Apply a provider's delivery report to our record, and pass it on to the other packages that send SMS."""
-    services, status = bootstrap.current(), DeliveryStatus(**report)
+def delivery_report(report: int | dict) -> bool | None:
+    """Apply a provider's delivery report (its inbox id, or the report carried) to our record, and to the other
+    packages that send SMS; whether the SMS was ours (None: the report was done already)."""
+    services = bootstrap.current()
+    if isinstance(report, dict):
+        return _apply_report(services, DeliveryStatus(**report))
+    status = claim_report(services.uow(), report)
+    if status is None:
+        return None
+    try:
+        ours = _apply_report(services, status)
+    except Exception:
+        release(services.uow(), report)  # RQ tries again (REPORT_RETRY), or else the inbox's sweep
+        raise
+    mark_done(services.uow(), report)
+    return ours
+
+
+def _apply_report(services, status: DeliveryStatus) -> bool:
+    # Each package applies it here, in its own transaction, not in a job of its own: a report done in the inbox
+    # must not live on only in Redis. Applying one twice changes nothing (statuses never go back).
     ours = apply_delivery(services.uow(), status)
     for listener in DELIVERY_LISTENERS:
         listener(services, status)
     return ours
 
 
+def _to_payments(services, status: DeliveryStatus) -> None:
+    from jobs.payments import delivery_report as charge_report  # premium charges count on the final report
+    # Raises while a charge's id may not be recorded yet (the report overtook it): this job is tried again.
+    charge_report(status.provider, status.provider_message_id, status.provider_status, status.detail)
+
+
 def _to_notifications(services, status: DeliveryStatus) -> None:
     from jobs.notifications import record_delivery_report  # their messages: history, fail-over
-    services.enqueue(record_delivery_report, status.provider, status.provider_message_id,
-                     status.status or status.provider_status, status.detail)
+    record_delivery_report(status.provider, status.provider_message_id, status.status or status.provider_status,
+                           status.detail)
 
 
-def _to_payments(services, status: DeliveryStatus) -> None:
-    from jobs.payments import enqueue_report  # premium charges count on the final report, in the provider's words
-    enqueue_report(services, status.provider, status.provider_message_id, status.provider_status, status.detail)
-
-
-DELIVERY_LISTENERS = [_to_notifications, _to_payments]
+# Payments first: a failure further on leaves the money applied, and the report is tried again.
+DELIVERY_LISTENERS = [_to_payments, _to_notifications]

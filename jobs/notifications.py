@@ -20,6 +20,7 @@ import notifications
 from channels.registry import build_senders
 from dialog.contacts import find_reach
 from jobs import payments as payment_jobs
+from jobs.inbox import sweep_inbox
 from jobs.whatsapp import sender_of
 from notifications import Notifier
 from notifications.orm import start_mappers
@@ -119,6 +120,7 @@ PERIODIC = (
     (late_reports, 600, "low"),
     (expire_orders, 300, "low"),
     (expire_charges, 300, "low"),
+    (sweep_inbox, 15, "default"),  # callbacks stored and acknowledged whose job was lost
 )
 
 

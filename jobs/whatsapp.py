@@ -21,8 +21,7 @@ from channels.senders import SendError
 from dialog import Surface, understanding
 from dialog.contacts import WhatsAppId, choose_language, link_whatsapp, whatsapp_reach
 from dialog.nlu_client import NluClient
-from dialog.sessions import Busy
-from jobs.conversations import CHAT_SECONDS, SEND_RETRY, dialog_of, inbound_from, plain, send_sms
+from jobs.conversations import CHAT_SECONDS, SEND_RETRY, answer_message, dialog_of, plain, send_sms
 from orders_core.model import Complaint
 from orders_core.phones import country_of
 from orders_core.references import format_reference
@@ -70,27 +69,24 @@ def sender_of(services):
 
 
 def enqueue_answer(services, inbound: Inbound):
-    """Queue `answer_whatsapp` for an incoming message (high queue: the citizen is waiting)."""
+    """Queue `answer_whatsapp` carrying an incoming message itself (high queue: the citizen is waiting)."""
     return services.enqueue(answer_whatsapp, plain(inbound), queue="high",
                             description=f"answer_whatsapp({inbound.provider_message_id})")
 
 
-def answer_whatsapp(message: dict, attempt: int = 1) -> str:
-    """Link the sender to its contact, run the dialog, keep the files sent, queue the reply; say what happened."""
-    services = bootstrap.current()
-    inbound = _identified(services, inbound_from(message))
+def answer_whatsapp(message: int | dict, attempt: int = 1) -> str:
+    """Answer one WhatsApp message (its inbox id, or the message carried): link the sender to its contact, run the
+    dialog, keep the files sent, queue the reply; say what happened."""
+    return answer_message(bootstrap.current(), answer_whatsapp, message, attempt, _answer)
+
+
+def _answer(services, inbound: Inbound, attempt: int) -> str:
+    inbound = _identified(services, inbound)
     media = _keep_media(services, inbound) if attempt == 1 else inbound.extra.get("media") or []
     if media and not inbound.text.strip() and _idle(services, inbound):
         return _queue(services, inbound, Reply(_about_media(services, inbound, media)))
     before = _last_complaint(services, inbound)
-    try:
-        reply = dialog_of(services).handle(inbound, SURFACE)
-    except Busy:  # another message of this contact is being answered: this one goes after it
-        if attempt < 3:
-            # RQ logs a job's description: the default one would show the message, number and text included.
-            services.enqueue(answer_whatsapp, message, attempt + 1, queue="high",
-                             description=f"answer_whatsapp({inbound.provider_message_id}, {attempt + 1})")
-        return "busy"
+    reply = dialog_of(services).handle(inbound, SURFACE)  # Busy: another message of this contact goes first
     if media or _pending(services, inbound):
         _attach_since(services, inbound, before)
     return _queue(services, inbound, reply)

@@ -2,8 +2,9 @@
 
 Each callback is checked (403 and nothing happens when the key or signature is wrong), read strictly (400 naming
 the missing or malformed fields), deduplicated on the provider's message id, and answered the provider's way.
-USSD is answered at once from memory and the database; an SMS is answered later by an RQ job. No input makes a
-callback answer 500: anything unexpected is logged (masked) and answered so that the provider may retry.
+USSD is answered at once from memory and the database; an SMS or a delivery report is stored in the inbox
+(channels.inbox) before its 200, and processed later by an RQ job. No input makes a callback answer 500: anything
+unexpected is logged (masked) and answered so that the provider may retry.
 """
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ import traceback
 from dataclasses import asdict
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
+from redis import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from channels import ussd
+from channels import inbox, ussd
 from channels.callbacks import Callback
 from channels.dedup import Once
 from channels.message import Inbound, Reply
 from channels.registry import provider as provider_module
-from jobs.conversations import SURFACES, delivery_report, dialog_of, enqueue_answer
+from jobs import inbox as inbox_jobs
+from jobs.conversations import SURFACES, dialog_of, plain
 from orders_core.errors import InvalidInput
 
-__all__ = ["bp", "register", "callback_of", "QueryKeyRedaction"]
+__all__ = ["bp", "register", "callback_of", "answer_once", "QueryKeyRedaction"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -95,32 +99,93 @@ def _ussd_end(services, module):
 
 
 def _sms(services, module):
-    inbound = module.receive_sms(request.form, services.clock())
-    return answer_once(services, module, "sms", inbound, enqueue_answer)
+    return answer_once(services, module, module.receive_sms(request.form, services.clock()))
 
 
-def answer_once(services, module, kind: str, inbound: Inbound, enqueue) -> Response:
-    """Queue the answer once per provider message id; a duplicate gets the same acknowledgement, nothing more."""
-    once, key = Once(services.redis), (module.NAME, kind, inbound.provider_message_id)
-    first, _ = once.claim(*key)
-    if first:
-        try:
-            enqueue(services, inbound)
-        except Exception:
-            once.forget(*key)
-            raise
-        once.remember("queued", *key)
-    body, content_type = module.acknowledge()
-    return Response(body, 200, content_type=content_type)
+def answer_once(services, module, inbound: Inbound) -> Response:
+    """Store a message and queue its answer, once per provider message id; a replay gets the same acknowledgement,
+    nothing more."""
+    accept(services, (module.NAME, inbound.channel, inbound.provider_message_id), inbound.channel,
+           lambda uow: inbox.record_message(uow, inbound), plain(inbound))
+    return _acknowledged(module)
 
 
 def _delivery(services, module):
     report = module.status(request.form)
-    once, key = Once(services.redis), (module.NAME, "report", report.provider_message_id, report.provider_status)
-    first, _ = once.claim(*key)
+    accept(services, (module.NAME, inbox.REPORT, report.provider_message_id, report.provider_status), inbox.REPORT,
+           lambda uow: inbox.record_report(uow, report), asdict(report))
+    return _acknowledged(module)
+
+
+def accept(services, key: tuple[str, ...], kind: str, record, carried: dict) -> None:
+    """Store a callback in the inbox, then queue its job; once per `key`.
+
+    A callback answered 200 is not sent again, so it must be kept somewhere that outlives a restart: the database
+    (Redis may come back empty). With Redis down it is stored and queued later by the inbox's sweep; with the
+    database down its job carries it (Redis alone keeps it, as before the inbox). Only when neither store can
+    take it is the callback refused, and the provider sends it again. Redis's mark of the ids seen lately spares
+    the database a replay; the database's unique key catches those Redis forgot."""
+    once = Once(services.redis)
+    first = _first_sight(once, key)
+    if first is False:
+        return
+    try:
+        inbox_id = record(services.uow())
+    except SQLAlchemyError as exc:
+        if first is None:
+            raise  # neither store: refused, sent again
+        _carried(services, once, key, kind, carried, exc)
+        return
+    except Exception:
+        if first:
+            once.forget(*key)  # nothing stored: the provider's next copy must go through
+        raise
+    if inbox_id is not None:
+        _queued(services, kind, inbox_id)
     if first:
-        services.enqueue(delivery_report, asdict(report), queue="high")
+        _remember(once, key)
+
+
+def _first_sight(once: Once, key: tuple[str, ...]) -> bool | None:
+    """Whether Redis sees `key` for the first time (None: Redis cannot say, it is down)."""
+    try:
+        return once.claim(*key)[0]
+    except RedisError as exc:
+        log.warning("%s %s callback: Redis down (%s), deduplicated by the database alone", key[0], key[1],
+                    type(exc).__name__)
+        return None
+
+
+def _queued(services, kind: str, inbox_id: int) -> None:
+    try:
+        inbox_jobs.enqueue(services, kind, inbox_id)
+    except Exception as exc:  # stored: the sweep queues it when Redis is back; the provider may have its 200
+        log.warning("inbox row %d (%s) stored but not queued (%s): left to the sweep", inbox_id, kind,
+                    type(exc).__name__)
+        try:
+            inbox.not_queued(services.uow(), inbox_id)
+        except SQLAlchemyError:
+            pass  # still queued on paper: the sweep takes it after inbox_stuck_seconds instead of at once
+
+
+def _carried(services, once: Once, key: tuple[str, ...], kind: str, carried: dict, cause: Exception) -> None:
+    log.warning("%s %s callback not stored (database: %s): its job carries it", key[0], kind, type(cause).__name__)
+    try:
+        inbox_jobs.carry(services, kind, carried, f"{key[0]} {key[2]}")
+    except Exception:
+        once.forget(*key)
+        raise
+    _remember(once, key)
+
+
+def _remember(once: Once, key: tuple[str, ...]) -> None:
+    try:
         once.remember("queued", *key)
+    except RedisError:
+        pass  # a replay finds the mark pending, waits Once.wait and is acknowledged: the row is stored
+
+
+def _acknowledged(module) -> Response:
     body, content_type = module.acknowledge()
     return Response(body, 200, content_type=content_type)
 

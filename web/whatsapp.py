@@ -1,9 +1,9 @@
 """Twilio's WhatsApp callback: `POST /webhooks/twilio/whatsapp`.
 
 Checked like the other Twilio callback (403 and nothing happens on a bad signature, computed over the configured
-public URL), read strictly (400 naming the missing fields), deduplicated on `MessageSid`, answered with empty TwiML
-at once; the reply goes later through the REST API (jobs.whatsapp). No input makes it answer 500. Status callbacks
-of WhatsApp messages arrive at `/webhooks/twilio/status` with those of SMS.
+public URL), read strictly (400 naming the missing fields), deduplicated on `MessageSid`, stored in the inbox
+(channels.inbox) and answered with empty TwiML; the reply goes later through the REST API (jobs.whatsapp). No input
+makes it answer 500. Status callbacks of WhatsApp messages arrive at `/webhooks/twilio/status` with those of SMS.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from channels import whatsapp
-from jobs.whatsapp import enqueue_answer
 from orders_core.errors import InvalidInput
 
 from .webhooks import answer_once, callback_of
@@ -26,7 +25,7 @@ bp = Blueprint("whatsapp_webhook", __name__, url_prefix="/webhooks/twilio")
 
 @bp.post("/whatsapp")
 def incoming():
-    """Check, read and queue one WhatsApp message."""
+    """Check, read, store and queue one WhatsApp message."""
     services = current_app.extensions["shubbak"]
     try:
         if not whatsapp.authentic(callback_of(request), services.settings):
@@ -43,8 +42,9 @@ def incoming():
 
 
 def _queued(services, inbound) -> Response:
-    """Queue the answer once per MessageSid; a duplicate gets the same empty TwiML and changes nothing."""
-    return answer_once(services, whatsapp, whatsapp.CHANNEL, inbound, enqueue_answer)
+    """Store the message and queue its answer once per MessageSid; a duplicate gets the same empty TwiML and
+    changes nothing."""
+    return answer_once(services, whatsapp, inbound)
 
 
 def register(app) -> None:

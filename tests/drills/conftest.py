@@ -6,6 +6,7 @@ it for other test runs, and jobs a drill queues must not be taken by another run
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 import bootstrap
 from app import create_app
+from jobs.notifications import run_due
 from payments_sms.wiring import ADAPTER as PREMIUM_SENDER
 
 from .outages import Proxy, RedisServer
@@ -35,6 +37,14 @@ class Drill:
     def drain(self) -> None:
         """Run the queued jobs, as the RQ worker would."""
         self.services.drain()
+
+    def tick(self, after: timedelta = timedelta(0)) -> list[str]:
+        """`after` later, one beat of the periodic clock (the periodic jobs due, the inbox's sweep among them), and
+        the jobs it queued run; the names of the periodic jobs started."""
+        self.services.clock.advance(seconds=after.total_seconds())
+        started = run_due(self.services)
+        self.drain()
+        return started
 
 
 class PremiumBills:

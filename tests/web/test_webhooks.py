@@ -142,13 +142,19 @@ def test_an_unexpected_failure_answers_ussd_politely_and_logs_no_citizen_data(cl
     assert "RuntimeError at test_webhooks.py" in caplog.text
 
 
-def test_an_sms_that_cannot_be_queued_is_503_and_its_retry_goes_through(client, services, guarded, monkeypatch):
-    import web.webhooks as webhooks
+def test_an_sms_that_cannot_be_stored_anywhere_is_503_and_its_retry_goes_through(client, services, guarded,
+                                                                                  monkeypatch):
+    from redis import ConnectionError as RedisDown
+    from sqlalchemy.exc import OperationalError
+
+    from channels.dedup import Once
     endpoint = next(e for e in ENDPOINTS if e.name == "at-sms")
     form = endpoint.form()
-    def redis_down(services, inbound):
-        raise ConnectionError("redis is down")
-    monkeypatch.setattr(webhooks, "enqueue_answer", redis_down)
-    assert post(client, endpoint, form).status_code == 503
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("no database"))
+    monkeypatch.setattr("channels.inbox.record_message", down)
+    monkeypatch.setattr(Once, "claim", lambda self, *key: (_ for _ in ()).throw(RedisDown("redis is down")))
+    assert post(client, endpoint, form).status_code == 503  # neither PostgreSQL nor Redis: AT sends it again
     monkeypatch.undo()
     assert post(client, endpoint, form).status_code == 200 and services.queue("high").count == 1

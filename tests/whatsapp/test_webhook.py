@@ -65,7 +65,7 @@ def test_the_signature_is_checked_against_the_public_url_not_the_host_header(cli
 
 
 def test_an_unexpected_failure_is_answered_503_never_500(client, services, guarded, monkeypatch):
-    monkeypatch.setattr("web.whatsapp.enqueue_answer", lambda services, inbound: 1 / 0)
+    monkeypatch.setattr("channels.inbox.record_message", lambda uow, inbound: 1 / 0)
     response = post(client, WHATSAPP, WHATSAPP.form())
     assert response.status_code == 503
     assert post(client, WHATSAPP, WHATSAPP.form()).status_code == 503  # nothing half-remembered
