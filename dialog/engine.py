@@ -19,7 +19,7 @@ from .contacts import Contact, choose_language, touch
 from .keywords import Command, KeywordTable, bare_reference
 from .ports import Ports, Router, Surface, Understand
 from .routing import first_answer
-from .sessions import Session, SessionStore, snapshot
+from .sessions import Held, Session, SessionStore, snapshot
 from .steps import Again, Done, Enter, Flow, Go, Outcome, Replaying, Retry, Turn
 from .understanding import command_for
 
@@ -27,6 +27,9 @@ __all__ = ["Dialog", "MORE", "BACK", "HOME"]
 
 log = logging.getLogger(__name__)
 MORE, BACK, HOME = "98", "0", "00"
+# How stale the contact's last_inbound_at may get during one conversation (nothing reads it closer than that;
+# WhatsApp's 24-hour window runs from whatsapp_at, written by every WhatsApp message).
+TOUCH_SECONDS = 300
 
 
 class Dialog:
@@ -44,20 +47,32 @@ class Dialog:
         if routed is not None:
             return routed
         key = surface.session_key(inbound)
-        with self.sessions.lock(key):
-            contact = touch(self.ports.uow(), inbound.contact, inbound.phone, self.ports.clock())
-            stored = self.sessions.load(key)
-            turn = Turn(self.ports, inbound, stored or Session(key, lang=contact.language), surface)
-            held = self._held(turn)
-            if held is not None:
-                self.sessions.drop(key)
-                return held
-            reply = self._answer(turn, contact, fresh=stored is None)
-            return self._keep(turn, reply)
+        with self.sessions.hold(key, inbound.contact) as held:
+            contact = self._touch(inbound, held.session)
+            session = held.session or Session(key, lang=contact.language)
+            turn = Turn(self.ports, inbound, session, surface)
+            if contact is not None:
+                session.touched = self.ports.clock().timestamp()
+            quiet = self._held(turn, held)
+            if quiet is not None:
+                held.drop()
+                return quiet
+            reply = self._answer(turn, contact, fresh=held.session is None)
+            if turn.handed_over:
+                held.note_escalation()
+            return self._keep(turn, reply, held)
+
+    def _touch(self, inbound: Inbound, stored: Session | None) -> Contact | None:
+        """Note that the contact wrote (its row, language and first contact): when a conversation starts, then
+        at most every TOUCH_SECONDS; None when it was noted recently."""
+        now = self.ports.clock()
+        if stored is not None and stored.touched is not None and now.timestamp() - stored.touched < TOUCH_SECONDS:
+            return None
+        return touch(self.ports.uow(), inbound.contact, inbound.phone, now)
 
     # What the message means
 
-    def _answer(self, turn: Turn, contact: Contact, fresh: bool) -> Reply:
+    def _answer(self, turn: Turn, contact: Contact | None, fresh: bool) -> Reply:
         if turn.surface.per_session:
             if fresh:
                 return self._open_ussd(turn, contact)
@@ -218,21 +233,28 @@ class Dialog:
         turn.session.pages = [[page.text, page.end_session] for page in pages[1:]]
         return pages[0]
 
-    def _keep(self, turn: Turn, reply: Reply) -> Reply:
+    def _keep(self, turn: Turn, reply: Reply, held: Held) -> Reply:
         """Page the reply, then save the session, or drop it when the conversation is over."""
         session, reply = turn.session, self._paginate(turn, reply)
         if reply.end_session or (session.ended and not session.pages):
-            self.sessions.drop(session.key)
+            held.drop()
         else:
-            self.sessions.save(session, turn.surface.session_seconds)
+            held.keep(session, turn.surface.session_seconds)
         return reply
 
-    def _held(self, turn: Turn) -> Reply | None:
-        """While support holds the conversation the bot keeps quiet; what the citizen writes joins the transcript."""
+    def _held(self, turn: Turn, held: Held) -> Reply | None:
+        """While support holds the conversation the bot keeps quiet; what the citizen writes joins the transcript.
+
+        Looked up when a conversation starts and again only when the contact's escalation mark moved (an
+        escalation opened by another of their conversations). A held conversation keeps no session, so every
+        message looks again: the bot answers from the first message after support closes the escalation."""
+        if turn.session.checked == held.mark:
+            return None
         with self.ports.uow() as uow:
             escalation = queries.open_escalation_for(uow, turn.inbound.contact)
             escalation_id = escalation.id if escalation else None
         if escalation_id is None:
+            turn.session.checked = held.mark
             return None
         text = (turn.inbound.text or "").strip()
         if turn.surface.free_text and text:

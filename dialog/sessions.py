@@ -1,15 +1,26 @@
-"""Conversation state in Redis, with a time to live: where a citizen stands in which flow, and what they said."""
+"""Conversation state in Redis, with a time to live: where a citizen stands in which flow, and what they said.
+
+One message costs two Redis round trips: `hold` takes the conversation's lock and reads its session and its
+contact's escalation mark in one pipeline, and on leaving writes the session (or drops it) and releases the lock
+in another.
+"""
 from __future__ import annotations
 
 import json
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Iterator
 
-__all__ = ["Session", "SessionStore", "Busy", "snapshot"]
+from redis.exceptions import ResponseError
+
+__all__ = ["Session", "SessionStore", "Held", "Busy", "snapshot"]
 
 HISTORY = 20  # steps remembered for "0" (back); older ones are dropped
+MARK_SECONDS = 86_400  # an escalation mark outlives every session that may have to see it (30 min at most)
+# Delete the lock only if it is still ours: after `hold` seconds it may be another message's.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 class Busy(Exception):
@@ -29,6 +40,8 @@ class Session:
     path: str | None = None  # USSD: every input so far, joined by "*" as the provider sends them
     lang: str | None = None
     ended: bool = False
+    touched: float | None = None  # when the contact's row last noted a message from them (POSIX seconds)
+    checked: str | None = None  # the contact's escalation mark when open escalations were last looked up
 
     def remember(self, data: dict | None = None) -> None:
         """Note the current step, with its data as it was when shown (`data`), for "0"."""
@@ -54,15 +67,44 @@ class Session:
         self.data, self.history, self.pages = {}, [], []
 
     def to_json(self) -> str:
-        return json.dumps({k: v for k, v in asdict(self).items() if k not in ("key", "ended")}, ensure_ascii=False)
+        # The fields hold JSON values only: no deep copy (dataclasses.asdict) before dumping them.
+        return json.dumps({name: getattr(self, name) for name in _STORED}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, key: str, raw: str) -> "Session":
         return cls(key=key, **json.loads(raw))
 
 
+_STORED = tuple(f.name for f in fields(Session) if f.name not in ("key", "ended"))
+
+
+def _no_scripting(reply) -> bool:
+    return isinstance(reply, ResponseError) and "unknown command" in str(reply)
+
+
 def snapshot(data: dict) -> dict:
     return json.loads(json.dumps(data))
+
+
+@dataclass
+class Held:
+    """A conversation locked for one message: its stored session, its contact's escalation mark ("" when none),
+    and what to write back when the lock is released."""
+
+    session: Session | None
+    mark: str
+    write: tuple = ()  # ("keep", session, seconds) or ("drop",)
+    escalated: bool = False
+
+    def keep(self, session: Session, seconds: int) -> None:
+        self.write = ("keep", session, seconds)
+
+    def drop(self) -> None:
+        self.write = ("drop",)
+
+    def note_escalation(self) -> None:
+        """An escalation was just opened (and committed) for this contact: its other sessions must look again."""
+        self.escalated = True
 
 
 class SessionStore:
@@ -70,13 +112,10 @@ class SessionStore:
 
     def __init__(self, redis, prefix: str = "shubbak:dialog:"):
         self.redis, self.prefix = redis, prefix
+        self._scripts = True  # False on a Redis without Lua (fakeredis without lupa, the embedded default)
 
     def load(self, key: str) -> Session | None:
-        raw = self.redis.get(self.prefix + key)
-        try:
-            return Session.from_json(key, raw.decode()) if raw else None
-        except (ValueError, TypeError):  # a session written by an older version: start again
-            return None
+        return self._parsed(key, self.redis.get(self.prefix + key))
 
     def save(self, session: Session, seconds: int) -> None:
         self.redis.set(self.prefix + session.key, session.to_json().encode(), ex=seconds)
@@ -85,16 +124,60 @@ class SessionStore:
         self.redis.delete(self.prefix + key)
 
     @contextmanager
-    def lock(self, key: str, wait: float = 5.0, hold: int = 30):
-        """Answer one message of a conversation at a time (two SMS of one number may arrive together)."""
-        name, token = self.prefix + "lock:" + key, uuid.uuid4().hex
+    def hold(self, key: str, contact: str, wait: float = 5.0, hold: int = 30) -> Iterator[Held]:
+        """Answer one message of a conversation at a time (two SMS of one number may arrive together): lock it,
+        read its session and its contact's escalation mark; on leaving, write back what `Held` says (nothing
+        when the answer failed) and release the lock."""
+        lock, token = self.prefix + "lock:" + key, uuid.uuid4().hex
+        held = self._acquire(key, contact, lock, token, wait, hold)
+        failed = True
+        try:
+            yield held
+            failed = False
+        finally:
+            self._release(key, contact, lock, token, held, failed)
+
+    def _acquire(self, key: str, contact: str, lock: str, token: str, wait: float, hold: int) -> Held:
         deadline = time.monotonic() + wait
-        while not self.redis.set(name, token, nx=True, ex=hold):
+        while True:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(lock, token, nx=True, ex=hold)
+            pipe.get(self.prefix + key)
+            pipe.get(self._mark_key(contact))
+            locked, raw, mark = pipe.execute()
+            if locked:
+                return Held(self._parsed(key, raw), mark.decode() if mark else "")
             if time.monotonic() > deadline:
                 raise Busy(key)
             time.sleep(0.05)
+
+    def _release(self, key: str, contact: str, lock: str, token: str, held: Held, failed: bool) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        if held.escalated:
+            pipe.set(self._mark_key(contact), uuid.uuid4().hex[:12], ex=MARK_SECONDS)
+        if held.write and not failed:
+            if held.write[0] == "keep":
+                _, session, seconds = held.write
+                pipe.set(self.prefix + key, session.to_json().encode(), ex=seconds)
+            else:
+                pipe.delete(self.prefix + key)
+        if self._scripts:
+            pipe.eval(_RELEASE, 1, lock, token)
+        replies = pipe.execute(raise_on_error=False)
+        if self._scripts and _no_scripting(replies[-1]):
+            self._scripts, replies = False, replies[:-1]
+        if not self._scripts and self.redis.get(lock) == token.encode():
+            self.redis.delete(lock)
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+
+    def _mark_key(self, contact: str) -> str:
+        return self.prefix + "escalated:" + contact
+
+    @staticmethod
+    def _parsed(key: str, raw: bytes | None) -> Session | None:
         try:
-            yield
-        finally:
-            if self.redis.get(name) == token.encode():
-                self.redis.delete(name)
+            return Session.from_json(key, raw.decode()) if raw else None
+        except (ValueError, TypeError):  # a session written by an older version: start again
+            return None

@@ -18,6 +18,7 @@ def _human(turn: Turn, argument: str):
     said = inbound.text if turn.surface.free_text else None
     open_escalation(turn.ports.uow(), inbound.contact, channel=inbound.channel, language=turn.lang,
                     reason="asked_for_human", phone=inbound.phone, text=said)
+    turn.handed_over = True
     return Done(turn.say("dialog.human.opened"))
 
 

@@ -52,7 +52,11 @@ def _copies(turn: Turn, text: str):
 
 
 def _offices(turn: Turn, query: str, page: int = 1):
-    return search_offices(turn.ports.uow(), query, page, OFFICES_PER_PAGE)
+    """A page of offices matching `query`, searched once per message (the answer's search serves its screen)."""
+    key = (query, page)
+    if key not in turn.found:
+        turn.found[key] = search_offices(turn.ports.uow(), query, page, OFFICES_PER_PAGE)
+    return turn.found[key]
 
 
 def _office(turn: Turn, text: str):

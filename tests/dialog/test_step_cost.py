@@ -1,0 +1,146 @@
+"""What one message costs the dialog, and that the cheaper path answers as before: the contact's row and the
+open escalations are read when a conversation starts (not at every step), an escalation opened elsewhere still
+silences a conversation in flight, the office search searches once, and the session lock holds and releases."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from dialog import Session, SessionStore
+from dialog.orm import contacts
+from dialog.sessions import Busy
+from orders_core.model import Escalation
+from orders_core.services import close_escalation
+
+from .conftest import PHONE, guarded, orders
+from .test_ussd_order import TO_SUMMARY
+
+__all__ = ["guarded"]
+
+
+@contextmanager
+def statements(services):
+    """The SQL statements run while inside (BEGIN and friends included)."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(services.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+
+
+def _last_inbound_at(services):
+    with services.uow() as uow:
+        at = uow.session.execute(select(contacts.c.last_inbound_at).where(contacts.c.contact == PHONE)).scalar()
+    return at.replace(tzinfo=None) if at else None
+
+
+def test_the_steps_of_an_order_between_the_menu_and_the_office_ask_the_database_nothing(ussd, services, guarded):
+    ussd.dial()
+    ussd.press("1", "1")  # French, order
+    with statements(services) as seen:
+        assert "Combien" in ussd.press("1") and "Lieu de naissance" in ussd.press("2")
+        ussd.press("rabat", "1")
+        ussd.press(*TO_SUMMARY[6:11])  # act, year, names, relation
+    searches = [s for s in seen if "FROM offices" in s]
+    assert len(searches) == 2  # the search (its screen uses the same result), then the pick
+    assert not [s for s in seen if "contacts" in s or "escalations" in s]
+
+
+def test_the_contact_is_noted_when_a_conversation_starts_and_again_after_five_minutes(ussd, services, clock,
+                                                                                      guarded):
+    started = clock().replace(tzinfo=None)
+    ussd.dial()
+    assert _last_inbound_at(services) == started
+    clock.advance(minutes=4)
+    ussd.press("1", "1")
+    assert _last_inbound_at(services) == started
+    clock.advance(minutes=2)
+    ussd.press("1")
+    assert _last_inbound_at(services) == clock().replace(tzinfo=None)
+    clock.advance(minutes=1)
+    ussd.dial()  # a new conversation
+    assert _last_inbound_at(services) == clock().replace(tzinfo=None)
+
+
+def test_an_escalation_opened_by_sms_silences_a_ussd_session_in_flight(ussd, sms, services, guarded):
+    ussd.dial()
+    ussd.press("1", "1", "1")
+    assert "conseiller va vous répondre" in sms.send("AGENT")
+    answer = ussd.press("2")
+    assert answer.startswith("END ") and "conseiller traite votre demande" in answer
+    with services.uow() as uow:
+        [escalation] = uow.all(select(Escalation))
+    close_escalation(services.uow(), escalation.id, "support")
+    ussd.dial()
+    assert "Quel document" in ussd.press("1")
+
+
+def test_a_ussd_session_in_flight_ends_quietly_once_its_escalation_is_looked_up_again(ussd, sms, services,
+                                                                                    guarded):
+    ussd.dial()
+    ussd.press("1")
+    sms.send("AGENT")
+    first, again = ussd.press("1"), ussd.press("1")  # the second screen: a new lookup, the session was dropped
+    assert first.startswith("END ") and "conseiller" in first and orders(services) == []
+    assert again.startswith("END ") and "conseiller" in again
+
+
+@pytest.fixture
+def store(services):
+    return SessionStore(services.redis, prefix="test:sessions:")
+
+
+def test_leaving_a_hold_saves_the_session_and_releases_the_lock(store, services):
+    with store.hold("sms:1", "+1") as held:
+        assert held.session is None and held.mark == ""
+        held.keep(Session("sms:1", flow="order", step="act"), 60)
+        assert services.redis.get("test:sessions:lock:sms:1") is not None
+    assert services.redis.get("test:sessions:lock:sms:1") is None
+    assert store.load("sms:1").step == "act"
+    with store.hold("sms:1", "+1") as held:
+        assert held.session.step == "act"
+        held.drop()
+    assert store.load("sms:1") is None and services.redis.get("test:sessions:lock:sms:1") is None
+
+
+def test_a_second_message_of_a_held_conversation_waits_then_gives_up(store):
+    with store.hold("sms:2", "+2"):
+        with pytest.raises(Busy):
+            with store.hold("sms:2", "+2", wait=0.1):
+                pass
+
+
+def test_a_failed_answer_writes_nothing_and_releases_the_lock(store, services):
+    with pytest.raises(RuntimeError):
+        with store.hold("sms:3", "+3") as held:
+            held.keep(Session("sms:3", flow="order"), 60)
+            raise RuntimeError("flow broke")
+    assert store.load("sms:3") is None and services.redis.get("test:sessions:lock:sms:3") is None
+
+
+def test_a_lock_that_expired_and_went_to_another_message_is_not_released_by_the_first(store, services):
+    with store.hold("sms:4", "+4"):
+        services.redis.set("test:sessions:lock:sms:4", "someone-else")
+    assert services.redis.get("test:sessions:lock:sms:4") == b"someone-else"
+
+
+def test_an_escalation_moves_the_mark_every_session_of_the_contact_reads(store):
+    with store.hold("ussd:a", "+5") as held:
+        before = held.mark
+        held.note_escalation()
+    with store.hold("sms:+5", "+5") as held:
+        assert held.mark != before
+    with store.hold("sms:+6", "+6") as held:
+        assert held.mark == ""
+
+
+def test_a_session_is_stored_as_plain_json_of_its_fields():
+    session = Session("ussd:x", flow="order", step="act", data={"lines": {"extract": 2}}, lang="ar",
+                      history=[["order", "document", {}]], touched=1.5, checked="")
+    again = Session.from_json("ussd:x", session.to_json())
+    assert again == session and "key" not in session.to_json() and "ended" not in session.to_json()
