@@ -129,7 +129,7 @@ def send_whatsapp(contact: str, text: str, key: str, kind: str = "reply", values
     services = bootstrap.current()
     reach = whatsapp_reach(services.uow(), contact)
     language = (reach.language if reach else None) or "fr"
-    template = _template(services.settings, kind, language, values or {})
+    template = whatsapp.template_for(services.settings.twilio_templates, kind, language, values or {})
     path = whatsapp.route(reach.address if reach else None, reach.phone if reach else None,
                           _aware(reach.last_inbound_at) if reach else None, services.clock(),
                           template[0] if template else None)
@@ -165,16 +165,6 @@ def _by_sms(services, phone: str, text: str, key: str) -> str:
         return "answered already"
     services.enqueue(send_sms, sms_id, queue="high", retry=SEND_RETRY)
     return "sms"
-
-
-def _template(settings, kind: str, language: str, values: dict) -> tuple[str, dict] | None:
-    """The approved template of "kind.lang" and its numbered variables: SID alone (values in order), or
-    {"sid": "HX...", "variables": ["ref", "amount"]}."""
-    found = settings.twilio_templates.get(f"{kind}.{language}")
-    if not found:
-        return None
-    sid, names = (found, list(values)) if isinstance(found, str) else (found.get("sid"), found.get("variables", []))
-    return (sid, {str(n): values.get(name, "") for n, name in enumerate(names, 1)}) if sid else None
 
 
 def _aware(moment):
