@@ -26,6 +26,7 @@ sms_messages = Table(
     Column("created_at", UTC, nullable=False),
     Column("updated_at", UTC, nullable=False),
     Index("ix_sms_messages_provider_message", "provider", "provider_message_id"),
+    Index("ix_sms_messages_waiting", "status", "updated_at"),  # replies queued whose send job was lost
 )
 
 

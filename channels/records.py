@@ -5,6 +5,7 @@ Functions take an open-able unit of work (`with uow:` ... `uow.commit()`); they 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,8 +16,8 @@ from .delivery import DeliveryStatus
 from .orm import sms_messages as t
 from .senders import SendResult
 
-__all__ = ["record_inbound", "add_inbound", "record_reply", "claim_for_sending", "mark_sent", "mark_failed",
-           "apply_delivery", "conversation", "recent", "OutgoingSms"]
+__all__ = ["record_inbound", "add_inbound", "record_reply", "claim_for_sending", "stale_replies", "mark_sent",
+           "mark_failed", "apply_delivery", "conversation", "recent", "OutgoingSms"]
 
 # A status the provider reported last never goes back to an earlier stage (reports can arrive out of order).
 _RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4,
@@ -76,6 +77,19 @@ def claim_for_sending(uow, sms_id: int) -> OutgoingSms | None:
         row = uow.session.execute(select(t.c.id, t.c.contact, t.c.text, t.c.provider).where(t.c.id == sms_id)).first()
         uow.commit()
     return OutgoingSms(*row) if changed and row else None
+
+
+def stale_replies(uow, before: datetime, batch: int = 200) -> list[int]:
+    """Replies still queued since `before` (their send job lost with Redis): their ids, stamped as handed over
+    now, so that the next sweep waits for them again."""
+    with uow:
+        ids = list(uow.session.execute(select(t.c.id).where(
+            t.c.direction == "out", t.c.status == "queued", t.c.updated_at <= before)
+            .order_by(t.c.id).limit(batch).with_for_update(skip_locked=True)).scalars())
+        if ids:
+            uow.session.execute(update(t).where(t.c.id.in_(ids)).values(updated_at=uow.now()))
+        uow.commit()
+        return ids
 
 
 def mark_sent(uow, sms_id: int, result: SendResult) -> None:

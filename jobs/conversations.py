@@ -14,6 +14,7 @@ Hooks for other packages, all in `services.adapters`:
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import rq
 from rq import Retry
@@ -23,19 +24,22 @@ from channels import sms, ussd
 from channels.delivery import DeliveryStatus
 from channels.inbox import claim_message, claim_report, inbound_of, mark_done, release, values_of
 from channels.message import Inbound, Reply
-from channels.records import apply_delivery, claim_for_sending, mark_failed, mark_sent, record_inbound, record_reply
+from channels.records import (
+    apply_delivery, claim_for_sending, mark_failed, mark_sent, record_inbound, record_reply, stale_replies,
+)
 from channels.registry import build_senders
 from channels.senders import SendError
 from dialog import Dialog, Ports, SessionStore, Surface, registry
 from dialog.sessions import Busy
 
 __all__ = ["SURFACES", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer", "answer_sms",
-           "answer_message", "send_sms", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
+           "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
 USSD_SECONDS = 300  # Africa's Talking closes a session after 180 s; a late step still finds it
 CHAT_SECONDS = 30 * 60  # SMS: a conversation idle for 30 minutes starts again
 SEND_RETRY = Retry(max=2, interval=[300, 600])  # as courier: again after 5 and 10 minutes, then failed
+REPLY_STUCK = timedelta(minutes=15)  # longer than SEND_RETRY's waits: a reply queued longer has lost its job
 
 SURFACES = {
     "ussd": Surface("ussd", pager=ussd.screens, must_answer=True, free_text=False, per_session=True,
@@ -153,6 +157,18 @@ def send_sms(sms_id: int) -> str:
         mark_sent(services.uow(), sms_id, result)
         return "sent"
     return _failed(services, sms_id, failures)
+
+
+def resend_replies() -> int:
+    """Periodic: queue again the sending of replies queued for longer than REPLY_STUCK (their job lost with
+    Redis); how many."""
+    services = bootstrap.current()
+    stale = stale_replies(services.uow(), services.clock() - REPLY_STUCK)
+    for sms_id in stale:
+        services.enqueue(send_sms, sms_id, queue="high", retry=SEND_RETRY)
+    if stale:
+        log.info("SMS replies whose sending job was lost, queued again: %d", len(stale))
+    return len(stale)
 
 
 def _providers(services, preferred: str | None) -> list[str]:

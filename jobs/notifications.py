@@ -20,6 +20,7 @@ import notifications
 from channels.registry import build_senders
 from dialog.contacts import find_reach
 from jobs import payments as payment_jobs
+from jobs.conversations import resend_replies
 from jobs.inbox import sweep_inbox
 from jobs.whatsapp import sender_of
 from notifications import Notifier
@@ -121,6 +122,7 @@ PERIODIC = (
     (expire_orders, 300, "low"),
     (expire_charges, 300, "low"),
     (sweep_inbox, 15, "default"),  # callbacks stored and acknowledged whose job was lost
+    (resend_replies, 60, "default"),  # SMS replies recorded whose sending job was lost
 )
 
 

@@ -1,4 +1,5 @@
-"""inbox: provider callbacks stored before they are acknowledged, until a job marks them done
+"""inbox: provider callbacks stored before they are acknowledged, until a job marks them done; an index on the
+SMS replies still queued (their send job may have been lost)
 
 Revision ID: 0007_inbox
 Revises: 0002_channels
@@ -35,9 +36,13 @@ def upgrade():
     )
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.create_index('ix_inbox_waiting', ['done_at', 'enqueued_at'], unique=False)
+    with op.batch_alter_table('sms_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_sms_messages_waiting', ['status', 'updated_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('sms_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_sms_messages_waiting')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_waiting')
     op.drop_table('inbox')

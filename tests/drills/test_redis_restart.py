@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from channels import records
+from jobs.conversations import REPLY_STUCK
 from orders_core.model import Order
 from orders_core.services import place_order
 from payments_sms.orm import premium_charges
@@ -20,7 +21,7 @@ from .phones import ORDER_INPUTS, SmsPhone, UssdPhone, report
 
 pytestmark = pytest.mark.redis
 
-PHONES = [f"+2126610000{i:02d}" for i in range(8)]
+PHONES = [f"+2126610000{i:02d}" for i in range(9)]
 _REFERENCE = re.compile(r"\b(\d{3} \d{3} \d{3} \d)\b")
 
 
@@ -107,6 +108,19 @@ def test_an_sms_acknowledged_just_before_the_restart_is_still_answered(redis_dri
     assert "sweep_inbox" in redis_drill.tick(after=stuck(redis_drill))  # its job is lost: the sweep queues it again
     answers = [m for m in records.conversation(redis_drill.services.uow(), PHONES[6]) if m["direction"] == "out"]
     assert len(answers) == 1, "the citizen's SMS was acknowledged, then lost with Redis: never answered"
+    assert answers[0]["status"] == "sent"
+
+
+def test_a_reply_recorded_just_before_the_restart_is_still_sent(redis_drill):
+    sms = SmsPhone(redis_drill.client, PHONES[8])
+    assert sms.send("AIDE").status_code == 200
+    (stored,) = redis_drill.services.queue("high").jobs
+    assert stored.perform() == "queued"  # answered: the reply is recorded, its sending job waits in Redis
+    redis_drill.redis_server.stop()
+    redis_drill.redis_server.start()
+    assert "resend_replies" in redis_drill.tick(after=REPLY_STUCK + timedelta(seconds=1))
+    replies = [m for m in records.conversation(redis_drill.services.uow(), PHONES[8]) if m["direction"] == "out"]
+    assert [m["status"] for m in replies] == ["sent"], "the answer was written, then lost with Redis: never sent"
 
 
 def test_a_payment_report_acknowledged_just_before_the_restart_is_still_applied(redis_drill):

@@ -17,7 +17,7 @@ from channels.orm import sms_messages
 from dialog.engine import Dialog
 from dialog.sessions import Busy
 from jobs import inbox as inbox_jobs
-from jobs.conversations import answer_sms, delivery_report
+from jobs.conversations import REPLY_STUCK, answer_sms, delivery_report, resend_replies
 from tests.channels.harness import ENDPOINTS, KEY, PHONE, guarded, post, secured
 from tests.whatsapp.conftest import WHATSAPP
 
@@ -250,6 +250,19 @@ def test_a_report_whose_processing_fails_is_released_for_its_retry(client, servi
     monkeypatch.undo()
     assert delivery_report(row.id) is False  # not an SMS of ours, and done now
     assert rows(services)[0].done_at is not None
+
+
+def test_a_reply_whose_sending_job_was_lost_is_sent_by_the_periodic_resend(client, services, guarded):
+    post(client, AT_SMS, AT_SMS.form())
+    assert answer_sms(rows(services)[0].id) == "queued"  # the reply is recorded, its sending job queued
+    redis_restarts_empty(services)
+    assert resend_replies() == 0  # maybe only a slow queue, or a send waiting for its retry
+    services.clock.advance(seconds=REPLY_STUCK.total_seconds() + 1)
+    assert resend_replies() == 1
+    drain(services)
+    assert [m["status"] for m in records.recent(services.uow(), direction="out")] == ["sent"]
+    services.clock.advance(seconds=REPLY_STUCK.total_seconds() + 1)
+    assert resend_replies() == 0
 
 
 LONG = "x" * 10_000
