@@ -82,10 +82,19 @@ def _insert(uow, provider: str, kind: str, message_id: str, status: str, payload
     try:
         new_id = uow.session.execute(insert(t).values(**row)).inserted_primary_key[0]
         uow.session.commit()
-    except IntegrityError:
-        uow.session.rollback()  # a replay: the SMS record added with it goes too
+    except IntegrityError as exc:
+        uow.session.rollback()  # the SMS record added with it goes too
+        if not _replay(exc):
+            raise
         return None
     return new_id
+
+
+def _replay(exc: IntegrityError) -> bool:
+    """The unique key of the callback's identity hit (PostgreSQL's SQLSTATE 23505, SQLite's "UNIQUE constraint
+    failed"), not another integrity error."""
+    state = getattr(exc.orig, "sqlstate", None)
+    return state == "23505" if state is not None else "UNIQUE constraint failed" in str(exc.orig)
 
 
 def not_queued(uow, inbox_id: int) -> None:
