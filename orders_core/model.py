@@ -69,14 +69,18 @@ class Order(_Plain):
     """A request for copies of one birth record, from placement to delivery."""
 
     def move(self, target: str, actor: Actor, at: datetime, note: str | None = None) -> OrderEvent:
-        """Apply one lifecycle transition and record it as an event."""
+        """Apply one lifecycle transition and record it as an event (the caller stores the event)."""
         check_transition(self.status, target, actor.role)
+        order_id = getattr(self, "id", None)  # None until the order is stored
         event = OrderEvent(
-            from_status=self.status, to_status=str(target), actor_id=actor.id, role=actor.role,
+            order_id=order_id, from_status=self.status, to_status=str(target), actor_id=actor.id, role=actor.role,
             channel=actor.channel, at=at, note=note, office_code=self.office_code,
         )
         self.status = str(target)
-        self.events.append(event)
+        # A stored order's history is not read just to add a line to it (a query per move): unless it is in
+        # memory already, the caller stores the event, and the history shows it whenever it is read.
+        if order_id is None or "events" in vars(self):
+            self.events.append(event)
         return event
 
     @property

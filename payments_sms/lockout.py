@@ -10,12 +10,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from .errors import PinLocked
 from .model import PinFailure
+from .orm import pin_failures
 
-__all__ = ["LockoutPolicy", "locked_until", "refuse_if_locked", "record_failure", "CONTACT", "SERIAL"]
+__all__ = ["LockoutPolicy", "locks", "locked_until", "refuse_if_locked", "record_failure", "CONTACT", "SERIAL"]
 
 log = logging.getLogger(__name__)
 CONTACT, SERIAL = "contact", "serial"
@@ -33,23 +34,50 @@ class LockoutPolicy:
         return cls(alarm_failures=settings.card_alarm_failures,
                    alarm_window=timedelta(minutes=settings.card_alarm_minutes))
 
+    @property
+    def longest(self) -> timedelta:
+        return max(span for _, span in self.ladder)
+
     def lock_for(self, failures: int) -> timedelta | None:
         """How long the latest failure locks, given how many failures the window holds."""
         return next((span for threshold, span in self.ladder if failures >= threshold), None)
 
+    def lock_ends(self, failures: list[datetime], now: datetime) -> datetime | None:
+        """When a key that failed at these times is locked until, or None when it is not locked at `now`."""
+        latest = max(failures)
+        # Counted over the day before the latest failure, so that a lock lasts its whole span once set.
+        span = self.lock_for(sum(1 for at in failures if at > latest - self.window))
+        return latest + span if span and latest + span > now else None
+
+
+def _recent_failures(scopes: int):
+    """The failures of one or two (scope, key) pairs since a moment: built once per shape, not per attempt."""
+    f = pin_failures.c
+    mine = [and_(f.scope == bindparam(f"scope{i}"), f.key == bindparam(f"key{i}")) for i in range(scopes)]
+    return select(f.scope, f.at).where(or_(*mine), f.at > bindparam("since"))
+
+
+_RECENT = {1: _recent_failures(1), 2: _recent_failures(2)}
+
+
+def locks(uow, policy: LockoutPolicy, keys: dict[str, str]) -> dict[str, datetime]:
+    """The scopes of `keys` ({scope: key}, one or two) locked now, with when each lock ends: one query."""
+    now = uow.now()
+    # A lock ends at most `longest` after its latest failure and counts the `window` before that one: older
+    # failures cannot matter now.
+    params = {"since": now - policy.window - policy.longest}
+    for i, (scope, key) in enumerate(keys.items()):
+        params[f"scope{i}"], params[f"key{i}"] = scope, key
+    times: dict[str, list[datetime]] = {}
+    for scope, at in uow.session.execute(_RECENT[len(keys)], params):
+        times.setdefault(scope, []).append(at)
+    ends = {scope: policy.lock_ends(found, now) for scope, found in times.items()}
+    return {scope: until for scope, until in ends.items() if until is not None}
+
 
 def locked_until(uow, policy: LockoutPolicy, scope: str, key: str) -> datetime | None:
     """When the lock on this key ends, or None when it is not locked now."""
-    mine = (PinFailure.scope == scope, PinFailure.key == key)
-    latest = uow.scalar(select(func.max(PinFailure.at)).where(*mine))
-    if latest is None:
-        return None
-    # Counted over the day before the latest failure, so that a lock lasts its whole span once set.
-    failures = uow.scalar(select(func.count()).select_from(PinFailure).where(
-        *mine, PinFailure.at > latest - policy.window))
-    span = policy.lock_for(failures)
-    until = latest + span if span else None
-    return until if until and until > uow.now() else None
+    return locks(uow, policy, {scope: key}).get(scope)
 
 
 def refuse_if_locked(uow, policy: LockoutPolicy, scope: str, key: str) -> None:
@@ -73,4 +101,3 @@ def _sound_alarm_on_spike(uow, policy: LockoutPolicy) -> None:
     if total >= policy.alarm_failures and total % policy.alarm_failures == 0:
         log.critical("ALARM card PIN guessing: %d wrong PINs across all numbers in the last %d minutes",
                      total, policy.alarm_window.total_seconds() // 60)
-

@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 
+from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Status
 from orders_core.references import parse_reference
 from orders_core.services import apply_payment, order_for_reference
 
-from .errors import CardEmpty, CardNotUsable, NothingDue, WrongPin
-from .lockout import CONTACT, SERIAL, LockoutPolicy, record_failure, refuse_if_locked
-from .model import Card, Redemption
+from .errors import CardEmpty, CardNotUsable, NothingDue, PinLocked, WrongPin
+from .lockout import CONTACT, SERIAL, LockoutPolicy, locks, record_failure, refuse_if_locked
+from .model import Card
+from .orm import card_redemptions
 from .pins import contact_key, parse_pin, pin_hash
 
 __all__ = ["CardPayment", "redeem_card", "card_balance", "MEANS"]
@@ -38,10 +40,15 @@ class CardPayment:
     paid_now: bool
 
 
+# Built once: the card's spent value and the record of a redemption, run as plain statements on the hot path.
+_SPENT = select(func.coalesce(func.sum(card_redemptions.c.amount), 0)).where(
+    card_redemptions.c.card_id == bindparam("card_id"))
+_RECORD = insert(card_redemptions).returning(card_redemptions.c.id)
+
+
 def card_balance(uow, card: Card) -> int:
     """The card's value less everything redeemed from it (read after locking the card row)."""
-    spent = uow.scalar(select(func.coalesce(func.sum(Redemption.amount), 0)).where(Redemption.card_id == card.id))
-    return card.value - int(spent)
+    return card.value - int(uow.session.scalar(_SPENT, {"card_id": card.id}))
 
 
 def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
@@ -49,16 +56,33 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
     """Pay what an order owes from a card, up to the card's balance, in one transaction."""
     who = contact_key(pin_secret, contact)
     with uow:
-        refuse_if_locked(uow, policy, CONTACT, who)
-        reference = parse_reference(reference)  # typos in either number are refused and never counted
-        digits = parse_pin(pin)
+        reference, digits = _parsed(uow, policy, who, reference, pin)
         card = uow.one(select(Card).where(Card.pin_hash == pin_hash(pin_secret, digits)).with_for_update())
+        # The contact's lock and the card's in one query, read once the card row is ours; a locked contact
+        # learns nothing from the lookup, since nothing is said or counted before the locks are checked.
+        locked = locks(uow, policy, {CONTACT: who} | ({SERIAL: card.serial} if card is not None else {}))
+        _refuse_if_locked(locked, CONTACT)
         if card is None:
             _count_and_refuse(uow, policy, CONTACT, who)
+        _refuse_if_locked(locked, SERIAL)
         _check_usable(uow, policy, card)
         payment = _pay(uow, card, reference, who, channel)
         uow.commit()
         return payment
+
+
+def _parsed(uow, policy: LockoutPolicy, who: str, reference: str, pin: str) -> tuple[str, str]:
+    """The reference and PIN digits; typos in either are refused and never counted (locked is said first)."""
+    try:
+        return parse_reference(reference), parse_pin(pin)
+    except ShubbakError:
+        refuse_if_locked(uow, policy, CONTACT, who)
+        raise
+
+
+def _refuse_if_locked(locked: dict, scope: str) -> None:
+    if scope in locked:
+        raise PinLocked(locked[scope])
 
 
 def _count_and_refuse(uow, policy: LockoutPolicy, scope: str, key: str, error: Exception | None = None):
@@ -68,7 +92,6 @@ def _count_and_refuse(uow, policy: LockoutPolicy, scope: str, key: str, error: E
 
 
 def _check_usable(uow, policy: LockoutPolicy, card: Card) -> None:
-    refuse_if_locked(uow, policy, SERIAL, card.serial)
     reason = card.unusable_because(uow.now())
     if reason:
         log.warning("card %s is %s and was tried", card.serial, reason)
@@ -83,11 +106,9 @@ def _pay(uow, card: Card, reference: str, who: str, channel: str) -> CardPayment
     if balance <= 0:
         raise CardEmpty()
     amount = min(balance, order.amount_due)
-    redemption = Redemption(card_id=card.id, order_id=order.id, amount=amount, contact_key=who, channel=channel,
-                            at=uow.now())
-    uow.add(redemption)
-    uow.flush()
-    outcome = apply_payment(uow, order, amount, MEANS, str(redemption.id))
+    redemption_id = uow.session.scalar(_RECORD, {"card_id": card.id, "order_id": order.id, "amount": amount,
+                                                 "contact_key": who, "channel": channel, "at": uow.now()})
+    outcome = apply_payment(uow, order, amount, MEANS, str(redemption_id))
     log.info("card %s paid %d centimes on order %s (%d left on the card)", card.serial, amount, order.reference,
              balance - amount)
     return CardPayment(order.reference, card.serial, amount, balance - amount, outcome.due, outcome.paid_now)

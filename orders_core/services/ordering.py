@@ -24,7 +24,7 @@ HOLD = timedelta(hours=72)  # DOMAIN.md: unpaid orders expire after 72 h
 def move(uow, order: Order, target: Status, actor: Actor, note: str | None = None) -> None:
     """Apply a transition and publish it to the outbox in the same transaction."""
     before = order.status
-    order.move(target, actor, uow.now(), note)
+    uow.add(order.move(target, actor, uow.now(), note))
     uow.publish("order.status_changed", order_id=order.id, reference=order.reference, from_status=before,
                 to_status=str(target), actor_role=actor.role, note=note)
 
