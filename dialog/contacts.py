@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,8 @@ from .orm import contacts as t
 
 __all__ = ["Contact", "touch", "choose_language", "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach",
            "find_reach"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,10 @@ class Contact:
     language_session: str | None
 
 
-def touch(uow, contact: str, phone: str | None, at: datetime) -> Contact:
-    """Note that `contact` wrote now (creating the row at first contact) and return what we know of them."""
+def touch(uow, contact: str, phone: str | None, at: datetime,
+          then: Callable[[Any, str], T] | None = None) -> tuple[Contact, T | None]:
+    """Note that `contact` wrote now (creating the row at first contact) and return what we know of them, with
+    what `then(uow, contact)` answers in the same transaction (None without `then`)."""
     for _ in range(2):  # two first messages at once: the loser of the insert reads the winner's row
         with uow:
             found = _get(uow, contact)
@@ -35,9 +40,11 @@ def touch(uow, contact: str, phone: str | None, at: datetime) -> Contact:
             else:
                 uow.session.execute(update(t).where(t.c.contact == contact).values(
                     last_inbound_at=at, phone=phone or found.phone))
+            answer = then(uow, contact) if then else None
             uow.commit()
-            return found or Contact(contact, phone, None, None)
-    return Contact(contact, phone, None, None)
+            return found or Contact(contact, phone, None, None), answer
+    with uow:
+        return Contact(contact, phone, None, None), then(uow, contact) if then else None
 
 
 def choose_language(uow, contact: str, language: str, session_id: str | None = None) -> None:

@@ -48,27 +48,41 @@ class Dialog:
             return routed
         key = surface.session_key(inbound)
         with self.sessions.hold(key, inbound.contact) as held:
-            contact = self._touch(inbound, held.session)
-            session = held.session or Session(key, lang=contact.language)
+            stored = held.session
+            # Support may hold this conversation: known at its start, then only if the contact's mark moved.
+            look = stored is None or stored.checked != held.mark
+            contact, escalation_id = self._note(inbound, stored, look)
+            session = stored or Session(key, lang=contact.language)
             turn = Turn(self.ports, inbound, session, surface)
             if contact is not None:
                 session.touched = self.ports.clock().timestamp()
-            quiet = self._held(turn, held)
-            if quiet is not None:
+            if escalation_id is not None:
                 held.drop()
-                return quiet
-            reply = self._answer(turn, contact, fresh=held.session is None)
+                return self._held(turn, escalation_id)
+            if look:
+                session.checked = held.mark
+            reply = self._answer(turn, contact, fresh=stored is None)
             if turn.handed_over:
                 held.note_escalation()
             return self._keep(turn, reply, held)
 
-    def _touch(self, inbound: Inbound, stored: Session | None) -> Contact | None:
-        """Note that the contact wrote (its row, language and first contact): when a conversation starts, then
-        at most every TOUCH_SECONDS; None when it was noted recently."""
+    def _note(self, inbound: Inbound, stored: Session | None, look: bool) -> tuple[Contact | None, int | None]:
+        """Note that the contact wrote (its row, language and first contact) when a conversation starts, then at
+        most every TOUCH_SECONDS (else no Contact); with `look`, the id of its open escalation, if any: one
+        transaction for both."""
+        lookup = self._open_escalation if look else None
         now = self.ports.clock()
         if stored is not None and stored.touched is not None and now.timestamp() - stored.touched < TOUCH_SECONDS:
-            return None
-        return touch(self.ports.uow(), inbound.contact, inbound.phone, now)
+            if lookup is None:
+                return None, None
+            with self.ports.uow() as uow:
+                return None, lookup(uow, inbound.contact)
+        return touch(self.ports.uow(), inbound.contact, inbound.phone, now, then=lookup)
+
+    @staticmethod
+    def _open_escalation(uow, contact: str) -> int | None:
+        escalation = queries.open_escalation_for(uow, contact)
+        return escalation.id if escalation else None
 
     # What the message means
 
@@ -242,20 +256,11 @@ class Dialog:
             held.keep(session, turn.surface.session_seconds)
         return reply
 
-    def _held(self, turn: Turn, held: Held) -> Reply | None:
+    def _held(self, turn: Turn, escalation_id: int) -> Reply:
         """While support holds the conversation the bot keeps quiet; what the citizen writes joins the transcript.
 
-        Looked up when a conversation starts and again only when the contact's escalation mark moved (an
-        escalation opened by another of their conversations). A held conversation keeps no session, so every
-        message looks again: the bot answers from the first message after support closes the escalation."""
-        if turn.session.checked == held.mark:
-            return None
-        with self.ports.uow() as uow:
-            escalation = queries.open_escalation_for(uow, turn.inbound.contact)
-            escalation_id = escalation.id if escalation else None
-        if escalation_id is None:
-            turn.session.checked = held.mark
-            return None
+        A held conversation keeps no session, so every message of it looks its escalation up again: the bot
+        answers from the first message after support closes it."""
         text = (turn.inbound.text or "").strip()
         if turn.surface.free_text and text:
             try:

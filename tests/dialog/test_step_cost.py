@@ -47,7 +47,7 @@ def test_the_steps_of_an_order_between_the_menu_and_the_office_ask_the_database_
         ussd.press("rabat", "1")
         ussd.press(*TO_SUMMARY[6:11])  # act, year, names, relation
     searches = [s for s in seen if "FROM offices" in s]
-    assert len(searches) == 2  # the search (its screen uses the same result), then the pick
+    assert len(searches) == 2  # the search (its screen shows the same result), then the pick
     assert not [s for s in seen if "contacts" in s or "escalations" in s]
 
 
