@@ -1,13 +1,13 @@
 """Notifications: jobs per second per RQ worker with a null SMS sender, against a bare no-op RQ job.
 
-    .venv/bin/python -m bench.notifications [--orders 500] [--worker fork simple]
+    .venv/bin/python -m bench.notifications [--orders 500] [--worker procfile fork simple]
 
 Orders are placed first (each leaves an `order.placed` row in the outbox). A phase enqueues one `handle_outbox`
 job per row; each plans and stores the citizen's message and enqueues its `send` job, which claims the message,
 hands it to the null sender and records the outcome. One worker process drains the queues; its jobs record
 their start and end, so the worker's own start-up is not counted. The baseline drains as many no-op jobs with
-the same worker class. The ratio is taken on the Procfile's worker (`fork`, one work horse per job); the other
-kinds (see bench/rq_worker.py) show what a different worker set-up would give.
+the same worker class. The ratio is taken on the Procfile's worker (`procfile`: jobs.notifications.Worker); the
+other kinds (see bench/rq_worker.py) show what a different worker set-up would give.
 """
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def options() -> argparse.Namespace:
     parser.add_argument("--orders", type=int, default=300,
                         help="orders whose notifications each worker kind may handle (default 300)")
     parser.add_argument("--seconds", type=float, default=12, help="time each worker kind works (default 12)")
-    parser.add_argument("--worker", nargs="+", choices=("fork", "preforked", "simple"),
-                        default=["fork", "preforked", "simple"],
-                        help="worker kinds to measure (default all three; the first one gives the ratio)")
+    parser.add_argument("--worker", nargs="+", choices=("procfile", "fork", "preforked", "simple"),
+                        default=["procfile", "fork", "simple"],
+                        help="worker kinds to measure (default procfile, fork, simple; the first gives the ratio)")
     return parser.parse_args()
 
 

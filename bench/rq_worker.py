@@ -1,9 +1,10 @@
 """An RQ worker for the benchmarks: a production worker class, a null SMS sender, its figures written to Redis.
 
-    python -m bench.rq_worker --worker fork|preforked|simple     (drains the queues, then exits)
+    python -m bench.rq_worker --worker procfile|fork|preforked|simple     (drains the queues, then exits)
 
-`fork` is the Procfile's `rq worker`: it builds nothing before the first job, so the composition root is built
-where the job runs, in each forked work horse. `preforked` builds it (imports, engine, catalogs, notifier) in the
+`procfile` is the Procfile's worker class, `jobs.notifications.Worker`. `fork` is RQ's default `rq worker`: it
+builds nothing before the first job, so the composition root is built where the job runs, in each forked work
+horse. `preforked` builds it (imports, engine, catalogs, notifier) in the
 worker before forking, so that horses inherit it; `simple` runs every job in the worker process itself. Each
 job records when it started and ended and the peak RSS of the process that ran it, so the figures exclude the
 worker's own start-up.
@@ -68,7 +69,17 @@ class TimedSimpleWorker(_Timed, SimpleWorker):
     """Jobs run in the worker process itself, one after another."""
 
 
-WORKERS = {"fork": TimedWorker, "preforked": TimedWorker, "simple": TimedSimpleWorker}
+def _procfile_worker():
+    from jobs.notifications import Worker as ProcfileWorker
+
+    class TimedProcfileWorker(_Timed, ProcfileWorker):
+        """The Procfile's worker class."""
+
+    return TimedProcfileWorker
+
+
+WORKERS = {"procfile": _procfile_worker, "fork": lambda: TimedWorker, "preforked": lambda: TimedWorker,
+           "simple": lambda: TimedSimpleWorker}
 
 
 def main() -> None:
@@ -83,7 +94,7 @@ def main() -> None:
 
     _prepare(args.worker)
     connection = redis.Redis.from_url(os.environ["REDIS_URL"])
-    worker = WORKERS[args.worker]([Queue(name, connection=connection) for name in QUEUES], connection=connection)
+    worker = WORKERS[args.worker]()([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     if args.seconds:
         # RQ's warm shutdown: the worker finishes the job in hand, then returns from work().
         threading.Timer(args.seconds, os.kill, (os.getpid(), signal.SIGTERM)).start()
