@@ -7,7 +7,7 @@ from enum import StrEnum
 
 __all__ = [
     "PaymentStatus", "ChargeStatus", "CardStatus", "PremiumPayment", "Charge", "CardBatch", "Card", "Redemption",
-    "PinFailure", "PremiumQuote", "messages_needed", "CHARGE_HOLD", "FINAL", "OPEN_PAYMENTS",
+    "PinFailure", "PremiumQuote", "messages_needed", "unusable_because", "CHARGE_HOLD", "FINAL", "OPEN_PAYMENTS",
 ]
 
 CHARGE_HOLD = timedelta(hours=72)  # DOMAIN.md: charges without a final report time out after 72 h
@@ -88,15 +88,16 @@ class CardBatch(_Plain):
 class Card(_Plain):
     """A prepaid card: a public serial, a keyed hash of its PIN, a value spent through redemptions."""
 
-    def unusable_because(self, now: datetime) -> str | None:
-        """Why the card cannot pay now (inactive, blocked, expired), or None."""
-        if self.status == CardStatus.BLOCKED:
-            return "blocked"
-        if self.status != CardStatus.ACTIVE:
-            return "inactive"
-        if self.expires_at <= now:
-            return "expired"
-        return None
+
+def unusable_because(status: str, expires_at: datetime, now: datetime) -> str | None:
+    """Why a card in this status, expiring then, cannot pay now (inactive, blocked, expired), or None."""
+    if status == CardStatus.BLOCKED:
+        return "blocked"
+    if status != CardStatus.ACTIVE:
+        return "inactive"
+    if expires_at <= now:
+        return "expired"
+    return None
 
 
 class Redemption(_Plain):

@@ -18,8 +18,8 @@ from orders_core.services import apply_payment, order_for_reference
 
 from .errors import CardEmpty, CardNotUsable, NothingDue, PinLocked, WrongPin
 from .lockout import CONTACT, SERIAL, LockoutPolicy, locks, record_failure, refuse_if_locked
-from .model import Card
-from .orm import card_redemptions
+from .model import unusable_because
+from .orm import card_redemptions, cards
 from .pins import contact_key, parse_pin, pin_hash
 
 __all__ = ["CardPayment", "redeem_card", "card_balance", "MEANS"]
@@ -40,13 +40,16 @@ class CardPayment:
     paid_now: bool
 
 
-# Built once: the card's spent value and the record of a redemption, run as plain statements on the hot path.
+# Built once and run as plain statements on the hot path: the card a PIN designates, locked for this
+# transaction; what it has paid so far; the record of one redemption.
+_CARD = select(cards.c.id, cards.c.serial, cards.c.value, cards.c.status, cards.c.expires_at).where(
+    cards.c.pin_hash == bindparam("pin_hash")).with_for_update()
 _SPENT = select(func.coalesce(func.sum(card_redemptions.c.amount), 0)).where(
     card_redemptions.c.card_id == bindparam("card_id"))
 _RECORD = insert(card_redemptions).returning(card_redemptions.c.id)
 
 
-def card_balance(uow, card: Card) -> int:
+def card_balance(uow, card) -> int:
     """The card's value less everything redeemed from it (read after locking the card row)."""
     return card.value - int(uow.session.scalar(_SPENT, {"card_id": card.id}))
 
@@ -57,7 +60,7 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
     who = contact_key(pin_secret, contact)
     with uow:
         reference, digits = _parsed(uow, policy, who, reference, pin)
-        card = uow.one(select(Card).where(Card.pin_hash == pin_hash(pin_secret, digits)).with_for_update())
+        card = uow.session.execute(_CARD, {"pin_hash": pin_hash(pin_secret, digits)}).first()
         # The contact's lock and the card's in one query, read once the card row is ours; a locked contact
         # learns nothing from the lookup, since nothing is said or counted before the locks are checked.
         locked = locks(uow, policy, {CONTACT: who} | ({SERIAL: card.serial} if card is not None else {}))
@@ -91,14 +94,14 @@ def _count_and_refuse(uow, policy: LockoutPolicy, scope: str, key: str, error: E
     raise error or WrongPin(until)
 
 
-def _check_usable(uow, policy: LockoutPolicy, card: Card) -> None:
-    reason = card.unusable_because(uow.now())
+def _check_usable(uow, policy: LockoutPolicy, card) -> None:
+    reason = unusable_because(card.status, card.expires_at, uow.now())
     if reason:
         log.warning("card %s is %s and was tried", card.serial, reason)
         _count_and_refuse(uow, policy, SERIAL, card.serial, CardNotUsable(reason))
 
 
-def _pay(uow, card: Card, reference: str, who: str, channel: str) -> CardPayment:
+def _pay(uow, card, reference: str, who: str, channel: str) -> CardPayment:
     order = order_for_reference(uow, reference, lock=True)
     if order.status != Status.AWAITING_PAYMENT or order.amount_due == 0:
         raise NothingDue(order.reference, order.status)
