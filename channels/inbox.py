@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from orders_core.columns import duplicate_key
+
 from .delivery import DeliveryStatus
 from .message import Inbound
 from .orm import inbox as t
@@ -84,17 +86,10 @@ def _insert(uow, provider: str, kind: str, message_id: str, status: str, payload
         uow.session.commit()
     except IntegrityError as exc:
         uow.session.rollback()  # the SMS record added with it goes too
-        if not _replay(exc):
+        if not duplicate_key(exc):
             raise
         return None
     return new_id
-
-
-def _replay(exc: IntegrityError) -> bool:
-    """The unique key of the callback's identity hit (PostgreSQL's SQLSTATE 23505, SQLite's "UNIQUE constraint
-    failed"), not another integrity error."""
-    state = getattr(exc.orig, "sqlstate", None)
-    return state == "23505" if state is not None else "UNIQUE constraint failed" in str(exc.orig)
 
 
 def not_queued(uow, inbox_id: int) -> None:

@@ -1,4 +1,5 @@
-"""The shared MetaData and column types every package's tables use (no domain imports: channels may use it)."""
+"""The shared MetaData, column types and database-error reading every package's tables use (no domain imports:
+channels may use it)."""
 from __future__ import annotations
 
 from datetime import timezone
@@ -6,7 +7,7 @@ from datetime import timezone
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["metadata", "UtcDateTime", "UTC", "Id"]
+__all__ = ["metadata", "UtcDateTime", "UTC", "Id", "duplicate_key"]
 
 # Names for constraints, so that migrations are the same on PostgreSQL and SQLite.
 metadata = MetaData(naming_convention={
@@ -35,3 +36,10 @@ class UtcDateTime(TypeDecorator):
 
 UTC = UtcDateTime()
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
+
+
+def duplicate_key(exc) -> bool:
+    """Whether an IntegrityError is a unique or primary key violated (PostgreSQL's SQLSTATE 23505, SQLite's
+    "UNIQUE constraint failed"), rather than another integrity error (a missing row referred to, a NULL)."""
+    state = getattr(exc.orig, "sqlstate", None)
+    return state == "23505" if state is not None else "UNIQUE constraint failed" in str(exc.orig)

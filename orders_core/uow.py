@@ -12,18 +12,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import model
 from .clock import utcnow
+from .columns import duplicate_key
 from .errors import ConcurrentChange
 from .references import new_reference
 
 __all__ = ["UnitOfWork"]
-
-
-def _duplicate_key(exc: IntegrityError) -> bool:
-    """A unique or primary key violated: PostgreSQL's SQLSTATE 23505, SQLite's "UNIQUE constraint failed"."""
-    state = getattr(exc.orig, "sqlstate", None)
-    if state is not None:
-        return state == "23505"
-    return "UNIQUE constraint failed" in str(exc.orig)
 
 
 class UnitOfWork:
@@ -58,7 +51,7 @@ class UnitOfWork:
             raise ConcurrentChange("StaleDataError") from None
         except IntegrityError as exc:
             self.session.rollback()
-            if not _duplicate_key(exc):
+            if not duplicate_key(exc):
                 raise
             raise ConcurrentChange("IntegrityError") from None
 
