@@ -4,7 +4,6 @@ Africa's Talking does not sign its callbacks: each callback URL carries `?key=<s
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ import requests
 from orders_core.phones import mask_phone
 from texts import count
 
+from .africastalking_answers import ACCEPTED_CODES, first_recipient, number
 from .callbacks import Callback, key_matches
 from .delivery import DeliveryStatus
 from .forms import TEXT_LIMIT, FormReader
@@ -36,7 +36,6 @@ STATUSES = {
     "Success": ("delivered", True), "Rejected": ("rejected", True), "Failed": ("failed", True),
     "Expired": ("expired", True),
 }
-ACCEPTED_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
 # InsufficientBalance, CouldNotRoute and AT's own errors may pass later; the others are about the recipient.
 RETRYABLE_CODES = frozenset({405, 407, 500, 501, 502})
 
@@ -137,31 +136,18 @@ class AfricasTalkingSender:
         return self._result(_recipient(answer), to, text)
 
     def _result(self, recipient: dict, to: str, text: str) -> SendResult:
-        code, word = _number(recipient.get("statusCode")), str(recipient.get("status") or "unknown")[:40]
+        code, word = number(recipient.get("statusCode")), str(recipient.get("status") or "unknown")[:40]
         message_id = str(recipient.get("messageId") or "")
         if code not in ACCEPTED_CODES or message_id in ("", "None"):
             raise SendError(NAME, word, retryable=code in RETRYABLE_CODES)
-        parts = _number(recipient.get("messageParts")) or count(text).segments
+        parts = number(recipient.get("messageParts")) or count(text).segments
         log.info("AT accepted an SMS to %s: %s (%s)", mask_phone(to), message_id, code)
         return SendResult(NAME, message_id, "sent", parts, recipient.get("cost"))
 
 
 def _recipient(answer) -> dict:
-    """The one recipient of a send; the SDK hands back text unless the content type is exactly JSON."""
-    if isinstance(answer, (str, bytes)):
-        try:
-            answer = json.loads(answer)
-        except ValueError:
-            answer = None
-    data = answer.get("SMSMessageData") if isinstance(answer, dict) else None
-    recipients = data.get("Recipients") if isinstance(data, dict) else None
-    if not recipients or not isinstance(recipients[0], dict):
+    """The one recipient of a send; an answer without one may be AT's own trouble: tried again."""
+    recipient, _ = first_recipient(answer)
+    if recipient is None:
         raise SendError(NAME, "no recipient in the answer", retryable=True)
-    return recipients[0]
-
-
-def _number(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return recipient

@@ -1,12 +1,12 @@
 """Africa's Talking on-demand premium SMS: a billed reply carrying the incoming linkId (SMS.send_premium)."""
 from __future__ import annotations
 
-import json
 import logging
 
 import africastalking
 import requests
 
+from channels.africastalking_answers import ACCEPTED_CODES, first_recipient, number
 from orders_core.phones import mask_phone
 
 from .errors import BillingError
@@ -20,7 +20,6 @@ REPORT_STATUSES = {
     "Sent": "sent", "Submitted": "sent", "Buffered": "sent",
     "Success": "succeeded", "Rejected": "failed", "Failed": "failed", "Expired": "failed",
 }
-ACCEPTED_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
 # Refusals that say nothing about the citizen (our account, AT's side): worth another try later.
 RETRYABLE_CODES = frozenset({405, 500, 501, 502})
 
@@ -53,7 +52,7 @@ class AfricasTalkingPremium:
         return self._accepted(recipient, to)
 
     def _accepted(self, recipient: dict, to: str) -> str:
-        code, status = _code(recipient.get("statusCode")), str(recipient.get("status") or "unknown")
+        code, status = number(recipient.get("statusCode")), str(recipient.get("status") or "unknown")
         message_id = recipient.get("messageId")
         if code in ACCEPTED_CODES and message_id and message_id != "None":
             log.info("AT premium accepted for %s: %s (%s)", mask_phone(to), message_id, code)
@@ -62,23 +61,10 @@ class AfricasTalkingPremium:
 
 
 def _recipient(answer) -> dict:
-    """The first recipient of a send answer; the SDK returns text when the content type is not exactly JSON."""
-    if isinstance(answer, (str, bytes)):
-        try:
-            answer = json.loads(answer)
-        except ValueError:
-            answer = None
-    data = answer.get("SMSMessageData") if isinstance(answer, dict) else None
-    recipients = (data.get("Recipients") if isinstance(data, dict) else None) or [None]
-    if not isinstance(recipients[0], dict):
+    """The first recipient of a send answer."""
+    recipient, data = first_recipient(answer)
+    if recipient is None:
         # Accepted or not is unknown: not retried, so that a message AT did take is never billed twice.
-        message = data.get("Message") if isinstance(data, dict) else "unreadable answer"
+        message = data.get("Message") if data else "unreadable answer"
         raise BillingError("africastalking", str(message or "no recipient")[:40], retryable=False)
-    return recipients[0]
-
-
-def _code(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return recipient
