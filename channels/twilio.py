@@ -81,10 +81,7 @@ class TwilioSender:
 
     def __init__(self, account_sid: str, auth_token: str, from_: str, status_callback: str | None = None,
                  timeout: float = 10):
-        # Twilio's client logs each request at INFO; a logger of our own keeps that at WARNING.
-        quiet = logging.getLogger(__name__ + ".http")
-        quiet.setLevel(logging.WARNING)
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(logger=quiet, timeout=timeout))
+        self.client = rest_client(account_sid, auth_token, timeout)
         self.from_, self.status_callback = from_, status_callback
 
     @classmethod
@@ -95,18 +92,32 @@ class TwilioSender:
         return cls(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_sms_from, callback)
 
     def send(self, to: str, text: str) -> SendResult:
-        options = {"status_callback": self.status_callback} if self.status_callback else {}
-        try:
-            message = self.client.messages.create(to=to, from_=self.from_, body=text, **options)
-        except TwilioRestException as exc:
-            raise SendError(NAME, f"HTTP {exc.status} code {exc.code}", exc.status in _RETRYABLE_HTTP) from None
-        except requests.RequestException as exc:
-            raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
-        except TwilioException as exc:
-            raise SendError(NAME, type(exc).__name__, retryable=True) from None
+        message = create_message(self.client, self.status_callback, to=to, from_=self.from_, body=text)
         segments = _number(message.num_segments) or count(text).segments
         log.info("Twilio accepted an SMS to %s: %s (%s)", mask_phone(to), message.sid, message.status)
         return SendResult(NAME, message.sid, str(message.status or "queued"), segments, message.price)
+
+
+def rest_client(account_sid: str, auth_token: str, timeout: float) -> Client:
+    """Twilio's REST client, with a logger of our own: the client logs each request (numbers included) at INFO,
+    which ours keeps at WARNING."""
+    quiet = logging.getLogger(__name__ + ".http")
+    quiet.setLevel(logging.WARNING)
+    return Client(account_sid, auth_token, http_client=TwilioHttpClient(logger=quiet, timeout=timeout))
+
+
+def create_message(client: Client, status_callback: str | None, **fields):
+    """`client.messages.create`, its failures as SendError: throttling, Twilio's 5xx and the network are worth
+    another try; other refusals are not."""
+    options = {"status_callback": status_callback} if status_callback else {}
+    try:
+        return client.messages.create(**fields, **options)
+    except TwilioRestException as exc:
+        raise SendError(NAME, f"HTTP {exc.status} code {exc.code}", exc.status in _RETRYABLE_HTTP) from None
+    except requests.RequestException as exc:
+        raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
+    except TwilioException as exc:
+        raise SendError(NAME, type(exc).__name__, retryable=True) from None
 
 
 def _number(value) -> int | None:

@@ -12,17 +12,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import requests
-from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
-
 from orders_core.phones import mask_phone
 
 from . import twilio
 from .forms import TEXT_LIMIT, FormReader
 from .message import Inbound, Reply
-from .senders import SendError, SendResult
+from .senders import SendResult
 
 __all__ = ["NAME", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
            "status", "render", "pieces", "Route", "route", "template_for", "WhatsAppSender", "ConsoleWhatsApp",
@@ -35,8 +30,6 @@ PREFIX = "whatsapp:"
 WINDOW = timedelta(hours=24)  # Meta's customer-service window: free-form only within it
 BODY_LIMIT = 1600  # Twilio's Body limit; a longer reply goes as several messages
 MAX_MEDIA = 10  # WhatsApp carries one file per message; Twilio's form allows up to 10
-# Twilio's HTTP answers worth another try later: throttling and its own errors.
-_RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
 
 authentic = twilio.authentic  # the same X-Twilio-Signature over the configured public URL
 acknowledge = twilio.acknowledge  # empty TwiML: the reply goes later through the REST API
@@ -143,15 +136,13 @@ def masked(address: str) -> str:
 
 
 class WhatsAppSender:
-    """Messages through `Client(...).messages.create` from the WhatsApp sender; the client is made per adapter."""
+    """Messages through Twilio's Messages API from the WhatsApp sender (channels.twilio's client and error mapping)."""
 
     name = NAME
 
     def __init__(self, account_sid: str, auth_token: str, from_: str, status_callback: str | None = None,
                  timeout: float = 10):
-        quiet = logging.getLogger(__name__ + ".http")  # Twilio's client logs each request (numbers) at INFO
-        quiet.setLevel(logging.WARNING)
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(logger=quiet, timeout=timeout))
+        self.client = twilio.rest_client(account_sid, auth_token, timeout)
         self.from_ = from_ if from_.startswith(PREFIX) else PREFIX + from_
         self.status_callback = status_callback
 
@@ -173,16 +164,8 @@ class WhatsAppSender:
                                                          ensure_ascii=False))
 
     def _create(self, to: str, **content) -> SendResult:
-        options = {"status_callback": self.status_callback} if self.status_callback else {}
         address = to if to.startswith(PREFIX) else PREFIX + to
-        try:
-            message = self.client.messages.create(to=address, from_=self.from_, **content, **options)
-        except TwilioRestException as exc:
-            raise SendError(NAME, f"HTTP {exc.status} code {exc.code}", exc.status in _RETRYABLE_HTTP) from None
-        except requests.RequestException as exc:
-            raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
-        except TwilioException as exc:
-            raise SendError(NAME, type(exc).__name__, retryable=True) from None
+        message = twilio.create_message(self.client, self.status_callback, to=address, from_=self.from_, **content)
         log.info("Twilio accepted a WhatsApp message to %s: %s (%s)", masked(address), message.sid, message.status)
         return SendResult(NAME, message.sid, str(message.status or "queued"), 1, message.price)
 
