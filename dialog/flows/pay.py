@@ -7,13 +7,11 @@ the argument is what followed the keyword (folded: lower case, ASCII digits).
 from __future__ import annotations
 
 from channels.message import Reply
-from orders_core.errors import BadCheckDigit, MalformedReference, OrderNotFound
 from orders_core.lifecycle import Status
-from orders_core.services import order_for_reference
 
 from ..formats import mad, shown_reference
 from ..steps import Done, Flow, Go, Keyword, Retry, Step, Turn, choice, numbered
-from .track import my_orders
+from .track import my_orders, typed_order
 
 __all__ = ["FLOWS", "KEYWORDS"]
 
@@ -31,14 +29,11 @@ KEYWORDS = (
 
 def _due(turn: Turn, typed: str):
     """How to pay the order with this reference, or the key saying what is wrong with it."""
-    try:
-        with turn.ports.uow() as uow:
-            order = order_for_reference(uow, typed.split()[0] if typed.split() else typed)
-            due, status, reference = order.amount_due, order.status, order.reference
-    except BadCheckDigit:
-        return "common.check_number"
-    except (MalformedReference, OrderNotFound):
-        return "dialog.track.unknown"
+    found = typed_order(turn, typed.split()[0] if typed.split() else typed,
+                        lambda order: (order.amount_due, order.status, order.reference))
+    if isinstance(found, str):
+        return found
+    due, status, reference = found
     shown = shown_reference(reference)
     if status != Status.AWAITING_PAYMENT or not due:
         return Done(turn.say("dialog.pay.nothing_due", ref=shown))

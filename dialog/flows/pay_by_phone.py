@@ -13,10 +13,9 @@ from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from channels.message import Reply
-from orders_core.errors import BadCheckDigit, MalformedReference, OrderNotFound, ShubbakError
+from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Status
 from orders_core.references import to_ascii_digits
-from orders_core.services import order_for_reference
 from orders_core.textfold import fold
 from payments_sms import (
     CardNotUsable, confirm_premium_payment, decline_premium_payment, redeem_card, start_premium_payment,
@@ -25,7 +24,7 @@ from payments_sms import (
 from ..formats import mad, shown_reference
 from ..steps import Done, Flow, Go, Retry, Step, Turn, choice, numbered
 from .pay import KEYWORDS
-from .track import my_orders
+from .track import my_orders, typed_order
 
 __all__ = ["PaymentPorts", "pay_flows", "YES", "NO"]
 
@@ -116,14 +115,11 @@ class _Pay:
 
     def _chosen(self, turn: Turn, typed: str, premium: bool = False):
         """Remember the order and go on (a Go or a Done), or the key saying what is wrong with the reference."""
-        try:
-            with turn.ports.uow() as uow:
-                order = order_for_reference(uow, typed.split()[0] if typed.split() else typed)
-                reference, due, status = order.reference, order.amount_due, order.status
-        except BadCheckDigit:
-            return "common.check_number"
-        except (MalformedReference, OrderNotFound):
-            return "dialog.track.unknown"
+        found = typed_order(turn, typed.split()[0] if typed.split() else typed,
+                            lambda order: (order.reference, order.amount_due, order.status))
+        if isinstance(found, str):
+            return found
+        reference, due, status = found
         if status != Status.AWAITING_PAYMENT or not due:
             return Done(turn.say("payments.nothing_due", ref=shown_reference(reference)))
         turn.data.update(ref=reference, due=due)

@@ -1,6 +1,8 @@
 """Tracking: by reference (check digit verified) or among "my orders": stage, date, expected delivery, late."""
 from __future__ import annotations
 
+from typing import Callable
+
 from channels.message import Reply
 from orders_core import queries
 from orders_core.errors import BadCheckDigit, MalformedReference, OrderNotFound
@@ -10,7 +12,7 @@ from orders_core.services import order_for_reference, tracking_view
 from ..formats import day, mad, shown_reference
 from ..steps import Done, Flow, Go, Retry, Step, Turn, choice, numbered
 
-__all__ = ["FLOWS", "tracking_text", "my_orders"]
+__all__ = ["FLOWS", "tracking_text", "my_orders", "typed_order"]
 
 SHOWN = 4
 
@@ -38,15 +40,21 @@ def tracking_text(turn: Turn, order) -> str:
     return " ".join(lines)
 
 
-def _answer_for(turn: Turn, typed: str):
-    """The tracking text of a typed reference, or the key saying what is wrong with it."""
+def typed_order(turn: Turn, typed: str, read: Callable):
+    """`read(order)` for the order whose reference the citizen typed (inside its unit of work), or the catalog key
+    saying what is wrong with the reference (a str): the tracking, paying and paying-by-phone flows' lookup."""
     try:
         with turn.ports.uow() as uow:
-            return Done(tracking_text(turn, order_for_reference(uow, typed)))
+            return read(order_for_reference(uow, typed))
     except BadCheckDigit:
         return "common.check_number"
     except (MalformedReference, OrderNotFound):
         return "dialog.track.unknown"
+
+
+def _answer_for(turn: Turn, typed: str):
+    """The tracking text of a typed reference, or the key saying what is wrong with it."""
+    return typed_order(turn, typed, lambda order: Done(tracking_text(turn, order)))
 
 
 def _start(turn: Turn, argument: str):

@@ -1,7 +1,7 @@
 """Tracking over USSD and SMS: by reference (check digit verified), my orders, stage, expected delivery, late."""
 import pytest
 
-from orders_core.references import format_reference
+from orders_core.references import check_digit, format_reference
 from orders_core.services import dispatch_order, place_order, record_payment, take_order
 from orders_core.services import create_user
 from web.demo import draft
@@ -34,6 +34,24 @@ def test_a_mistyped_reference_is_refused_with_check_the_number(sms, services, gu
     reply = sms.send(f"SUIVI {wrong_digit(order.reference)}")
     assert "incorrect" in reply and "Numéro de la demande" in reply
     assert format_reference(order.reference) in sms.send(order.reference)
+
+
+UNKNOWN = "999999999" + check_digit("999999999")  # well formed, no such order
+
+
+def test_a_well_formed_reference_of_no_order_is_told_apart_from_a_mistyped_one(sms, services, guarded):
+    order = placed(services)
+    assert "Aucune demande ne correspond" in sms.send(f"SUIVI {UNKNOWN}")
+    mistyped = sms.send(f"SUIVI {wrong_digit(order.reference)}")
+    assert "incorrect" in mistyped and "Aucune demande" not in mistyped
+
+
+def test_paying_asks_again_for_a_reference_of_no_order_or_a_mistyped_one(sms, services, guarded):
+    order = placed(services)
+    assert "Quelle demande payer" in sms.send("PAYER")
+    assert "Aucune demande ne correspond" in sms.send(UNKNOWN)
+    mistyped = sms.send(wrong_digit(order.reference))
+    assert "incorrect" in mistyped and "Aucune demande" not in mistyped
 
 
 def test_tracking_over_ussd_by_reference_and_among_my_orders(ussd, services, guarded):
