@@ -1,6 +1,5 @@
 """Any text at every step of the pay flow, on USSD and SMS: never an exception or a failed job, USSD screens fit,
 and nothing is paid or billed by text that is not a PIN or a yes."""
-import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
@@ -8,7 +7,8 @@ from sqlalchemy import func, select
 from dialog.flows.pay_by_phone import YES
 from orders_core.model import Payment
 from orders_core.textfold import fold
-from tests.dialog.test_any_text import LONG_TEXT, NASTY
+from tests.dialog.test_any_text import LONG_TEXT, NASTY, any_text_at_each_ussd_step
+from tests.dialog.test_any_text import snapshots as dialog_snapshots
 
 from .conftest import place
 from .test_conversations import PHONE, guarded, phone  # noqa: F401 - fixtures used by name
@@ -18,14 +18,8 @@ PAY_STEPS = {("pay", "which"), ("pay", "reference"), ("pay", "method"), ("pay", 
 
 
 def snapshots(services, prefix: str) -> dict:
-    """The stored session of every conversation under `prefix`, by the step it is at."""
-    found = {}
-    for key in services.redis.keys(prefix + "*"):
-        raw = services.redis.get(key)
-        state = json.loads(raw) if raw else {}
-        if state.get("flow") == "pay":
-            found[("pay", state["step"])] = (key.decode(), raw)
-    return found
+    """The stored sessions of the pay flow, by the step they are at."""
+    return dialog_snapshots(services, prefix, flow="pay")
 
 
 def nothing_paid(services) -> bool:
@@ -43,21 +37,8 @@ def test_any_text_at_any_ussd_pay_step(phone, services, make_batch):
             steps.update(snapshots(services, "shubbak:dialog:ussd:"))
     assert set(steps) >= {("pay", "which"), ("pay", "method"), ("pay", "pin")}, set(steps)
 
-    def answer(step, text):
-        key, state = steps[step]
-        services.redis.set(key, state)
-        path = json.loads(state)["path"]
-        response = phone.client.post(f"/webhooks/africastalking/ussd?key={_key()}", data={
-            "sessionId": key.rsplit(":", 1)[-1], "serviceCode": "*123#", "phoneNumber": PHONE,
-            "text": f"{path}*{text}" if path else text})
-        body = response.get_data(as_text=True)
-        assert response.status_code == 200 and body[:4] in ("CON ", "END ") and len(body) <= 182, body
-        assert "indisponible" not in body  # the edge's answer to an exception
-
-    for step in sorted(steps):
-        for text in NASTY:
-            answer(step, text)
-    given(st.sampled_from(sorted(steps)), LONG_TEXT)(FEW(answer))()
+    any_text_at_each_ussd_step(services, phone.client, f"/webhooks/africastalking/ussd?key={_key()}", steps,
+                               FEW, PHONE)
     assert nothing_paid(services) and order.reference
 
 
