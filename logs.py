@@ -1,9 +1,10 @@
-"""Logging that never writes a whole phone number or a secret."""
+"""Logging that never writes a whole phone number, a card PIN or a secret."""
 from __future__ import annotations
 
 import logging
 
 from orders_core.phones import mask_phones_in
+from orders_core.redaction import redact_pins_in
 
 __all__ = ["RedactingFilter", "configure_logging"]
 
@@ -19,7 +20,8 @@ class RedactingFilter(logging.Filter):
         message = record.getMessage()
         for secret in self.secrets:
             message = message.replace(secret, "[redacted]")
-        record.msg, record.args = mask_phones_in(message), None
+        # PINs first: the phone mask would keep a PIN's first five and last four digits.
+        record.msg, record.args = mask_phones_in(redact_pins_in(message)), None
         return True
 
 

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 
+from orders_core import redaction
 from orders_core.references import check_digit, is_valid, to_ascii_digits
 
 from .errors import PinCheckNumber
@@ -41,8 +42,8 @@ def _keyed(secret: str, purpose: bytes, value: str) -> str:
 
 
 def pin_hash(secret: str, pin: str) -> str:
-    """The stored form of a PIN: HMAC-SHA256 under the server secret, hex."""
-    return _keyed(secret, b"pin", pin)
+    """The stored form of a PIN: HMAC-SHA256 under the server secret, hex (the webhooks seal PINs the same way)."""
+    return redaction.pin_hash(secret, pin)
 
 
 def contact_key(secret: str, contact: str) -> str:

@@ -13,10 +13,11 @@ from sqlalchemy import bindparam, func, insert, select
 
 from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Status
+from orders_core.redaction import SEALED, sealed_hash
 from orders_core.references import parse_reference
 from orders_core.services import apply_payment, order_for_reference
 
-from .errors import CardEmpty, CardNotUsable, NothingDue, PinLocked, WrongPin
+from .errors import CardEmpty, CardNotUsable, NothingDue, PinCheckNumber, PinLocked, WrongPin
 from .lockout import CONTACT, SERIAL, LockoutPolicy, locks, record_failure, refuse_if_locked
 from .model import unusable_because
 from .orm import card_redemptions, cards
@@ -59,8 +60,8 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
     """Pay what an order owes from a card, up to the card's balance, in one transaction."""
     who = contact_key(pin_secret, contact)
     with uow:
-        reference, digits = _parsed(uow, policy, who, reference, pin)
-        card = uow.session.execute(_CARD, {"pin_hash": pin_hash(pin_secret, digits)}).first()
+        reference, hashed = _parsed(uow, policy, who, reference, pin, pin_secret)
+        card = uow.session.execute(_CARD, {"pin_hash": hashed}).first()
         # The contact's lock and the card's in one query, read once the card row is ours; a locked contact
         # learns nothing from the lookup, since nothing is said or counted before the locks are checked.
         locked = locks(uow, policy, {CONTACT: who} | ({SERIAL: card.serial} if card is not None else {}))
@@ -74,13 +75,23 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
         return payment
 
 
-def _parsed(uow, policy: LockoutPolicy, who: str, reference: str, pin: str) -> tuple[str, str]:
-    """The reference and PIN digits; typos in either are refused and never counted (locked is said first)."""
+def _parsed(uow, policy: LockoutPolicy, who: str, reference: str, pin: str, secret: str) -> tuple[str, str]:
+    """The reference and the PIN's keyed hash; typos in either are refused and never counted (locked is said
+    first). The PIN may come sealed (orders_core.redaction: hashed at the webhook, the digits never kept)."""
     try:
-        return parse_reference(reference), parse_pin(pin)
+        return parse_reference(reference), _pin_hash_of(pin, secret)
     except ShubbakError:
         refuse_if_locked(uow, policy, CONTACT, who)
         raise
+
+
+def _pin_hash_of(pin: str, secret: str) -> str:
+    if str(pin).startswith(SEALED):
+        hashed = sealed_hash(pin)
+        if hashed is None:
+            raise PinCheckNumber()
+        return hashed
+    return pin_hash(secret, parse_pin(pin))
 
 
 def _refuse_if_locked(locked: dict, scope: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from redis import RedisError
@@ -26,8 +26,9 @@ from channels.registry import provider as provider_module
 from jobs import inbox as inbox_jobs
 from jobs.conversations import SURFACES, dialog_of, plain
 from orders_core.errors import InvalidInput
+from orders_core.redaction import redact_text, redact_ussd_path, seal
 
-__all__ = ["bp", "register", "callback_of", "answer_once", "QueryKeyRedaction"]
+__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "QueryKeyRedaction"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -75,8 +76,23 @@ def _where(exc: Exception) -> str:
     return f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else "?"
 
 
+def sealed(inbound: Inbound, secret: str) -> Inbound:
+    """The message with every card PIN taken out of its text (and USSD path), before anything stores, keys, queues
+    or logs it; the PIN the message brings for this step travels in `extra["pin"]` as its keyed hash only."""
+    if inbound.channel == "ussd":
+        path = redact_ussd_path(inbound.extra.get("path") or "")
+        found = redact_text(inbound.text)
+        extra = {**inbound.extra, "path": path.text}
+    else:
+        found = redact_text(inbound.text)
+        extra = dict(inbound.extra)
+    if found.pins:
+        extra["pin"] = seal(secret, found.pins[0])
+    return replace(inbound, text=found.text, extra=extra)
+
+
 def _ussd(services, module):
-    inbound = module.receive_ussd(request.form, services.clock())
+    inbound = sealed(module.receive_ussd(request.form, services.clock()), services.settings.card_pin_secret)
     once, key = Once(services.redis), ("ussd", module.NAME, inbound.session_id, inbound.extra["path"])
     first, answer = once.claim(*key)
     if not first:
@@ -104,7 +120,8 @@ def _sms(services, module):
 
 def answer_once(services, module, inbound: Inbound) -> Response:
     """Store a message and queue its answer, once per provider message id; a replay gets the same acknowledgement,
-    nothing more."""
+    nothing more. Card PINs are taken out first (`sealed`)."""
+    inbound = sealed(inbound, services.settings.card_pin_secret)
     accept(services, (module.NAME, inbound.channel, inbound.provider_message_id), inbound.channel,
            lambda uow: inbox.record_message(uow, inbound), plain(inbound))
     return _acknowledged(module)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from channels.message import Reply
 from orders_core.lifecycle import Status
+from orders_core.redaction import CARD_WORDS
 
 from ..formats import mad, shown_reference
 from ..steps import Done, Flow, Go, Keyword, Retry, Step, Turn, choice, numbered
@@ -20,10 +21,8 @@ KEYWORDS = (
     Keyword("pay", "en", ("pay",)),
     Keyword("pay", "ar", ("ادفع", "دفع", "اداء")),
     Keyword("pay", "fr", ("khlles", "khelles", "nkhelles")),
-    Keyword("pay", "fr", ("carte",), entry="card"),
-    Keyword("pay", "en", ("card",), entry="card"),
-    Keyword("pay", "ar", ("بطاقة",), entry="card"),
-    Keyword("pay", "fr", ("karta", "lkarta"), entry="card"),
+    # The card command's words are orders_core.redaction's, which takes the PIN out of such a message.
+    *(Keyword("pay", lang, words, entry="card") for lang, words in CARD_WORDS.items()),
 )
 
 

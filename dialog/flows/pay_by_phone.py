@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from channels.message import Reply
 from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Status
+from orders_core.redaction import PIN_MARK
 from orders_core.references import to_ascii_digits
 from orders_core.textfold import fold
 from payments_sms import (
@@ -32,6 +33,7 @@ YES = frozenset({"yes", "ok", "oui", "نعم", "ah", "aah", "iyeh", "wakha", "و
 NO = frozenset({"no", "non", "لا", "la", "lla", "walo"})
 _SEPARATORS = " \t\u00a0\u202f-./"
 REFERENCE, PIN = 10, 15
+_MARK = fold(PIN_MARK)  # where the webhook took a PIN out, as a keyword's argument reads it
 # What a refused card payment is told (by the error's code); a lock and an unusable card have texts of their own.
 CARD_REFUSALS = {"check_number": "payments.card.check_number", "wrong_pin": "payments.card.wrong_pin",
                  "card_empty": "payments.card.empty", "nothing_due": "payments.nothing_due",
@@ -82,17 +84,18 @@ class _Pay:
     def card(self, turn: Turn, argument: str):
         """CARTE [<ref> [<PIN>]]: pay at once with both, ask the PIN with a reference, ask the order without."""
         turn.data["method"] = "card"
-        digits = _digits(argument)
+        sealed = turn.inbound.extra.get("pin")  # the PIN the webhook took out of the text, hashed
+        digits = _digits(argument.replace(_MARK, "") if sealed else argument)
         if not digits:
             return self._pick(turn)
-        if len(digits) not in (REFERENCE, REFERENCE + PIN) or not digits.isdigit():
+        if len(digits) not in ((REFERENCE,) if sealed else (REFERENCE, REFERENCE + PIN)) or not digits.isdigit():
             return Done(turn.say("payments.card.check_number"))
         chosen = self._chosen(turn, digits[:REFERENCE])
         if isinstance(chosen, str):
             return Done(turn.say(chosen))
-        if len(digits) == REFERENCE or not isinstance(chosen, Go):
+        if not isinstance(chosen, Go) or (len(digits) == REFERENCE and not sealed):
             return chosen
-        return self._redeem(turn, digits[REFERENCE:], retry=False)
+        return self._redeem(turn, sealed or digits[REFERENCE:], retry=False)
 
     def _pick(self, turn: Turn):
         turn.data["unpaid"] = my_orders(turn, statuses={Status.AWAITING_PAYMENT})
@@ -154,7 +157,7 @@ class _Pay:
         return lambda turn: Reply(turn.say(key))
 
     def pin(self, turn: Turn, text: str):
-        return self._redeem(turn, text, retry=True)
+        return self._redeem(turn, turn.inbound.extra.get("pin") or text, retry=True)
 
     def _redeem(self, turn: Turn, pin: str, retry: bool):
         turn.act()
