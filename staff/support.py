@@ -99,11 +99,13 @@ def _orders_of_phone(uow, text: str) -> tuple[list, str | None, str | None]:
     return queries.orders_of_contact(uow, [phone], limit=20), phone, None
 
 
-@bp.get("/lookup")
+@bp.route("/lookup", methods=("GET", "POST"))
 @allow(Role.SUPPORT)
 def lookup():
     """Find orders by reference (with or without spaces) or by the citizen's phone number."""
-    text = (request.args.get("q") or "").strip()[:40]
+    # The form posts, so that a phone number searched for never sits in a URL (access logs, proxies, history);
+    # `?q=` still opens a reference from a link, and the access log masks it (web.webhooks.AccessLogRedaction).
+    text = ((request.form if request.method == "POST" else request.args).get("q") or "").strip()[:40]
     with services().uow() as uow:
         orders, phone, problem = find_orders(uow, text) if text else ([], None, None)
         return render_template("staff/lookup.html", q=text, orders=orders, phone=phone, problem=problem,

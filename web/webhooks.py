@@ -28,7 +28,8 @@ from jobs.conversations import SURFACES, dialog_of, plain
 from orders_core.errors import InvalidInput
 from orders_core.redaction import redact_text, redact_ussd_path, seal
 
-__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "QueryKeyRedaction"]
+__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "AccessLogRedaction",
+           "QueryKeyRedaction"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -226,22 +227,28 @@ def _unavailable(services):
 FALLBACKS = {"ussd": lambda services: _plain(_sorry(services))}
 
 
-class QueryKeyRedaction(logging.Filter):
-    """Access-log lines (werkzeug, gunicorn) never show a webhook's `key=` query value."""
+class AccessLogRedaction(logging.Filter):
+    """Access-log lines (werkzeug, gunicorn) show no webhook `key=`, and no query value that may hold a phone
+    number, a PIN or a token (`q=` of the staff lookup, `phone=` of the simulator ...): the value is replaced."""
 
-    _KEY = re.compile(r"([?&]key=)[^&\s\"']*")
+    _PARAMETERS = ("key", "q", "phone", "from", "to", "text", "token", "pin")
+    _VALUE = re.compile(r"([?&](?:%s)=)[^&\s\"']*" % "|".join(_PARAMETERS), re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "key=" in message:
-            record.msg, record.args = self._KEY.sub(r"\1[redacted]", message), None
+        if "=" in message:
+            record.msg, record.args = self._VALUE.sub(r"\1[redacted]", message), None
         return True
 
 
+QueryKeyRedaction = AccessLogRedaction  # the name it had when it masked webhook keys only
+
+
 def register(app) -> None:
-    """Register the webhooks, and keep their keys out of the access logs of the development and gunicorn servers."""
+    """Register the webhooks, and keep their keys (and phone numbers) out of the access logs of the development and
+    gunicorn servers."""
     app.register_blueprint(bp)
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)
-        if not any(isinstance(f, QueryKeyRedaction) for f in logger.filters):
-            logger.addFilter(QueryKeyRedaction())
+        if not any(isinstance(f, AccessLogRedaction) for f in logger.filters):
+            logger.addFilter(AccessLogRedaction())

@@ -38,6 +38,7 @@ def rows(w, people):
         ("GET", f"/staff/escalations/{escalation}", None, {"support"}, ()),
         ("GET", f"/staff/lookup?q={w.own.reference}", None, {"support"}, ()),
         ("GET", "/staff/lookup?q=0612345678", None, {"support"}, ()),
+        ("POST", "/staff/lookup", {"q": "0612345678"}, {"support"}, ()),
         ("GET", "/staff/finance", None, {"finance"}, ()),
         ("GET", "/staff/finance/means.csv", None, {"finance"}, ()),
         ("GET", "/staff/finance/credits.csv", None, {"finance"}, ()),

@@ -110,3 +110,12 @@ def test_an_inspector_resolves_a_complaint_with_a_note(services, people, logged_
     assert (complaint.status, complaint.resolution_note) == ("resolved", "Bureau relancé, envoi demain")
     assert reference not in desk.page("/staff/complaints")
     assert "Bureau relancé, envoi demain" in desk.page("/staff/complaints?closed=1")
+
+
+def test_lookup_by_phone_posts_so_the_number_never_sits_in_a_url(people, logged_in, world):
+    desk = logged_in("support")
+    form = desk.page("/staff/lookup")
+    assert '<form method="post"' in form and 'name="csrf_token"' in form
+    html = desk.post("/staff/lookup", {"q": "06 12 34 56 78"}).get_data(as_text=True)
+    assert f"/staff/orders/{world.own.id}" in html and "Crédit disponible" in html
+    assert desk.client.post("/staff/lookup", data={"q": "0612345678"}).status_code == 400  # no CSRF token

@@ -158,3 +158,14 @@ def test_an_sms_that_cannot_be_stored_anywhere_is_503_and_its_retry_goes_through
     assert post(client, endpoint, form).status_code == 503  # neither PostgreSQL nor Redis: AT sends it again
     monkeypatch.undo()
     assert post(client, endpoint, form).status_code == 200 and services.queue("high").count == 1
+
+
+@pytest.mark.parametrize("request_line", [
+    "GET /staff/lookup?q=%2B212612345678 HTTP/1.1", "GET /staff/lookup?q=0612345678 HTTP/1.1",
+    "GET /simulator/messages?phone=%2B212612345678&x=1 HTTP/1.1",
+])
+def test_access_log_lines_never_show_a_phone_number_searched_for(client, caplog, request_line):
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s -', "127.0.0.1", "03/Dec/2026 10:00:00",
+                                           request_line, "200")
+    assert "612345678" not in caplog.text and "=[redacted]" in caplog.text
