@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the channel, simulator and staff packages, registered here as they land."""
-    from web import simulator, webhooks  # provider callbacks at /webhooks; the phone simulator outside production
+    from web import simulator, webhooks  # provider callbacks at /webhooks; the phone simulator when opted in
     webhooks.register(app)
     simulator.register(app)
     from web import whatsapp as whatsapp_webhook  # Twilio WhatsApp at /webhooks/twilio/whatsapp

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from orders_core.pricing import PriceList
 
-__all__ = ["Settings", "ConfigError"]
+__all__ = ["Settings", "ConfigError", "KNOWN_DEFAULTS", "SECRET_LENGTH"]
 
 PREFIX = "SHUBBAK_"
 
@@ -82,6 +82,17 @@ class Settings:
     staff_lockout_failures: int = 5
     staff_lockout_minutes: int = 15
     log_level: str = "INFO"
+    # The phone simulator (web/simulator.py): served only when this is 1 (`./dev run` sets it), never in production.
+    simulator: str = ""
+    # Rate limits (Flask-Limiter, in Redis; in memory on the embedded default). "N per minute" forms, `;`-separated.
+    login_limit: str = "10 per minute;60 per hour"  # staff logins per client address
+    login_account_limit: str = "20 per hour"  # failed logins on one account, from anywhere: slowed down beyond it
+    webhook_phone_limit: str = "60 per minute"  # incoming messages and USSD steps per phone number
+    simulator_limit: str = "30 per minute"  # simulator requests per client address
+    # Agents' SMS commands: a proven agent number may act for this long after its code was sent.
+    agent_code_hours: int = 4
+    # Message texts, inbox payloads and conversation transcripts older than this are purged (days).
+    retention_days: int = 90
 
     @property
     def production(self) -> bool:
@@ -119,22 +130,60 @@ class Settings:
         pin_secret = self.card_pin_secret or "embedded-card-pin-secret-not-for-production"
         return replace(self, database_url=database_url, secret_key=secret_key, card_pin_secret=pin_secret)
 
+    @property
+    def simulator_enabled(self) -> bool:
+        return self.simulator == "1" and not self.production
+
     def checked(self) -> "Settings":
-        """Refuse a production configuration that lacks its secrets."""
+        """Refuse a production configuration that lacks its secrets or holds weak ones, naming each variable."""
         if not self.production:
             return self
-        missing = [name for name, value in (
-            ("SHUBBAK_SECRET_KEY", self.secret_key.startswith("embedded")),
-            ("SHUBBAK_CARD_PIN_SECRET", self.card_pin_secret.startswith("embedded")),
-            ("SHUBBAK_AT_WEBHOOK_KEYS", not self.at_webhook_keys),
-            ("SHUBBAK_TWILIO_AUTH_TOKEN", not self.twilio_auth_token),
-            ("DATABASE_URL", self.embedded_database), ("REDIS_URL", self.embedded_redis),
-        ) if value]
-        short = [k for k in self.at_webhook_keys if len(k) < 22]  # 22 base64url characters carry 128 bits
-        if missing or short:
-            raise ConfigError(f"production needs {', '.join(missing) or 'longer webhook keys'}"
-                              + (" (webhook keys need at least 128 bits)" if short else ""))
+        problems = [f"{name}: {rule}" for name, rule in _production_problems(self)]
+        if problems:
+            raise ConfigError("production refuses this configuration: " + "; ".join(problems))
         return self
+
+
+SECRET_LENGTH = 32
+# Values seen in this repository's defaults and documentation: a secret equal to one is no secret.
+KNOWN_DEFAULTS = frozenset({
+    "embedded-development-key-not-for-production", "embedded-card-pin-secret-not-for-production", "dev", "secret",
+    "changeme", "change-me", "x", "1", "shubbak", "shubbak-demo", "at-api-key-for-tests",
+})
+
+
+def _secrets_of(settings: Settings) -> list[tuple[str, str]]:
+    """The production secrets by variable name (each webhook key on its own)."""
+    named = [("SHUBBAK_SECRET_KEY", settings.secret_key), ("SHUBBAK_CARD_PIN_SECRET", settings.card_pin_secret),
+             ("SHUBBAK_TWILIO_AUTH_TOKEN", settings.twilio_auth_token)]
+    return named + [("SHUBBAK_AT_WEBHOOK_KEYS", key) for key in settings.at_webhook_keys]
+
+
+def _production_problems(settings: Settings):
+    """(variable, rule) for everything production refuses."""
+    for name, missing in (
+            ("SHUBBAK_SECRET_KEY", settings.secret_key.startswith("embedded")),
+            ("SHUBBAK_CARD_PIN_SECRET", settings.card_pin_secret.startswith("embedded")),
+            ("SHUBBAK_AT_WEBHOOK_KEYS", not settings.at_webhook_keys),
+            ("SHUBBAK_TWILIO_AUTH_TOKEN", not settings.twilio_auth_token),
+            ("DATABASE_URL", settings.embedded_database), ("REDIS_URL", settings.embedded_redis)):
+        if missing:
+            yield name, "must be set"
+    seen: dict[str, str] = {}
+    for name, value in _secrets_of(settings):
+        if not value or value.startswith("embedded-"):
+            continue
+        if value.lower() in KNOWN_DEFAULTS:
+            yield name, "is a known default value"
+        elif len(value) < SECRET_LENGTH:
+            yield name, f"needs at least {SECRET_LENGTH} characters (webhook keys: at least 128 bits)"
+        if value in seen and seen[value] != name:
+            yield name, f"must differ from {seen[value]} (one value per secret)"
+        seen.setdefault(value, name)
+    if not settings.public_base_url.lower().startswith("https://"):
+        yield "SHUBBAK_PUBLIC_BASE_URL", "must be an https:// URL"
+    if settings.simulator == "1":
+        yield "SHUBBAK_SIMULATOR", "the phone simulator is refused in production"
 
 
 def _env_name(field_name: str) -> str:

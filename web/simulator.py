@@ -1,4 +1,5 @@
-"""The phone simulator (embedded default and development only): dial the USSD code, send SMS, see every reply.
+"""The phone simulator (opt-in: SHUBBAK_SIMULATOR=1, never in production): dial the USSD code, send SMS, see every
+reply.
 
 It posts to the same webhooks, with the same form fields as Africa's Talking and Twilio, adding the URL key or
 the signature when they are configured, so that what it shows is what a real phone would get.
@@ -104,6 +105,7 @@ def _post(provider: str, path: str, form: dict):
 
 
 def register(app) -> None:
-    """Serve the simulator, except in production."""
-    if not app.extensions["shubbak"].settings.production:
+    """Serve the simulator when SHUBBAK_SIMULATOR=1 (`./dev run` sets it); production refuses to start with it."""
+    # It posts to the webhooks with the real keys and signs as Twilio, and answers without a login: off by default.
+    if app.extensions["shubbak"].settings.simulator_enabled:
         app.register_blueprint(bp)

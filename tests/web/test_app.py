@@ -32,12 +32,15 @@ def test_the_factory_starts_with_no_configuration_at_all(tmp_path, monkeypatch):
     assert services.settings.database_url.startswith("sqlite:///") and services.settings.embedded_redis
 
 
+PRODUCTION = {"SHUBBAK_ENV": "production", "SHUBBAK_SECRET_KEY": "s" * 40, "SHUBBAK_AT_WEBHOOK_KEYS": "k" * 32,
+              "SHUBBAK_TWILIO_AUTH_TOKEN": "t" * 32, "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r/0",
+              "SHUBBAK_CARD_PIN_SECRET": "p" * 40, "SHUBBAK_PUBLIC_BASE_URL": "https://shubbak.example.ma"}
+
+
 @pytest.mark.parametrize("missing", ["SHUBBAK_SECRET_KEY", "SHUBBAK_AT_WEBHOOK_KEYS", "SHUBBAK_TWILIO_AUTH_TOKEN",
                                      "DATABASE_URL", "REDIS_URL", "SHUBBAK_CARD_PIN_SECRET"])
 def test_production_refuses_to_start_without_its_secrets(missing):
-    env = {"SHUBBAK_ENV": "production", "SHUBBAK_SECRET_KEY": "s" * 40, "SHUBBAK_AT_WEBHOOK_KEYS": "k" * 32,
-           "SHUBBAK_TWILIO_AUTH_TOKEN": "t" * 32, "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r/0",
-           "SHUBBAK_CARD_PIN_SECRET": "p" * 40}
+    env = dict(PRODUCTION)
     assert Settings.from_env(env).production
     del env[missing]
     with pytest.raises(ConfigError, match=missing):
@@ -45,11 +48,26 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 
 
 def test_a_short_webhook_key_is_refused_in_production():
-    env = {"SHUBBAK_ENV": "production", "SHUBBAK_SECRET_KEY": "s" * 40, "SHUBBAK_AT_WEBHOOK_KEYS": "short",
-           "SHUBBAK_TWILIO_AUTH_TOKEN": "t", "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r/0",
-           "SHUBBAK_CARD_PIN_SECRET": "p" * 40}
-    with pytest.raises(ConfigError, match="128 bits"):
-        Settings.from_env(env)
+    with pytest.raises(ConfigError, match="SHUBBAK_AT_WEBHOOK_KEYS: needs at least 32 characters.*128 bits"):
+        Settings.from_env({**PRODUCTION, "SHUBBAK_AT_WEBHOOK_KEYS": "short"})
+
+
+@pytest.mark.parametrize(("changes", "refusal"), [
+    ({"SHUBBAK_SECRET_KEY": "x"}, "SHUBBAK_SECRET_KEY: is a known default value"),
+    ({"SHUBBAK_SECRET_KEY": "s" * 31}, "SHUBBAK_SECRET_KEY: needs at least 32 characters"),
+    ({"SHUBBAK_CARD_PIN_SECRET": "1"}, "SHUBBAK_CARD_PIN_SECRET: is a known default value"),
+    ({"SHUBBAK_CARD_PIN_SECRET": "embedded-card-pin-secret-not-for-production"}, "SHUBBAK_CARD_PIN_SECRET: must be set"),
+    ({"SHUBBAK_TWILIO_AUTH_TOKEN": "t" * 20}, "SHUBBAK_TWILIO_AUTH_TOKEN: needs at least 32"),
+    ({"SHUBBAK_AT_WEBHOOK_KEYS": "s" * 40}, "SHUBBAK_AT_WEBHOOK_KEYS: must differ from SHUBBAK_SECRET_KEY"),
+    ({"SHUBBAK_CARD_PIN_SECRET": "s" * 40}, "SHUBBAK_CARD_PIN_SECRET: must differ from SHUBBAK_SECRET_KEY"),
+    ({"SHUBBAK_PUBLIC_BASE_URL": "http://shubbak.example.ma"}, "SHUBBAK_PUBLIC_BASE_URL: must be an https:// URL"),
+    ({"SHUBBAK_SIMULATOR": "1"}, "SHUBBAK_SIMULATOR: the phone simulator is refused in production"),
+], ids=["known-default", "short-secret", "pin-secret-1", "pin-secret-embedded", "short-token", "key-reused",
+        "pin-secret-reused", "http-url", "simulator"])
+def test_production_refuses_weak_settings_naming_the_variable_and_the_rule(changes, refusal):
+    assert Settings.from_env(PRODUCTION).production
+    with pytest.raises(ConfigError, match=refusal):
+        Settings.from_env({**PRODUCTION, **changes})
 
 
 def test_a_malformed_number_in_the_environment_is_named():

@@ -12,7 +12,12 @@ __all__ = ["guarded"]
 
 @pytest.fixture
 def client(services):
-    return create_app({"services": services}).test_client()
+    return create_app({"services": opted_in(services)}).test_client()
+
+
+def opted_in(services):
+    services.settings = replace(services.settings, simulator="1")
+    return services
 
 
 def dial(client, session=None, path=""):
@@ -48,15 +53,30 @@ def test_an_sms_sent_from_the_simulator_gets_its_reply_listed(client, services, 
 
 
 def test_with_secrets_configured_the_simulator_adds_the_key_and_the_signature(services, guarded):
-    client = create_app({"services": secured(services)}).test_client()
+    client = create_app({"services": secured(opted_in(services))}).test_client()
     assert dial(client)["status"] == 200
     assert client.post("/simulator/sms", json={"phone": PHONE, "text": "AIDE", "provider": "twilio"}
                        ).get_json()["status"] == 200
     assert client.post("/webhooks/twilio/sms", data={"From": PHONE}).status_code == 403
 
 
+def test_there_is_no_simulator_unless_opted_in(services):
+    client = create_app({"services": services}).test_client()
+    assert services.settings.simulator == ""
+    assert client.get("/simulator/").status_code == 404
+    assert client.post("/simulator/sms", json={"phone": PHONE, "text": "PRENDRE 2611482735"}).status_code == 404
+    assert client.get("/simulator/messages").status_code == 404
+
+
+def test_the_simulator_is_opted_in_by_its_variable_and_by_dev_run(tmp_path):
+    from settings import Settings
+    assert Settings.from_env({"SHUBBAK_SIMULATOR": "1"}).simulator_enabled
+    assert not Settings.from_env({}).simulator_enabled
+    assert "export SHUBBAK_SIMULATOR=1" in open("dev", encoding="utf-8").read()
+
+
 def test_there_is_no_simulator_in_production(services):
-    services.settings = replace(services.settings, env="production")
+    services.settings = replace(services.settings, env="production", simulator="1")
     client = create_app({"services": services}).test_client()
     assert client.get("/simulator/").status_code == 404
     assert client.post("/simulator/sms", json={"text": "AIDE"}).status_code == 404
