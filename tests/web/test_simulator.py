@@ -1,5 +1,6 @@
 """The phone simulator, driven over HTTP: it goes through the real webhooks and shows what was sent."""
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -72,7 +73,7 @@ def test_the_simulator_is_opted_in_by_its_variable_and_by_dev_run(tmp_path):
     from settings import Settings
     assert Settings.from_env({"SHUBBAK_SIMULATOR": "1"}).simulator_enabled
     assert not Settings.from_env({}).simulator_enabled
-    assert "export SHUBBAK_SIMULATOR=1" in open("dev", encoding="utf-8").read()
+    assert "export SHUBBAK_SIMULATOR=1" in Path("dev").read_text(encoding="utf-8")
 
 
 def test_there_is_no_simulator_in_production(services):
