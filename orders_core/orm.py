@@ -48,6 +48,9 @@ users = Table(
     Column("province_code", ForeignKey("provinces.code")), Column("phone", String(20), index=True),
     Column("language", String(2), nullable=False, default="fr"), Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTC, nullable=False),
+    # Raised by logout, a password change or disabling: every session holding an older value ends.
+    Column("session_version", Integer, nullable=False, default=0, server_default="0"),
+    Column("agent_code_hash", String(255)),  # an agent's SMS code (staff.passwords hash), proof for SMS commands
 )
 orders = Table(
     "orders", metadata, _pk(), Column("reference", String(10), nullable=False, unique=True),

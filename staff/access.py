@@ -11,7 +11,8 @@ from orders_core.lifecycle import Role
 from orders_core.model import Actor, User
 
 __all__ = [
-    "StaffMember", "allow", "public", "services", "load_staff", "start_session", "end_session", "HOME",
+    "StaffMember", "allow", "public", "services", "load_staff", "start_session", "end_session",
+    "end_every_session", "HOME",
     "NAVIGATION", "safe_next", "OFFICE_ROLES", "ORDER_VIEWERS",
 ]
 
@@ -101,8 +102,8 @@ def _current_member() -> StaffMember | None:
         flash({"key": "staff.login.idle"}, "info")
         return None
     user = _active_user(staff_id)
-    if user is None:
-        end_session()  # disabled or deleted while logged in
+    if user is None or session.get("version") != user.session_version:
+        end_session()  # disabled or deleted while logged in, or every session of the user ended (logout elsewhere)
         return None
     session["seen"] = now
     return StaffMember(user.id, user.username, user.display_name, user.role, user.office_code, user.province_code,
@@ -120,9 +121,19 @@ def start_session(user: User) -> None:
     lang = session.get("lang")
     session.clear()
     session["staff_id"] = user.id
+    session["version"] = user.session_version
     session["seen"] = services().clock().timestamp()
     session["lang"] = lang or user.language
     session.permanent = False
+
+
+def end_every_session(uow, user_id: int) -> None:
+    """End every session of a user at once, on every device: a copied session cookie no longer opens anything."""
+    with uow:
+        user = uow.get(User, user_id)
+        if user is not None:
+            user.session_version = (user.session_version or 0) + 1
+            uow.commit()
 
 
 def end_session() -> None:

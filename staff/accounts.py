@@ -47,9 +47,12 @@ def change_account(uow, user_id: int, change: AccountChange, admin: Actor) -> Us
             raise NotAllowed("an administrator cannot disable or demote their own account")
         user.role, user.office_code, user.phone = str(change.role), change.office_code, phone
         user.province_code = _province(uow, change)
+        ends_sessions = bool(change.password_hash) or (user.active and not change.active)
         user.language, user.active = change.language, change.active
         if change.password_hash:
             user.password_hash = change.password_hash
+        if ends_sessions:  # a new password or a disabled account: every open session of the account ends now
+            user.session_version = (user.session_version or 0) + 1
         uow.commit()
         return user
 

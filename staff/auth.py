@@ -9,7 +9,7 @@ from orders_core import queries
 from orders_core.model import User
 from orders_core.validation import LANGUAGES
 
-from .access import HOME, allow, end_session, public, safe_next, services, start_session
+from .access import HOME, allow, end_every_session, end_session, public, safe_next, services, start_session
 from .accounts import refresh_password_hash
 from .lockout import LoginGuard
 from .passwords import decoy_hash, hash_password, needs_rehash, verify_password
@@ -74,7 +74,8 @@ def _refused(key: str, status: int):
 @bp.post("/logout")
 @allow(*HOME)
 def logout():
-    """End the session."""
+    """End the session, and every other session of this account (a cookie copied before logout opens nothing)."""
+    end_every_session(services().uow(), g.staff.id)
     end_session()
     say("staff.login.logged_out")
     return redirect(url_for("staff.auth.login"))

@@ -141,3 +141,37 @@ def test_a_login_upgrades_a_hash_made_with_weaker_parameters(desk, people, servi
         stored = uow.get(type(people["agent"]), people["agent"].id).password_hash
     assert stored != weak and stored.startswith("$argon2id$") and verify_password(stored, PASSWORD)
     assert not needs_rehash(stored)
+
+
+def _copied(desk, app):
+    """Another browser holding a copy of this session's cookie (as a thief or a shared computer would)."""
+    from .conftest import StaffClient
+    thief = StaffClient(app.test_client())
+    cookie = desk.client.get_cookie("shubbak_staff")
+    thief.client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    assert thief.get("/staff/queue").status_code == 200  # the copy works while the session lives
+    return thief
+
+
+def test_a_session_cookie_copied_before_logout_opens_nothing_after_it(logged_in, app):
+    desk = logged_in("agent")
+    thief = _copied(desk, app)
+    desk.post("/staff/logout")
+    assert thief.get("/staff/queue").location.startswith("/staff/login")
+
+
+def test_logging_out_ends_every_session_of_the_account(logged_in):
+    office, home = logged_in("agent"), logged_in("agent")
+    office.post("/staff/logout")
+    assert home.get("/staff/queue").location.startswith("/staff/login")
+
+
+@pytest.mark.parametrize("change", [{"password": "a brand new password"}, {"active": "0"}],
+                         ids=["new-password", "disabled"])
+def test_a_password_change_or_disabling_ends_every_session_of_the_account(logged_in, app, people, change):
+    desk = logged_in("agent")
+    thief = _copied(desk, app)
+    logged_in("admin").post(f"/staff/admin/users/{people['agent'].id}", {
+        "role": "agent", "office_code": "42101", "language": "fr", "active": "1", **change})
+    assert desk.get("/staff/queue").location.startswith("/staff/login")
+    assert thief.get("/staff/queue").location.startswith("/staff/login")
