@@ -9,7 +9,7 @@ from flask import Flask
 import bootstrap
 from logs import configure_logging
 from settings import Settings
-from web import cli, errors, health
+from web import cli, errors, health, limits
 
 log = logging.getLogger("shubbak")
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     cli.register(app)
     _register_optional_blueprints(app)
+    limits.install(app)  # after the blueprints: it puts the limits on their views
     if settings.env != "test":
         services.start_inprocess_worker()
     return app

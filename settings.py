@@ -78,7 +78,7 @@ class Settings:
     inbox_stuck_seconds: int = 300
     agent_digest_minutes: int = 15
     late_report_at: str = "08:30"  # local time of the supervisors' daily SMS of late orders
-    # Staff login lock-out: this many failed logins on one account lock it for this many minutes.
+    # Staff login lock-out: this many failed logins on one account from one address lock that pair this long.
     staff_lockout_failures: int = 5
     staff_lockout_minutes: int = 15
     log_level: str = "INFO"
@@ -86,7 +86,10 @@ class Settings:
     simulator: str = ""
     # Rate limits (Flask-Limiter, in Redis; in memory on the embedded default). "N per minute" forms, `;`-separated.
     login_limit: str = "10 per minute;60 per hour"  # staff logins per client address
-    login_account_limit: str = "20 per hour"  # failed logins on one account, from anywhere: slowed down beyond it
+    # An account with this many failed logins within the lock-out window, from any address, is slowed down to
+    # login_slow_limit (never locked: a stranger must not lock the admin out); each address is locked on its own.
+    login_account_failures: int = 20
+    login_slow_limit: str = "1 per 5 seconds"
     webhook_phone_limit: str = "60 per minute"  # incoming messages and USSD steps per phone number
     simulator_limit: str = "30 per minute"  # simulator requests per client address
     # Agents' SMS commands: a proven agent number may act for this long after its code was sent.

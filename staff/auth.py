@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 
 from orders_core import queries
 from orders_core.model import User
@@ -15,15 +15,22 @@ from .lockout import LoginGuard
 from .passwords import decoy_hash, hash_password, needs_rehash, verify_password
 from .presentation import say
 
-__all__ = ["bp"]
+__all__ = ["bp", "login_guard", "too_many_logins"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 
-def _guard() -> LoginGuard:
+def login_guard() -> LoginGuard:
+    """The lock-out of this request's client address (web.limits slows a much-failed account down as a whole)."""
     svc = services()
-    return LoginGuard(svc.redis, svc.clock, svc.settings.staff_lockout_failures, svc.settings.staff_lockout_minutes)
+    return LoginGuard(svc.redis, svc.clock, svc.settings.staff_lockout_failures, svc.settings.staff_lockout_minutes,
+                      address=request.remote_addr or "")
+
+
+def too_many_logins():
+    """The login page, saying to wait (the rate limits' answer)."""
+    return make_response(_refused("privacy.login.slow", 429))
 
 
 @bp.get("/")
@@ -40,7 +47,7 @@ def login():
     if request.method == "GET":
         return render_template("staff/login.html", next=request.args.get("next", ""))
     username = (request.form.get("username") or "").strip()[:64]
-    guard = _guard()
+    guard = login_guard()
     if guard.locked_until(username):
         log.warning("login refused: account locked")
         return _refused("staff.login.locked", 429)

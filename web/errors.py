@@ -36,4 +36,6 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        if exc.response is not None:  # an answer made for the case (a rate limit's USSD screen or login page)
+            return exc.response
         return jsonify(error=exc.name.lower().replace(" ", "_"), message=exc.description), exc.code

@@ -28,7 +28,7 @@ from jobs.conversations import SURFACES, dialog_of, plain
 from orders_core.errors import InvalidInput
 from orders_core.redaction import redact_text, redact_ussd_path, seal
 
-__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "AccessLogRedaction",
+__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "AccessLogRedaction",
            "QueryKeyRedaction"]
 
 log = logging.getLogger(__name__)
@@ -213,6 +213,11 @@ HANDLERS = {"ussd": _ussd, "ussd_end": _ussd_end, "sms": _sms, "delivery": _deli
 
 def _plain(body: str) -> Response:
     return Response(body, 200, content_type="text/plain; charset=utf-8")
+
+
+def ussd_busy(services) -> Response:
+    """A polite END for a USSD step refused (too many steps from one number): the phone shows a screen."""
+    return _plain(_sorry(services))
 
 
 def _sorry(services) -> str:

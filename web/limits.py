@@ -1,0 +1,94 @@
+"""Rate limits (Flask-Limiter, counted in Redis so that every web process sees the same counts; in memory on the
+embedded default): staff logins per client address, webhook floods per phone number, the simulator.
+
+Counters are keyed on a keyed hash of a phone number, never the number itself: Redis keys are stored data too.
+Over a limit a person is told so (429 with a message) and a USSD phone gets a polite `END` screen.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+
+from flask import Flask, Response, current_app, jsonify, request
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.util import get_remote_address
+
+__all__ = ["install", "phone_key", "LIMITER"]
+
+log = logging.getLogger(__name__)
+LIMITER = "limiter"  # app.extensions key
+# The form field holding the sender, by provider (Africa's Talking USSD and SMS, Twilio SMS and WhatsApp).
+_SENDER_FIELDS = ("phoneNumber", "from", "From")
+
+
+def install(app: Flask) -> Limiter:
+    """Bind a limiter to this app (one per app, no client made at import) and put the limits on their views."""
+    settings = app.extensions["shubbak"].settings
+    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.redis_url or "memory://",
+                      key_prefix="shubbak:limit", strategy="moving-window", swallow_errors=True,
+                      headers_enabled=False)
+    app.extensions[LIMITER] = limiter
+    _limit(app, limiter, "webhooks.callback", settings.webhook_phone_limit, key_func=_sender_key,
+           on_breach=_webhook_breach, exempt_when=lambda: not _sender_key())
+    _limit(app, limiter, "whatsapp_webhook.incoming", settings.webhook_phone_limit, key_func=_sender_key,
+           on_breach=_webhook_breach, exempt_when=lambda: not _sender_key())
+    _limit(app, limiter, "staff.auth.login", settings.login_limit, methods=["POST"], on_breach=_login_breach)
+    _limit(app, limiter, "staff.auth.login", settings.login_slow_limit, methods=["POST"], key_func=_account_key,
+           on_breach=_login_breach, exempt_when=lambda: not _account_under_attack())
+    for endpoint in [e for e in app.view_functions if e.startswith("simulator.") and e != "simulator.static"]:
+        _limit(app, limiter, endpoint, settings.simulator_limit, on_breach=_json_breach)
+    return limiter
+
+
+def _limit(app: Flask, limiter: Limiter, endpoint: str, value: str, **options) -> None:
+    view = app.view_functions.get(endpoint)
+    if view is not None:  # a blueprint not registered in this app (the simulator outside development)
+        app.view_functions[endpoint] = limiter.limit(value, **options)(view)
+
+
+def phone_key(secret: str, phone: str) -> str:
+    """What a phone number is counted under: a keyed hash (Redis keys hold no whole number)."""
+    return hmac.new(secret.encode(), b"limit:" + phone.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _sender_key() -> str:
+    sender = next((request.form.get(name) for name in _SENDER_FIELDS if request.form.get(name)), "")
+    if not sender:
+        return ""
+    return "phone:" + phone_key(current_app.extensions["shubbak"].settings.secret_key, sender.strip()[:64])
+
+
+def _account_key() -> str:
+    return "account:" + _typed_username()
+
+
+def _typed_username() -> str:
+    return (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _account_under_attack() -> bool:
+    """Many failed logins on this account, from anywhere: its logins are slowed down (never locked)."""
+    from staff.auth import login_guard
+    settings = current_app.extensions["shubbak"].settings
+    return login_guard().account_failures(_typed_username()) >= settings.login_account_failures
+
+
+def _webhook_breach(limit: RequestLimit) -> Response:
+    log.warning("webhook flood from one number refused (%s)", limit.limit)
+    if request.path.endswith("/ussd"):  # a USSD phone shows a screen, not an HTTP error
+        from web.webhooks import ussd_busy
+        return ussd_busy(current_app.extensions["shubbak"])
+    return _json_breach(limit)
+
+
+def _json_breach(limit: RequestLimit) -> Response:
+    response = jsonify(error="too_many_requests", message="too many requests: wait a moment, then try again")
+    response.status_code = 429
+    return response
+
+
+def _login_breach(limit: RequestLimit) -> Response:
+    from staff.auth import too_many_logins  # the login page, in the visitor's language
+    log.warning("staff logins from one address slowed down (%s)", limit.limit)
+    return too_many_logins()
