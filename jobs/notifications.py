@@ -22,6 +22,7 @@ from dialog.contacts import find_reach
 from jobs import payments as payment_jobs
 from jobs.conversations import resend_replies
 from jobs.inbox import sweep_inbox
+from jobs.retention import purge_personal_data
 from jobs.whatsapp import sender_of
 from notifications import Notifier
 from notifications.orm import start_mappers
@@ -123,6 +124,7 @@ PERIODIC = (
     (expire_charges, 300, "low"),
     (sweep_inbox, 15, "default"),  # callbacks stored and acknowledged whose job was lost
     (resend_replies, 60, "default"),  # SMS replies recorded whose sending job was lost
+    (purge_personal_data, 3600, "low"),  # message texts, inbox rows and transcripts past SHUBBAK_RETENTION_DAYS
 )
 
 
