@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import redis
 import rq
@@ -26,7 +27,9 @@ from jobs.retention import purge_personal_data
 from jobs.whatsapp import sender_of
 from notifications import Notifier
 from notifications.orm import start_mappers
+from orders_core.redaction import code_hash
 from orders_core.services import expire_unpaid
+from staff.lockout import LoginGuard
 
 __all__ = [
     "dispatch_outbox", "handle_outbox", "send", "sweep", "agent_digests", "late_reports", "expire_orders",
@@ -51,7 +54,38 @@ def notifier(services) -> Notifier:
 
 def agent_commands(services) -> notifications.AgentCommands:
     """The staff SMS router, `(inbound) -> Reply | None`, for the dialog engine's pre-router hook."""
-    return notifications.AgentCommands(services.uow, services.catalogs)
+    settings = services.settings
+    zone = ZoneInfo(settings.timezone)
+    return notifications.AgentCommands(services.uow, services.catalogs, AgentCodeProofs(services),
+                                       lambda code: code_hash(settings.secret_key, code),
+                                       lambda moment: moment.astimezone(zone).strftime("%H:%M"))
+
+
+class AgentCodeProofs:
+    """Agents who sent their right SMS code lately (for SHUBBAK_AGENT_CODE_HOURS), and wrong codes counted with the
+    staff login's lock-out rules, in Redis so that every worker sees them."""
+
+    def __init__(self, services):
+        settings = services.settings
+        self.redis, self.clock, self.seconds = services.redis, services.clock, settings.agent_code_hours * 3600
+        self.guard = LoginGuard(services.redis, services.clock, settings.staff_lockout_failures,
+                                settings.staff_lockout_minutes, address="sms")
+
+    def proven(self, user_id: int) -> bool:
+        until = self.redis.get(f"shubbak:agent:proven:{user_id}")
+        return until is not None and float(until) > self.clock().timestamp()
+
+    def open(self, user_id: int) -> datetime:
+        until = self.clock().timestamp() + self.seconds
+        self.redis.set(f"shubbak:agent:proven:{user_id}", until, ex=self.seconds + 60)
+        self.guard.succeeded(f"sms-code:{user_id}")
+        return datetime.fromtimestamp(until, timezone.utc)
+
+    def locked(self, user_id: int) -> bool:
+        return self.guard.locked_until(f"sms-code:{user_id}") is not None
+
+    def failed(self, user_id: int) -> None:
+        self.guard.failed(f"sms-code:{user_id}")
 
 
 def _send_each(services, message_ids) -> int:

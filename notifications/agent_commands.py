@@ -2,25 +2,34 @@
 
 Plugged in front of the dialog engine: `AgentCommands(...)(inbound)` answers a Reply for an agent command and
 None for anything else, which the dialog then handles as usual.
+
+A sender number can be spoofed, so a number alone proves nothing: the agent also proves they know their SMS code
+(set in the staff view, stored as a keyed hash). `#4821` opens their SMS commands for a few hours; `#4821 PRENDRE
+<ref>` proves and acts at once. Wrong codes count toward a lock-out. Whoever has not proven it (an unknown number,
+an agent without a session, a wrong or locked code) is left to the dialog: they get exactly the answer any text
+from an unknown number gets, so that the command words cannot be discovered.
 """
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable
+from datetime import datetime
+from typing import Callable, Protocol
 
 from channels.message import Inbound, Reply
 from orders_core import queries
 from orders_core.errors import InvalidInput, NotAllowed, ShubbakError
 from orders_core.lifecycle import Role, Status
 from orders_core.phones import mask_phone
+from orders_core.redaction import CODE_MARK, redact_agent_code
 from orders_core.references import format_reference, parse_reference, to_ascii_digits
 from orders_core.services import advance_order, dispatch_order, order_for_reference, reject_order, take_order
 
 from .policy import mad
 
-__all__ = ["AgentCommands", "AgentCommand", "parse_command", "KEYWORDS", "REASON_CODES"]
+__all__ = ["AgentCommands", "AgentCommand", "AgentProofs", "parse_command", "KEYWORDS", "REASON_CODES"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +47,6 @@ REASON_CODES = {
     "RECORD_NOT_FOUND": "record_not_found", "INCOMPLETE_DATA": "incomplete_data", "NOT_ENTITLED": "not_entitled",
 }
 _REFERENCE = re.compile(r"^((?:\d[\s.\-]*){10})(.*)$", re.S)
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
 @dataclass(frozen=True)
@@ -112,25 +120,67 @@ REFUSALS = {
 }
 
 
+class AgentProofs(Protocol):
+    """Who proved their SMS code lately, and wrong codes counted toward a lock-out (kept in Redis by jobs)."""
+
+    def proven(self, user_id: int) -> bool: ...
+
+    def open(self, user_id: int) -> datetime: ...
+
+    def locked(self, user_id: int) -> bool: ...
+
+    def failed(self, user_id: int) -> None: ...
+
+
 class AgentCommands:
     """The SMS router for staff: `(inbound) -> Reply | None`."""
 
-    def __init__(self, uow_factory: Callable, catalogs):
-        self.uow_factory, self.catalogs = uow_factory, catalogs
+    def __init__(self, uow_factory: Callable, catalogs, proofs: AgentProofs, code_hash: Callable[[str], str],
+                 local_time: Callable[[datetime], str] = lambda moment: moment.strftime("%H:%M")):
+        self.uow_factory, self.catalogs, self.proofs = uow_factory, catalogs, proofs
+        self.code_hash, self.local_time = code_hash, local_time
 
     def __call__(self, inbound: Inbound) -> Reply | None:
-        command = parse_command(inbound.text) if inbound.channel == "sms" else None
-        if command is None:
+        if inbound.channel != "sms":
             return None
-        phone = inbound.phone or inbound.contact
+        text, code = self._code_of(inbound)
+        command = parse_command(text[len(CODE_MARK):] if text.startswith(CODE_MARK) else text)
+        if command is None and code is None:
+            return None
+        user = self._user(inbound.phone or inbound.contact)
+        if user is None or not self._proven(user, code):
+            return None  # the dialog answers, as it answers any text from an unknown number
+        if command is None:
+            until = self.proofs.open(user.id)
+            return Reply(self.catalogs.text(user.language, "privacy.agent.proven", time=self.local_time(until)))
+        return Reply(self._answer(user, command))
+
+    def _code_of(self, inbound: Inbound) -> tuple[str, str | None]:
+        """The text without its code, and the code's keyed hash (sealed by the webhook, or typed, in tests)."""
+        text, typed = redact_agent_code(inbound.text or "")
+        sealed = inbound.extra.get("agent_code")
+        return text, sealed or (self.code_hash(typed) if typed else None)
+
+    def _user(self, phone: str):
         with self.uow_factory() as uow:
             user = queries.user_by_phone(uow, phone)
         if user is None:
-            # Say nothing that tells an outsider staff commands exist: the answer to any unknown text.
-            log.info("agent command from an unregistered number %s", mask_phone(phone))
-            lang = "ar" if _ARABIC.search(inbound.text or "") else "fr"
-            return Reply(self.catalogs.text(lang, "common.unknown_input"))
-        return Reply(self._answer(user, command))
+            log.info("staff command from an unregistered number %s", mask_phone(phone))
+        return user
+
+    def _proven(self, user, code: str | None) -> bool:
+        """A right code now (opening a session), or a session opened earlier; wrong codes count, locks refuse."""
+        if code is None:
+            return self.proofs.proven(user.id)
+        if self.proofs.locked(user.id):
+            log.warning("agent %d sent an SMS code while locked out", user.id)
+            return False
+        if not user.agent_code_hash or not hmac.compare_digest(user.agent_code_hash, code):
+            self.proofs.failed(user.id)
+            log.warning("agent %d sent a wrong SMS code", user.id)
+            return False
+        self.proofs.open(user.id)
+        return True
 
     def _answer(self, user, command: AgentCommand) -> str:
         values = {"ref": _shown(command.reference)}

@@ -1,4 +1,5 @@
-"""Card PINs out of every text the service keeps: the one place that finds a PIN in what a citizen sent.
+"""Card PINs (and agents' SMS codes) out of every text the service keeps: the one place that finds them in what a
+citizen or an agent sent.
 
 A prepaid card's PIN is 14 digits and a Verhoeff check digit. Whoever reads it can spend the card, so it must not
 reach a table, a Redis key or value, a job's arguments, a log line or a staff page. The webhooks call `seal` on
@@ -19,7 +20,7 @@ from .references import is_valid, to_ascii_digits
 from .textfold import fold
 
 __all__ = ["CARD_WORDS", "PIN_MARK", "PIN_LENGTH", "SEALED", "Redacted", "redact_text", "redact_ussd_path",
-           "seal", "pin_hash", "sealed_hash", "redact_pins_in"]
+           "seal", "pin_hash", "sealed_hash", "redact_pins_in", "redact_agent_code", "code_hash", "CODE_MARK"]
 
 PIN_LENGTH = 15  # 14 random digits + 1 check digit
 REFERENCE_LENGTH = 10
@@ -32,6 +33,9 @@ _CHECK = "check"
 # references (10 digits) and phone numbers (at most 12 digits) stay readable.
 _LONG_RUN = 13
 _RUN = re.compile(r"(?<![0-9])[0-9](?:[ \t\u00a0\u202f\-./]?[0-9])*(?![0-9])")
+# An agent's SMS code opens a message: "#4821" alone, or "#4821 PRENDRE 261 148 273 5" (notifications.agent_commands).
+_AGENT_CODE = re.compile(r"^\s*#\s?([0-9\u0660-\u0669\u06f0-\u06f9]{4,8})(?![0-9\u0660-\u0669\u06f0-\u06f9])")
+CODE_MARK = "#[CODE]"
 _CARD_COMMAND = frozenset(fold(word) for words in CARD_WORDS.values() for word in words)
 
 
@@ -119,6 +123,20 @@ def sealed_hash(sealed: str) -> str | None:
         raise ValueError("not a sealed PIN")
     value = sealed[len(SEALED):]
     return None if value == _CHECK else value
+
+
+def redact_agent_code(text: str) -> tuple[str, str | None]:
+    """An agent's SMS code (`#4821` opening a message) taken out: the text with CODE_MARK instead, and the code."""
+    found = _AGENT_CODE.match(text or "")
+    if not found:
+        return text or "", None
+    code = to_ascii_digits(found.group(1))
+    return CODE_MARK + text[found.end():], code
+
+
+def code_hash(secret: str, code: str) -> str:
+    """The stored form of an agent's SMS code: HMAC-SHA256 under the server secret (never the code itself)."""
+    return hmac.new(secret.encode(), b"agent-code:" + code.encode(), hashlib.sha256).hexdigest()
 
 
 def redact_pins_in(line: str) -> str:

@@ -26,8 +26,9 @@ HOME = {
 }
 # The links of each role's menu: (endpoint, catalog key).
 NAVIGATION = {
-    Role.AGENT: (("staff.office.queue", "staff.nav.queue"),),
-    Role.SUPERVISOR: (("staff.office.queue", "staff.nav.queue"), ("staff.office.workload", "staff.nav.workload")),
+    Role.AGENT: (("staff.office.queue", "staff.nav.queue"), ("staff.sms_code.sms_code", "privacy.nav.code")),
+    Role.SUPERVISOR: (("staff.office.queue", "staff.nav.queue"), ("staff.office.workload", "staff.nav.workload"),
+                      ("staff.sms_code.sms_code", "privacy.nav.code")),
     Role.INSPECTOR: (("staff.inspection.overview", "staff.nav.inspection"),
                      ("staff.complaints.queue", "staff.nav.complaints")),
     Role.SUPPORT: (("staff.support.inbox", "staff.nav.escalations"), ("staff.complaints.queue", "staff.nav.complaints"),

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from orders_core.errors import NotFound
 
-from . import admin, auth, complaints, finance, inspection, office, support
+from . import admin, agent_code, auth, complaints, finance, inspection, office, support
 from .access import load_staff
 from .presentation import template_tools
 
@@ -52,7 +52,7 @@ def _staff_blueprint() -> Blueprint:
     bp.before_request(load_staff)
     bp.after_request(_protective_headers)
     bp.context_processor(template_tools)
-    for module in (auth, office, inspection, complaints, support, finance, *_card_pages(), admin):
+    for module in (auth, office, inspection, complaints, support, finance, *_card_pages(), admin, agent_code):
         bp.register_blueprint(module.bp)
     bp.register_error_handler(CSRFError, lambda exc: _error_page("csrf", 400))
     bp.register_error_handler(NotFound, lambda exc: _error_page("not_found", 404))

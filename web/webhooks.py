@@ -26,7 +26,7 @@ from channels.registry import provider as provider_module
 from jobs import inbox as inbox_jobs
 from jobs.conversations import SURFACES, dialog_of, plain
 from orders_core.errors import InvalidInput
-from orders_core.redaction import redact_text, redact_ussd_path, seal
+from orders_core.redaction import code_hash, redact_agent_code, redact_text, redact_ussd_path, seal
 
 __all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "AccessLogRedaction",
            "QueryKeyRedaction"]
@@ -77,16 +77,18 @@ def _where(exc: Exception) -> str:
     return f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else "?"
 
 
-def sealed(inbound: Inbound, secret: str) -> Inbound:
-    """The message with every card PIN taken out of its text (and USSD path), before anything stores, keys, queues
-    or logs it; the PIN the message brings for this step travels in `extra["pin"]` as its keyed hash only."""
+def sealed(inbound: Inbound, secret: str, code_secret: str = "") -> Inbound:
+    """The message with every card PIN (and an agent's SMS code) taken out of its text (and USSD path), before
+    anything stores, keys, queues or logs it; the PIN the message brings for this step travels in `extra["pin"]`
+    and the code in `extra["agent_code"]`, as keyed hashes only."""
     if inbound.channel == "ussd":
         path = redact_ussd_path(inbound.extra.get("path") or "")
         found = redact_text(inbound.text)
         extra = {**inbound.extra, "path": path.text}
     else:
-        found = redact_text(inbound.text)
-        extra = dict(inbound.extra)
+        text, code = redact_agent_code(inbound.text)
+        found = redact_text(text)
+        extra = dict(inbound.extra) | ({"agent_code": code_hash(code_secret, code)} if code else {})
     if found.pins:
         extra["pin"] = seal(secret, found.pins[0])
     return replace(inbound, text=found.text, extra=extra)
@@ -122,7 +124,7 @@ def _sms(services, module):
 def answer_once(services, module, inbound: Inbound) -> Response:
     """Store a message and queue its answer, once per provider message id; a replay gets the same acknowledgement,
     nothing more. Card PINs are taken out first (`sealed`)."""
-    inbound = sealed(inbound, services.settings.card_pin_secret)
+    inbound = sealed(inbound, services.settings.card_pin_secret, services.settings.secret_key)
     accept(services, (module.NAME, inbound.channel, inbound.provider_message_id), inbound.channel,
            lambda uow: inbox.record_message(uow, inbound), plain(inbound))
     return _acknowledged(module)

@@ -6,7 +6,9 @@ import pytest
 
 from channels.message import Inbound, Reply
 from jobs.conversations import SURFACES, dialog_of
-from notifications import AgentCommands, parse_command
+from jobs.notifications import agent_commands
+from notifications import parse_command
+from staff.agent_code import set_agent_code
 from orders_core import queries
 from orders_core.references import format_reference
 from orders_core.services import credit_statement, order_for_reference, place_order, take_order
@@ -18,18 +20,28 @@ AGENT, OTHER, FOREIGN, SUPERVISOR, INSPECTOR = (
 BARCODE = "RR123456785MA"
 
 
+CODE = "4821"
+
+
 @pytest.fixture(autouse=True)
 def staff(services):
-    staff_user(services, "agent1", "agent", phone=AGENT)
-    staff_user(services, "agent2", "agent", phone=OTHER, language="ar")
-    staff_user(services, "agent3", "agent", office="14101", phone=FOREIGN)
-    staff_user(services, "super1", "supervisor", phone=SUPERVISOR, language="en")
-    staff_user(services, "insp1", "inspector", office=None, province_code="421", phone=INSPECTOR)
+    people = [staff_user(services, "agent1", "agent", phone=AGENT),
+              staff_user(services, "agent2", "agent", phone=OTHER, language="ar"),
+              staff_user(services, "agent3", "agent", office="14101", phone=FOREIGN),
+              staff_user(services, "super1", "supervisor", phone=SUPERVISOR, language="en"),
+              staff_user(services, "insp1", "inspector", office=None, province_code="421", phone=INSPECTOR)]
+    for user in people:
+        set_agent_code(services.uow(), user.id, CODE, services.settings.secret_key)
+    return people
 
 
 @pytest.fixture
-def router(services):
-    return AgentCommands(services.uow, services.catalogs)
+def router(services, staff):
+    """The router as the dialog has it, every staff number having proven its code once (a session is open)."""
+    commands = agent_commands(services)
+    for phone in (AGENT, OTHER, FOREIGN, SUPERVISOR, INSPECTOR):
+        assert sms(commands, phone, f"#{CODE}").startswith(("Code accepté", "Code accepted", "تم قبول"))
+    return commands
 
 
 @pytest.fixture
@@ -125,16 +137,69 @@ def test_a_wrong_barcode_is_refused(services, router, order):
     assert status(services, order) == "ready"
 
 
-def test_an_unregistered_number_gets_only_the_neutral_answer(services, router, order):
-    answer = sms(router, "+212699999999", f"PRENDRE {order.reference}")
-    assert answer == services.catalogs.text("fr", "common.unknown_input")
-    assert sms(router, "+212699999999", "PRENDRE 2611482731") == answer  # same for a reference that does not exist
+def test_an_unregistered_number_is_left_to_the_dialog(services, router, order):
+    assert sms(router, "+212699999999", f"PRENDRE {order.reference}") is None
+    assert sms(router, "+212699999999", f"#{CODE} PRENDRE {order.reference}") is None
+    assert sms(router, "+212699999999", f"خذ {order.reference}") is None
     assert status(services, order) == "received"
 
 
-def test_an_unregistered_number_writing_arabic_gets_the_neutral_answer_in_arabic(services, router, order):
-    assert sms(router, "+212699999999", f"خذ {order.reference}") == services.catalogs.text("ar",
-                                                                                           "common.unknown_input")
+def first_answer(services, phone: str, text: str) -> str:
+    """What the whole dialog (agent commands first) answers a first text from this number."""
+    inbound = Inbound("sms", "africastalking", phone, text, phone=phone, provider_message_id=f"x-{phone}-{text}")
+    return dialog_of(services).handle(inbound, SURFACES["sms"]).text
+
+
+@pytest.mark.parametrize("command", ["PRENDRE {ref}", "REJET {ref} 1", "ENVOI {ref} RR123456785MA",
+                                     "#1234 PRENDRE {ref}", "#{code}", "#{code} PRENDRE {ref}"])
+def test_a_command_from_an_unknown_number_gets_the_answer_any_first_text_gets(services, order, command):
+    baseline = first_answer(services, "+212699999990", "zzkq wvx")
+    assert first_answer(services, "+212699999991", command.format(ref=order.reference, code=CODE)) == baseline
+    assert status(services, order) == "received"
+
+
+@pytest.mark.parametrize("command", ["PRENDRE {ref}", "REJET {ref} 1", "#1234 PRENDRE {ref}"])
+def test_an_agent_number_without_its_code_gets_the_answer_any_first_text_gets(services, order, command):
+    baseline = first_answer(services, "+212699999990", "zzkq wvx")
+    assert first_answer(services, AGENT, command.format(ref=order.reference)) == baseline
+    assert status(services, order) == "received"
+
+
+def test_a_spoofed_agent_number_without_the_code_moves_nothing(services, staff, order):
+    fresh = agent_commands(services)  # no session opened
+    for command in (f"PRENDRE {order.reference}", f"REJET {order.reference} 1", f"ENVOI {order.reference} {BARCODE}"):
+        assert sms(fresh, AGENT, command) is None
+    assert status(services, order) == "received"
+
+
+def test_the_code_in_the_command_proves_and_acts_at_once(services, staff, order):
+    fresh = agent_commands(services)
+    assert sms(fresh, AGENT, f"#{CODE} PRENDRE {order.reference}").endswith("prise en charge.")
+    assert sms(fresh, AGENT, f"PRET {order.reference}").endswith("à expédier.")  # the session stays open
+    assert status(services, order) == "ready"
+
+
+def test_the_session_closes_after_the_configured_hours(services, staff, order, clock):
+    fresh = agent_commands(services)
+    assert "jusqu'à" in sms(fresh, AGENT, f"#{CODE}")
+    clock.advance(hours=services.settings.agent_code_hours, seconds=1)
+    assert sms(fresh, AGENT, f"PRENDRE {order.reference}") is None
+
+
+def test_wrong_codes_lock_the_agent_out_even_against_the_right_code(services, staff, order, clock):
+    fresh = agent_commands(services)
+    for _ in range(services.settings.staff_lockout_failures):
+        assert sms(fresh, AGENT, f"#9999 PRENDRE {order.reference}") is None
+    assert sms(fresh, AGENT, f"#{CODE} PRENDRE {order.reference}") is None  # locked
+    assert status(services, order) == "received"
+    clock.advance(minutes=services.settings.staff_lockout_minutes, seconds=1)
+    assert sms(fresh, AGENT, f"#{CODE} PRENDRE {order.reference}").endswith("prise en charge.")
+
+
+def test_the_code_is_stored_only_as_a_keyed_hash(services, staff):
+    with services.uow() as uow:
+        stored = queries.user_by_phone(uow, AGENT).agent_code_hash
+    assert stored and CODE not in stored and len(stored) == 64
 
 
 def test_anything_that_is_not_a_command_is_left_to_the_dialog(services, router):
@@ -160,8 +225,8 @@ def test_commands_are_read_with_spaced_references_and_arguments(text, action, re
     assert (command.action, command.reference, command.argument) == (action, reference, argument)
 
 
-def test_the_dialog_engine_hands_an_agent_s_sms_to_the_agent_commands(services, order):
-    inbound = Inbound("sms", "africastalking", AGENT, f"PRENDRE {order.reference}", phone=AGENT)
+def test_the_dialog_engine_hands_an_agent_s_sms_to_the_agent_commands(services, router, order):
+    inbound = Inbound("sms", "africastalking", AGENT, f"#{CODE} PRENDRE {order.reference}", phone=AGENT)
     reply = dialog_of(services).handle(inbound, SURFACES["sms"])
     assert reply.text == f"Demande {format_reference(order.reference)} prise en charge."
     assert status(services, order) == "in_progress"

@@ -2,7 +2,8 @@
 import logging
 
 from channels.message import Inbound
-from notifications import AgentCommands
+from jobs.notifications import agent_commands
+from staff.agent_code import set_agent_code
 from orders_core.services import place_order, record_payment
 from tests.notifications.conftest import deliver, messages, staff_user
 from web.demo import DEMO_PHONE, draft
@@ -17,9 +18,11 @@ def test_no_log_line_holds_a_whole_phone_number(services, notifier, senders, cap
         record_payment(services.uow(), order.reference, order.total, "card", "card-1")
         senders["africastalking"].script = ("retry", "ok")
         deliver(services)
-        router = AgentCommands(services.uow, services.catalogs)
+        set_agent_code(services.uow(), agent.id, "4821", services.settings.secret_key)
+        router = agent_commands(services)
         router(Inbound("sms", "africastalking", STRANGER, f"PRENDRE {order.reference}", phone=STRANGER))
-        router(Inbound("sms", "africastalking", agent.phone, f"PRENDRE {order.reference}", phone=agent.phone))
+        router(Inbound("sms", "africastalking", agent.phone, "#1111", phone=agent.phone))  # a wrong code
+        router(Inbound("sms", "africastalking", agent.phone, f"#4821 PRENDRE {order.reference}", phone=agent.phone))
     assert messages(services)[0].recipient == DEMO_PHONE  # stored whole, to be sent
     assert caplog.records, "the flow logs what it does"
     for number in (DEMO_PHONE, STRANGER, agent.phone):

@@ -24,6 +24,8 @@ def rows(w, people):
         ("GET", "/staff/queue", None, OFFICE, ()),
         ("GET", "/staff/queue?stage=received", None, OFFICE, ()),
         ("GET", "/staff/workload", None, {"supervisor"}, ()),
+        ("GET", "/staff/sms-code", None, OFFICE, ()),
+        ("POST", "/staff/sms-code", {"code": "4821"}, OFFICE, ()),
         ("GET", f"/staff/orders/{own}", None, ORDER_VIEWERS, ()),
         ("GET", f"/staff/orders/{neighbour}", None, ORDER_VIEWERS, OFFICE),
         ("GET", f"/staff/orders/{foreign}", None, ORDER_VIEWERS, OFFICE | {"inspector"}),
