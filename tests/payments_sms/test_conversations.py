@@ -98,6 +98,34 @@ def test_paying_by_card_in_one_sms_in_each_language(phone, services, make_batch,
     answer = phone.sms(f"{card} {order.reference} {printed.pin}")
     assert balance in answer
     assert reload(services, order.reference).status == "received"
+    stored = records.conversation(services.uow(), PHONE)[0]["text"]
+    assert stored == f"{card} {order.reference} [PIN]"  # what the citizen wrote, without the PIN
+
+
+def test_a_pin_sent_after_the_card_command_pays_and_is_stored_nowhere(phone, services, make_batch):
+    order = place(services)
+    _, (printed, *_) = make_batch()
+    asked = phone.sms(f"CARTE {order.reference}")
+    assert asked == services.catalogs.text("fr", "payments.flow.pin")
+    answer = phone.sms(f"{printed.pin[:4]} {printed.pin[4:8]} {printed.pin[8:12]} {printed.pin[12:]}")
+    assert reload(services, order.reference).status == "received", answer
+    texts = " ".join(m["text"] for m in records.conversation(services.uow(), PHONE))
+    assert printed.pin[:8] not in texts.replace(" ", "") and "[PIN]" in texts
+    keys_and_values = " ".join(f"{k}{services.redis.dump(k)}" for k in services.redis.scan_iter())
+    assert printed.pin[:8] not in keys_and_values
+
+
+def test_a_pin_typed_in_the_ussd_menu_is_in_no_redis_key_or_value(phone, services, make_batch):
+    order = place(services)
+    _, (printed, *_) = make_batch()
+    for inputs in ((), ("1",), ("1", "4"), ("1", "4", "1"), ("1", "4", "1", "1")):
+        phone.dial(*inputs)
+    assert phone.dial("1", "4", "1", "1", printed.pin).startswith("END ")
+    assert reload(services, order.reference).status == "received"
+    keys = [k.decode() for k in services.redis.scan_iter()]
+    assert any(k.startswith("shubbak:once") for k in keys)  # the USSD dedup marks were read
+    stored = " ".join(k + str(services.redis.dump(k)) for k in keys)
+    assert printed.pin[:8] not in stored and printed.pin[-8:] not in stored
 
 
 def test_a_no_to_the_quote_bills_nothing(phone, services):

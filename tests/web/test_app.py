@@ -1,4 +1,6 @@
 """The application factory, /healthz, the CLI and configuration rules."""
+from pathlib import Path
+
 import pytest
 
 from app import create_app
@@ -95,3 +97,13 @@ def test_create_user_refuses_bad_input_with_a_usage_error(app):
     good = runner.invoke(args=["create-user", "amina", "--role", "agent", "--office", "42101", "--password", "pw",
                                "--phone", "0612345678"])
     assert good.exit_code == 0 and "created agent amina" in good.output
+
+
+def test_the_readme_configuration_table_shows_the_new_variables_and_the_production_refusals():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name in ("SHUBBAK_SIMULATOR", "SHUBBAK_LOGIN_LIMIT", "SHUBBAK_LOGIN_ACCOUNT_FAILURES", "SHUBBAK_LOGIN_SLOW_LIMIT",
+                 "SHUBBAK_WEBHOOK_PHONE_LIMIT", "SHUBBAK_SIMULATOR_LIMIT", "SHUBBAK_AGENT_CODE_HOURS",
+                 "SHUBBAK_RETENTION_DAYS"):
+        assert f"| `{name}`" in readme or f", `{name}`" in readme, name
+        assert hasattr(Settings(), name.removeprefix("SHUBBAK_").lower()), name
+    assert "shorter than 32 characters" in readme and "not `https://`" in readme
