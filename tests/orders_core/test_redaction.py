@@ -61,3 +61,15 @@ def test_a_sealed_pin_is_its_keyed_hash_and_a_mistyped_one_says_so():
 
 def test_log_lines_lose_pins_before_anything_else():
     assert PIN[:5] not in redact_pins_in(f"answer to CARTE {REF} {SPACED}")
+
+
+def test_the_logging_filter_masks_pins_before_phone_numbers():
+    import logging
+
+    from logs import RedactingFilter
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "answer to %s from %s", (f"CARTE {REF} {SPACED}",
+                                                                                        "+212612345678"), None)
+    RedactingFilter().filter(record)
+    line = record.getMessage()
+    assert PIN[:5] not in line.replace(" ", "") and PIN[-4:] not in line and "612345678" not in line
+    assert REF in line
