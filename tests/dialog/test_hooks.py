@@ -2,11 +2,13 @@
 and the quiet while support holds a conversation."""
 from sqlalchemy import select
 
+from channels import records
 from channels.message import Reply
 from dialog import Done, Flow, Intent
 from orders_core.model import Escalation
 from orders_core.references import format_reference
 from orders_core.services import close_escalation, create_user, place_order, record_payment
+from staff.agent_code import set_agent_code
 from web.demo import draft
 
 from .conftest import PHONE, guarded, orders
@@ -23,10 +25,15 @@ def test_a_router_takes_the_messages_it_knows_and_passes_the_others_on(services,
 def test_an_agent_command_from_a_registered_number_acts_on_the_order(services, client, guarded):
     order = place_order(services.uow(), services.settings.prices, draft(phone=PHONE))
     record_payment(services.uow(), order.reference, order.total, "card", "c1")
-    create_user(services.uow(), "agent1", "Agent", "x", "agent", office_code="42101", phone="+212661000001")
+    agent = create_user(services.uow(), "agent1", "Agent", "x", "agent", office_code="42101", phone="+212661000001")
+    set_agent_code(services.uow(), agent.id, "4821", services.settings.secret_key)
     from .conftest import SmsPhone
-    SmsPhone(client, services, "+212661000001").send(f"PRENDRE {order.reference}")
+    phone = SmsPhone(client, services, "+212661000001")
+    phone.send(f"PRENDRE {order.reference}")  # the number alone (spoofable) proves nothing
+    assert orders(services)[0].status == "received"
+    phone.send(f"#4821 PRENDRE {order.reference}")
     assert orders(services)[0].status == "in_progress"
+    assert "4821" not in " ".join(m["text"] for m in records.conversation(services.uow(), "+212661000001"))
 
 
 class Understander:

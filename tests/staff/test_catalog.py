@@ -11,15 +11,15 @@ from orders_core.services.complaints import COMPLAINT_TRANSITIONS
 from orders_core.services.support import REASONS
 from orders_core.validation import CALENDARS, CHANNELS, RELATIONS
 from payments_sms.model import CardStatus, ChargeStatus
-from staff import access, admin, auth, cards, complaints, finance, inspection, office, support
+from staff import access, admin, agent_code, auth, cards, complaints, finance, inspection, office, support
 from texts import Catalogs
 
 STAFF = Path(__file__).resolve().parents[2] / "staff"
 CATALOGS = Catalogs.load()
 LANGUAGES = ("ar", "fr", "en")
 # Keys written whole in templates and code ("staff.x.y"); view endpoints ("staff.office.queue") look alike.
-ENDPOINTS = {f"staff.{module.bp.name}.{name}" for module in (admin, auth, cards, complaints, finance, inspection,
-                                                             office, support)
+ENDPOINTS = {f"staff.{module.bp.name}.{name}" for module in (admin, agent_code, auth, cards, complaints, finance,
+                                                             inspection, office, support)
              for name, view in vars(module).items()
              if isfunction(view) and (hasattr(view, "staff_roles") or hasattr(view, "staff_public"))}
 LITERAL_KEYS = sorted({key for path in [*STAFF.glob("*.py"), *STAFF.glob("templates/staff/*.html")]
