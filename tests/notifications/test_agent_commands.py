@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from channels.message import Inbound, Reply
+from channels.sms import render
 from jobs.conversations import SURFACES, dialog_of
 from jobs.notifications import agent_commands
 from notifications import parse_command
@@ -147,7 +148,7 @@ def test_an_unregistered_number_is_left_to_the_dialog(services, router, order):
 def first_answer(services, phone: str, text: str) -> str:
     """What the whole dialog (agent commands first) answers a first text from this number."""
     inbound = Inbound("sms", "africastalking", phone, text, phone=phone, provider_message_id=f"x-{phone}-{text}")
-    return dialog_of(services).handle(inbound, SURFACES["sms"]).text
+    return render(dialog_of(services).handle(inbound, SURFACES["sms"]))  # the SMS as sent: text and options
 
 
 @pytest.mark.parametrize("command", ["PRENDRE {ref}", "REJET {ref} 1", "ENVOI {ref} RR123456785MA",
