@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 LIMITER = "limiter"  # app.extensions key
 # The form field holding the sender, by provider (Africa's Talking USSD and SMS, Twilio SMS and WhatsApp).
 _SENDER_FIELDS = ("phoneNumber", "from", "From")
+_FROM_PHONES = frozenset({"ussd", "sms"})  # webhook routes that carry what a phone sent
 
 
 def install(app: Flask) -> Limiter:
@@ -30,7 +31,7 @@ def install(app: Flask) -> Limiter:
                       headers_enabled=False)
     app.extensions[LIMITER] = limiter
     _limit(app, limiter, "webhooks.callback", settings.webhook_phone_limit, key_func=_sender_key,
-           on_breach=_webhook_breach, exempt_when=lambda: not _sender_key())
+           on_breach=_webhook_breach, exempt_when=lambda: not _from_a_phone())
     _limit(app, limiter, "whatsapp_webhook.incoming", settings.webhook_phone_limit, key_func=_sender_key,
            on_breach=_webhook_breach, exempt_when=lambda: not _sender_key())
     _limit(app, limiter, "staff.auth.login", settings.login_limit, methods=["POST"], on_breach=_login_breach)
@@ -50,6 +51,13 @@ def _limit(app: Flask, limiter: Limiter, endpoint: str, value: str, **options) -
 def phone_key(secret: str, phone: str) -> str:
     """What a phone number is counted under: a keyed hash (Redis keys hold no whole number)."""
     return hmac.new(secret.encode(), b"limit:" + phone.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _from_a_phone() -> bool:
+    """A message or USSD step a phone sent (delivery reports and session ends come from the provider: a Twilio
+    status callback's `From` is our own number, and must never be counted as a flood)."""
+    route = (request.view_args or {}).get("route")
+    return route in _FROM_PHONES and bool(_sender_key())
 
 
 def _sender_key() -> str:

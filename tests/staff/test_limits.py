@@ -67,6 +67,14 @@ def test_a_flood_of_sms_from_one_number_is_refused_with_429_and_others_pass(serv
     assert client.post("/webhooks/africastalking/sms", data=_sms("+212698765432")).status_code == 200
 
 
+def test_delivery_reports_are_never_counted_as_a_flood(services):
+    client = app_with(services, webhook_phone_limit="3 per minute").test_client()
+    for n in range(10):  # Twilio's status callbacks all come "From" the service's own number
+        report = {"MessageSid": f"SM{n:032x}", "MessageStatus": "delivered", "From": "+15005550006",
+                  "To": "+212612345678", "AccountSid": "AC" + "0" * 32}
+        assert client.post("/webhooks/twilio/status", data=report).status_code == 200
+
+
 def test_a_flood_of_ussd_steps_from_one_number_gets_a_polite_end(services):
     client = app_with(services, webhook_phone_limit="5 per minute").test_client()
     answers = [client.post("/webhooks/africastalking/ussd", data={
