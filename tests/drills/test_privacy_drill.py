@@ -160,12 +160,16 @@ def pin_forms(pin: str) -> list[str]:
 @pytest.fixture
 def drill(services, caplog):
     caplog.set_level(logging.DEBUG)
+    client_log = logging.getLogger("urllib3")  # the drill's own HTTP client (its URLs): not the service's logs
+    before = client_log.level
+    client_log.setLevel(logging.WARNING)
     secured(services)
     services.settings = replace(services.settings, webhook_phone_limit="1000 per minute")
     payment_jobs.install(services)
     server = Server(create_app({"services": services}))
     yield server
     server.stop()
+    client_log.setLevel(before)
 
 
 def cards(services, count: int) -> list:
