@@ -223,7 +223,7 @@ def _to_payments(services, status: DeliveryStatus) -> None:
 def _to_notifications(services, status: DeliveryStatus) -> None:
     from jobs.notifications import record_delivery_report  # their messages: history, fail-over
     record_delivery_report(status.provider, status.provider_message_id, status.status or status.provider_status,
-                           status.detail)
+                           status.detail, status.outcome)
 
 
 # Payments first: a failure further on leaves the money applied, and the report is tried again.
