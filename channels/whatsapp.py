@@ -50,6 +50,8 @@ def receive(form, now: datetime) -> Inbound:
     body = read.optional("Body", TEXT_LIMIT) if media else read.required("Body", TEXT_LIMIT, empty=True)
     wa_id, external = read.optional("WaId", 40), read.optional("ExternalUserId", 100)
     profile, button = read.optional("ProfileName", 100), read.optional("ButtonText", 200)
+    if address == PREFIX:
+        read.problems["From"] = "not a WhatsApp address"
     read.done()
     phone = _phone_of(address[len(PREFIX):]) or _phone_of(wa_id)
     contact = phone or (f"{PREFIX}ext:{external}" if external else address)
