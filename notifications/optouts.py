@@ -15,7 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from orders_core.columns import UTC, Id, metadata
 
-__all__ = ["opt_outs", "OptOut", "opt_out", "add_opt_out", "opt_in", "opted_out", "opt_outs_of", "CHANNELS"]
+from .model import Notification, Status
+
+__all__ = ["opt_outs", "OptOut", "opt_out", "add_opt_out", "opt_in", "opted_out", "opt_outs_of", "suppressed_of",
+           "CHANNELS"]
 
 CHANNELS = ("sms", "whatsapp")
 
@@ -104,6 +107,17 @@ def opt_outs_of(uow, contacts) -> list[OptOut]:
                                .order_by(opt_outs.c.channel)).mappings()
     return [OptOut(r["contact"], r["channel"], r["opted_out"], r["how"], r["opted_out_at"], r["opted_in_at"])
             for r in rows]
+
+
+def suppressed_of(uow, contacts, limit: int = 20) -> list:
+    """The latest notifications not sent to these keys of one person because they opted out, newest first."""
+    keys = [c for c in contacts if c]
+    if not keys:
+        return []
+    return uow.all(select(Notification).where(
+        Notification.status == Status.SUPPRESSED,
+        Notification.contact.in_(keys) | Notification.recipient.in_(keys))
+        .order_by(Notification.id.desc()).limit(limit))
 
 
 def _standing(uow, contact: str, channel: str):
