@@ -29,6 +29,8 @@ from channels.delivery import Outcome
 from channels.senders import SendError, SendResult
 from channels.whatsapp import route, template_for
 
+from orders_core.phones import number_kind, sms_capable
+
 from .model import WHATSAPP, Notification, Status
 from .optouts import add_opt_out, opted_out
 from .policy import reach_of
@@ -84,6 +86,8 @@ def _claim(uow, notifier, message_id: int) -> Attempt | None:
             message.refused("no SMS provider is configured", now)
         if message.claimable(now) and opted_out(uow, keys_of(message), channel_of(message)):
             message.suppress(f"opted out of {channel_of(message)}", now)
+        if message.claimable(now) and channel_of(message) == "sms" and not sms_capable(message.recipient or ""):
+            message.refused(f"the number cannot receive SMS ({number_kind(message.recipient or '')})", now)
         if not message.claimable(now):
             uow.commit()
             return None

@@ -157,3 +157,14 @@ def test_africas_talking_blacklist_is_an_opt_out(client, services, guarded, send
     with services.uow() as uow:
         [standing] = opt_outs_of(uow, [MOROCCAN])
     assert standing.opted_out and standing.how.startswith("africastalking:")
+
+
+def test_a_notification_by_sms_to_a_fixed_line_is_refused_with_a_clear_reason_before_any_provider(
+        services, senders, notifier):  # noqa: F811
+    from orders_core.services import place_order
+    from web.demo import draft
+    place_order(services.uow(), services.settings.prices, draft(phone="+212522123456", channel="whatsapp"))
+    deliver(services)
+    [message] = messages(services)
+    assert (message.status, message.last_error) == ("failed", "the number cannot receive SMS (fixed_line)")
+    assert senders["africastalking"].calls == [] and senders["twilio"].calls == []
