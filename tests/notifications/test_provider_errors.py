@@ -168,3 +168,15 @@ def test_a_notification_by_sms_to_a_fixed_line_is_refused_with_a_clear_reason_be
     [message] = messages(services)
     assert (message.status, message.last_error) == ("failed", "the number cannot receive SMS (fixed_line)")
     assert senders["africastalking"].calls == [] and senders["twilio"].calls == []
+
+
+def test_a_citizen_opted_out_of_whatsapp_gets_no_whatsapp_notice(client, services, clock, guarded, senders):
+    from notifications.optouts import opt_out
+    wrote(services)
+    opt_out(services.uow(), "+33612345678", "whatsapp", "keyword:STOP")
+    ordered(services)
+    deliver(services)
+    [message] = messages(services)
+    assert (message.status, message.provider) == ("suppressed", "whatsapp")
+    assert not [c for c in guarded.calls if "Messages.json" in c.request.url]
+    assert senders["africastalking"].calls == []
