@@ -7,6 +7,8 @@ import pytest
 
 from app import create_app
 from channels import records
+from channels.delivery import Outcome
+from channels.senders import SendError
 from notifications import Notifier
 from notifications.optouts import opt_outs_of
 from orders_core.references import format_reference
@@ -123,9 +125,6 @@ def test_twilio_21610_on_a_notification_opts_the_number_out_and_suppresses_what_
 
 
 def test_a_refused_send_saying_opted_out_suppresses_instead_of_failing(services, notifier, senders):
-    from channels.delivery import Outcome
-    from channels.senders import SendError
-
     class OptedOut:
         name = "africastalking"
         calls = []

@@ -11,9 +11,11 @@ import pytest
 from app import create_app
 from channels.delivery import forget_unknown_codes
 from notifications import Notifier
-from notifications.optouts import opt_outs_of
+from notifications.optouts import opt_out, opt_outs_of
+from orders_core.services import place_order
 from tests.channels.harness import PHONE as MOROCCAN, Endpoint, ENDPOINTS, guarded, post, secured  # noqa: F401
 from tests.notifications.conftest import deliver, messages, paid_order
+from web.demo import draft
 from tests.notifications.test_whatsapp_notices import (  # noqa: F401 (the notifier fixture)
     ADDRESS, notifier, ordered, twilio_accepts, twilio_refuses, wrote,
 )
@@ -161,8 +163,6 @@ def test_africas_talking_blacklist_is_an_opt_out(client, services, guarded, send
 
 def test_a_notification_by_sms_to_a_fixed_line_is_refused_with_a_clear_reason_before_any_provider(
         services, senders, notifier):  # noqa: F811
-    from orders_core.services import place_order
-    from web.demo import draft
     place_order(services.uow(), services.settings.prices, draft(phone="+212522123456", channel="whatsapp"))
     deliver(services)
     [message] = messages(services)
@@ -171,7 +171,6 @@ def test_a_notification_by_sms_to_a_fixed_line_is_refused_with_a_clear_reason_be
 
 
 def test_a_citizen_opted_out_of_whatsapp_gets_no_whatsapp_notice(client, services, clock, guarded, senders):
-    from notifications.optouts import opt_out
     wrote(services)
     opt_out(services.uow(), "+33612345678", "whatsapp", "keyword:STOP")
     ordered(services)
