@@ -84,10 +84,8 @@ def _claim(uow, notifier, message_id: int) -> Attempt | None:
                            else (None, None))
         if message.provider != WHATSAPP and not notifier.plan.providers:
             message.refused("no SMS provider is configured", now)
-        if message.claimable(now) and opted_out(uow, keys_of(message), channel_of(message)):
-            message.suppress(f"opted out of {channel_of(message)}", now)
-        if message.claimable(now) and channel_of(message) == "sms" and not sms_capable(message.recipient or ""):
-            message.refused(f"the number cannot receive SMS ({number_kind(message.recipient or '')})", now)
+        if message.claimable(now):
+            _hold_back(uow, message, now)
         if not message.claimable(now):
             uow.commit()
             return None
@@ -96,6 +94,16 @@ def _claim(uow, notifier, message_id: int) -> Attempt | None:
         if message.provider == WHATSAPP:
             return Attempt(message.id, message.attempts, WHATSAPP, path.to, message.text, path.content_sid, variables)
         return Attempt(message.id, message.attempts, message.provider, message.recipient, message.text)
+
+
+def _hold_back(uow, message: Notification, now) -> None:
+    """Keep from the provider what must not reach it: a channel the person opted out of (suppressed), an SMS to a
+    number that cannot take one (refused, with the number's kind)."""
+    channel = channel_of(message)
+    if opted_out(uow, keys_of(message), channel):
+        message.suppress(f"opted out of {channel}", now)
+    elif channel == "sms" and not sms_capable(message.recipient or ""):
+        message.refused(f"the number cannot receive SMS ({number_kind(message.recipient or '')})", now)
 
 
 def _whatsapp_path(uow, notifier, message: Notification, now) -> tuple:
