@@ -34,6 +34,7 @@ STATUSES = {
     "sending": ("sent", False), "sent": ("sent", False), "delivered": ("delivered", True), "read": ("read", True),
     "undelivered": ("undelivered", True), "failed": ("failed", True), "canceled": ("failed", True),
 }
+MAX_MEDIA = 10  # Twilio's form carries up to 10 files
 # Twilio's error codes (www.twilio.com/docs/api/errors), from a refused send or a status callback's ErrorCode.
 _O = Outcome
 ERRORS = {
@@ -102,9 +103,6 @@ def receive_sms(form, now: datetime) -> Inbound:
 def _body(read: FormReader) -> str:
     """`Body`, required (empty allowed) when no file came with the message; base64 decoded when it is that."""
     return possible_base64(read.required("Body", TEXT_LIMIT, empty=True))
-
-
-MAX_MEDIA = 10  # Twilio's form carries up to 10 files
 
 
 def media_of(read: FormReader) -> list[dict]:

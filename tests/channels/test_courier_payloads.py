@@ -174,3 +174,12 @@ def test_a_lowercase_success_marks_a_reply_delivered(client, services, guarded):
     post(client, at_report, {**at_report.form(), "id": "ATXid_out1", "status": "success"})
     services.drain()
     assert records.recent(services.uow(), direction="out")[0]["status"] == "delivered"
+
+
+def test_a_whatsapp_voice_note_without_body_is_received_with_its_file(client, services, guarded):
+    voice = {k: v for k, v in form(WA_RECEIVE_BUTTON).items() if k not in ("Body", "ButtonText")}
+    voice.update(NumMedia="1", MediaUrl0="https://api.twilio.com/m/ME1", MediaContentType0="audio/ogg")
+    inbound = whatsapp.receive(voice, NOW)
+    assert inbound.text == "" and inbound.extra["media"] == [{"url": "https://api.twilio.com/m/ME1",
+                                                               "type": "audio/ogg"}]
+    assert post(client, WHATSAPP, voice).status_code == 200
