@@ -10,6 +10,7 @@ from app import create_app
 from channels import africastalking, records, twilio, whatsapp
 from channels.inbox import claim_message
 from channels.orm import sms_messages as t
+from notifications.optouts import opt_outs_of
 from tests.channels.harness import ENDPOINTS, guarded, post, queued, secured  # noqa: F401 (fixture)
 from tests.whatsapp.conftest import WHATSAPP
 
@@ -183,3 +184,19 @@ def test_a_whatsapp_voice_note_without_body_is_received_with_its_file(client, se
     assert inbound.text == "" and inbound.extra["media"] == [{"url": "https://api.twilio.com/m/ME1",
                                                                "type": "audio/ogg"}]
     assert post(client, WHATSAPP, voice).status_code == 200
+
+
+def test_courier_s_stop_contact_status_on_a_reply_opts_its_recipient_out(client, services, guarded):
+    twilio_sms = endpoint("twilio-sms")
+    post(client, twilio_sms, twilio_sms.form())
+    services.drain()
+    with services.uow() as uow:  # as if Twilio had carried the reply, under courier's fixture id
+        uow.session.execute(update(t).where(t.c.direction == "out").values(
+            provider="twilio", provider_message_id="SMe287d7109a5a925f182f0e07fe5b223b"))
+        uow.commit()
+    assert post(client, endpoint("twilio-status"), form(STATUS_STOP)).status_code == 200
+    services.drain()
+    with services.uow() as uow:
+        [standing] = opt_outs_of(uow, [twilio_sms.form()["From"]])
+    assert standing.opted_out and standing.channel == "sms" and standing.how == "twilio:21610"
+    assert records.recent(services.uow(), direction="out")[0]["status"] == "failed"
