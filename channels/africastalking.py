@@ -16,28 +16,60 @@ from texts import count
 
 from .africastalking_answers import ACCEPTED_CODES, first_recipient, number
 from .callbacks import Callback, key_matches
-from .delivery import DeliveryStatus
+from .delivery import DeliveryStatus, Outcome, classify
 from .forms import TEXT_LIMIT, FormReader
 from .message import Inbound, SessionState
 from .senders import SendError, SendResult
 
 __all__ = [
-    "NAME", "ROUTES", "STATUSES", "ACCEPTED_CODES", "RETRYABLE_CODES", "authentic", "acknowledge", "receive_ussd",
-    "receive_sms", "status", "session_ended", "SessionEnded", "AfricasTalkingSender",
+    "NAME", "ROUTES", "STATUSES", "FAILURES", "SEND_CODES", "ACCEPTED_CODES", "RETRYABLE_CODES", "authentic",
+    "acknowledge", "receive_ussd", "receive_sms", "status", "opted_out", "session_ended", "SessionEnded",
+    "AfricasTalkingSender",
 ]
 
 log = logging.getLogger(__name__)
 NAME = "africastalking"
-# Path under /webhooks/africastalking/ -> what it carries.
-ROUTES = {"ussd": "ussd", "ussd/events": "ussd_end", "sms": "sms", "sms/delivery": "delivery"}
+# Path under /webhooks/africastalking/ -> what it carries ("sms/optout": AT's Bulk SMS Opt Out notification).
+ROUTES = {"ussd": "ussd", "ussd/events": "ussd_end", "sms": "sms", "sms/delivery": "delivery",
+          "sms/optout": "optout"}
 # Delivery-report words -> (ours, final). Success, Rejected and Failed are final (AT docs); courier maps Expired.
+# AT's words are read in any case ("success" too): the report keeps AT's spelling of the word, as in this table.
 STATUSES = {
     "Sent": ("sent", False), "Submitted": ("sent", False), "Buffered": ("queued", False),
     "Success": ("delivered", True), "Rejected": ("rejected", True), "Failed": ("failed", True),
     "Expired": ("expired", True),
 }
-# InsufficientBalance, CouldNotRoute and AT's own errors may pass later; the others are about the recipient.
-RETRYABLE_CODES = frozenset({405, 407, 500, 501, 502})
+_WORDS = {word.lower(): word for word in STATUSES}
+_O = Outcome
+# A delivery report's failureReason (AT's spelling, NotNetworkSubcriber included) -> what to do next.
+FAILURES = {
+    "InsufficientCredit": _O.PERMANENT,        # the subscriber's airtime (premium): payments stop the sequence
+    "InvalidLinkId": _O.PERMANENT,             # a premium reply's linkId expired or wrong
+    "UserIsInactive": _O.PERMANENT,            # the line is deactivated by its operator
+    "UserInBlackList": _O.OPTED_OUT,           # the subscriber blocked our messages (operator's DND list)
+    "UserInBlacklist": _O.OPTED_OUT,
+    "UserAccountSuspended": _O.PERMANENT,
+    "NotNetworkSubcriber": _O.OTHER_PROVIDER,  # sent to the wrong operator's message centre
+    "NotNetworkSubscriber": _O.OTHER_PROVIDER,
+    "UserNotSubscribedToProduct": _O.PERMANENT,
+    "UserDoesNotExist": _O.PERMANENT,
+    "AbsentSubscriber": _O.RETRY,              # handset off or out of coverage
+    "DeliveryFailure": _O.RETRY,               # the operator gave no reason
+}
+# A send's per-recipient statusCode (AT docs) -> what to do next; 100-102 are accepted (ACCEPTED_CODES).
+SEND_CODES = {
+    "401": _O.OTHER_PROVIDER,   # RiskHold: our account is held
+    "402": _O.OTHER_PROVIDER,   # InvalidSenderId
+    "403": _O.PERMANENT,        # InvalidPhoneNumber
+    "404": _O.NOT_SMS_CAPABLE,  # UnsupportedNumberType
+    "405": _O.OTHER_PROVIDER,   # InsufficientBalance: ours, another provider may carry it
+    "406": _O.OPTED_OUT,        # UserInBlacklist
+    "407": _O.OTHER_PROVIDER,   # CouldNotRoute
+    "409": _O.OPTED_OUT,        # DoNotDisturbRejection
+    "500": _O.RETRY, "501": _O.RETRY,  # InternalServerError, GatewayError
+    "502": _O.OTHER_PROVIDER,   # RejectedByGateway
+}
+RETRYABLE_CODES = frozenset(int(code) for code, outcome in SEND_CODES.items() if outcome in Outcome.RETRYABLE)
 
 
 def authentic(callback: Callback, settings) -> bool:
@@ -81,14 +113,26 @@ def receive_sms(form, now: datetime) -> Inbound:
 
 
 def status(form) -> DeliveryStatus:
-    """A delivery report of a message sent through Africa's Talking."""
+    """A delivery report of a message sent through Africa's Talking; its word in any case, its failureReason
+    classified by FAILURES."""
     read = FormReader(form)
     message_id = read.required("id", 100)
-    word = read.required("status", 40)
+    word = read.required("status", 40).strip()
     reason = read.optional("failureReason", 100)
     read.done()
-    ours, final = STATUSES.get(word.strip(), (None, False))
-    return DeliveryStatus(NAME, message_id, ours, word.strip(), final, reason)
+    word = _WORDS.get(word.lower(), word)
+    ours, final = STATUSES.get(word, (None, False))
+    reason = reason and reason.strip()
+    return DeliveryStatus(NAME, message_id, ours, word, final, reason, classify(FAILURES, NAME, reason))
+
+
+def opted_out(form) -> str:
+    """AT's Bulk SMS Opt Out notification (`senderId`, `phoneNumber`): the number that opted out."""
+    read = FormReader(form)
+    phone = read.phone("phoneNumber")
+    read.optional("senderId", 20)
+    read.done()
+    return phone
 
 
 @dataclass(frozen=True)
@@ -128,7 +172,7 @@ class AfricasTalkingSender:
         try:
             answer = self.sms.send(text, [to], sender_id=self.sender_id, timeout=self.timeout)
         except ValueError:  # the SDK's own check of the number
-            raise SendError(NAME, "InvalidPhoneNumber", retryable=False) from None
+            raise SendError(NAME, "InvalidPhoneNumber", outcome=Outcome.PERMANENT) from None
         except requests.RequestException as exc:
             raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
         except self.sdk_error:
@@ -139,7 +183,7 @@ class AfricasTalkingSender:
         code, word = number(recipient.get("statusCode")), str(recipient.get("status") or "unknown")[:40]
         message_id = str(recipient.get("messageId") or "")
         if code not in ACCEPTED_CODES or message_id in ("", "None"):
-            raise SendError(NAME, word, retryable=code in RETRYABLE_CODES)
+            raise SendError(NAME, word, outcome=classify(SEND_CODES, NAME, code) or Outcome.UNKNOWN)
         parts = number(recipient.get("messageParts")) or count(text).segments
         log.info("AT accepted an SMS to %s: %s (%s)", mask_phone(to), message_id, code)
         return SendResult(NAME, message_id, "sent", parts, recipient.get("cost"))

@@ -1,14 +1,18 @@
 """Strict reading of the forms providers post: every missing or malformed field is named, all at once."""
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from datetime import datetime, timezone
 
 from orders_core.errors import InvalidInput
 from orders_core.phones import normalise_phone
 
-__all__ = ["FormReader", "TEXT_LIMIT"]
+__all__ = ["FormReader", "TEXT_LIMIT", "possible_base64"]
 
 TEXT_LIMIT = 20_000  # far above any SMS (Twilio: 1600) or USSD path; beyond it a form is not a provider's
+_BASE64 = re.compile(r"^([a-zA-Z0-9+/=]{4})+$")
 
 
 class FormReader:
@@ -63,3 +67,24 @@ class FormReader:
         if len(value) > limit:
             self.problems[name] = f"longer than {limit} characters"
         return value.replace("\x00", "")  # NUL means nothing in a message, and PostgreSQL text refuses it
+
+
+def possible_base64(text: str) -> str:
+    """The text itself, or what it encodes when it is base64 (Twilio sends some long SMS so), detected as courier
+    does: at least 60 characters, a multiple of 4, only base64's alphabet, and at least half ASCII once decoded.
+    A short word that happens to be base64 ("TEST") is never taken for it."""
+    stripped = text.replace("\r", "").replace("\n", "").strip()
+    if len(stripped) < 60 or len(stripped) % 4 or not _BASE64.match(stripped[:-4]):
+        return text
+    try:
+        decoded = base64.b64decode(stripped, validate=True).decode("utf-8", errors="ignore")
+    except (binascii.Error, ValueError):
+        return text
+    if not decoded or sum(ch <= "\x7f" for ch in decoded) / len(decoded) < 0.5 or _controls(decoded):
+        return text
+    return decoded
+
+
+def _controls(text: str) -> bool:
+    """Control characters other than line breaks and tabs: not a text a person wrote (stricter than courier)."""
+    return any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text)

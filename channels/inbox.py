@@ -64,7 +64,8 @@ def record_message(uow, inbound: Inbound) -> int | None:
 def record_report(uow, report: DeliveryStatus) -> int | None:
     """Store a delivery report before it is acknowledged: its inbox id, or None when stored already (a replay)."""
     with uow:
-        payload = {"status": report.status, "final": report.final, "detail": report.detail}
+        payload = {"status": report.status, "final": report.final, "detail": report.detail,
+                   "outcome": report.outcome}
         return _insert(uow, report.provider, REPORT, report.provider_message_id, report.provider_status, payload)
 
 
@@ -124,7 +125,7 @@ def claim_report(uow, inbox_id: int) -> DeliveryStatus | None:
     if row is None:
         return None
     return DeliveryStatus(row.provider, row.provider_message_id, row.payload["status"], row.provider_status,
-                          row.payload["final"], row.payload["detail"])
+                          row.payload["final"], row.payload["detail"], row.payload.get("outcome"))
 
 
 def _claim(uow, inbox_id: int):

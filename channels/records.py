@@ -17,7 +17,7 @@ from .orm import sms_messages as t
 from .senders import SendResult
 
 __all__ = ["record_inbound", "add_inbound", "record_reply", "claim_for_sending", "stale_replies", "mark_sent",
-           "mark_failed", "apply_delivery", "conversation", "recent", "OutgoingSms"]
+           "mark_failed", "apply_delivery", "recipient_of", "conversation", "recent", "OutgoingSms"]
 
 # A status the provider reported last never goes back to an earlier stage (reports can arrive out of order).
 _RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4,
@@ -121,6 +121,13 @@ def apply_delivery(uow, report: DeliveryStatus) -> bool:
         uow.session.execute(update(t).where(t.c.id == row.id).values(**values))
         uow.commit()
         return True
+
+
+def recipient_of(uow, provider: str, provider_message_id: str) -> str | None:
+    """The number an SMS of ours with this provider id went to, or None."""
+    with uow:
+        return uow.session.execute(select(t.c.contact).where(
+            t.c.provider == provider, t.c.provider_message_id == provider_message_id, t.c.direction == "out")).scalar()
 
 
 def _unknown(report: DeliveryStatus) -> str | None:

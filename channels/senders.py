@@ -9,6 +9,8 @@ from typing import Protocol
 from orders_core.phones import mask_phone
 from texts import count
 
+from .delivery import Outcome
+
 __all__ = ["SendResult", "SendError", "Sender", "ConsoleSender"]
 
 log = logging.getLogger(__name__)
@@ -26,11 +28,15 @@ class SendResult:
 
 
 class SendError(Exception):
-    """A send that failed; `retryable` says whether trying again later may work (timeouts, 5xx, throttling)."""
+    """A send that failed. `outcome` (channels.delivery.Outcome) says what to do next, from the provider's error
+    table; `retryable` whether trying again later may work (timeouts, 5xx, throttling, another provider)."""
 
-    def __init__(self, provider: str, reason: str, retryable: bool):
-        self.provider, self.reason, self.retryable = provider, reason, retryable
-        super().__init__(f"{provider}: {reason} ({'retryable' if retryable else 'permanent'})")
+    def __init__(self, provider: str, reason: str, retryable: bool | None = None, outcome: str | None = None):
+        if outcome is None:
+            outcome = Outcome.RETRY if retryable else Outcome.PERMANENT
+        self.provider, self.reason, self.outcome = provider, reason, outcome
+        self.retryable = outcome in Outcome.RETRYABLE if retryable is None else retryable
+        super().__init__(f"{provider}: {reason} ({outcome})")
 
 
 class Sender(Protocol):

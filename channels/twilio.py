@@ -14,13 +14,13 @@ from orders_core.phones import mask_phone
 from texts import count
 
 from .callbacks import Callback
-from .delivery import DeliveryStatus
-from .forms import TEXT_LIMIT, FormReader
+from .delivery import DeliveryStatus, Outcome, classify
+from .forms import TEXT_LIMIT, FormReader, possible_base64
 from .message import Inbound
 from .senders import SendError, SendResult
 
-__all__ = ["NAME", "ROUTES", "STATUSES", "SIGNATURE_HEADER", "EMPTY_TWIML", "authentic", "acknowledge",
-           "receive_sms", "status", "TwilioSender"]
+__all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "SIGNATURE_HEADER", "EMPTY_TWIML", "authentic", "acknowledge",
+           "receive_sms", "status", "media_of", "outcome_of", "TwilioSender"]
 
 log = logging.getLogger(__name__)
 NAME = "twilio"
@@ -34,7 +34,38 @@ STATUSES = {
     "sending": ("sent", False), "sent": ("sent", False), "delivered": ("delivered", True), "read": ("read", True),
     "undelivered": ("undelivered", True), "failed": ("failed", True), "canceled": ("failed", True),
 }
-# Twilio's HTTP answers worth another try later: throttling and its own errors.
+MAX_MEDIA = 10  # Twilio's form carries up to 10 files
+# Twilio's error codes (www.twilio.com/docs/api/errors), from a refused send or a status callback's ErrorCode.
+_O = Outcome
+ERRORS = {
+    "20003": _O.OTHER_PROVIDER,   # authentication failed: our credentials
+    "20429": _O.RETRY,            # too many requests
+    "20500": _O.RETRY, "20503": _O.RETRY,  # Twilio's own trouble
+    "21211": _O.PERMANENT,        # invalid 'To' number
+    "21408": _O.OTHER_PROVIDER,   # sending to this region is not enabled on our account
+    "21606": _O.OTHER_PROVIDER,   # our 'From' number cannot send here
+    "21608": _O.OTHER_PROVIDER,   # trial account, number not verified
+    "21610": _O.OPTED_OUT,        # the recipient replied STOP: Twilio blocks every send until START
+    "21612": _O.OTHER_PROVIDER,   # not reachable from our 'From' number
+    "21614": _O.NOT_SMS_CAPABLE,  # 'To' is not a mobile number
+    "21617": _O.PERMANENT,        # body longer than 1600 characters
+    "30001": _O.RETRY,            # queue overflow
+    "30002": _O.OTHER_PROVIDER,   # account suspended
+    "30003": _O.RETRY,            # handset unreachable (switched off, out of coverage)
+    "30004": _O.PERMANENT,        # blocked (by the recipient or their carrier)
+    "30005": _O.PERMANENT,        # unknown destination handset: the number does not exist
+    "30006": _O.NOT_SMS_CAPABLE,  # landline or unreachable carrier
+    "30007": _O.OTHER_PROVIDER,   # carrier filtering: another route may pass
+    "30008": _O.RETRY,            # unknown error
+    "30009": _O.RETRY,            # missing segment
+    "30010": _O.OTHER_PROVIDER,   # price above our maximum
+    "63003": _O.PERMANENT,        # WhatsApp: no such recipient
+    "63016": _O.OUTSIDE_WINDOW,   # WhatsApp: free-form outside the 24-hour window
+    "63018": _O.RETRY,            # WhatsApp: rate limit (courier retries it too)
+    "63024": _O.PERMANENT,        # WhatsApp: invalid recipient (not a WhatsApp user): SMS instead
+    "63038": _O.RETRY,            # WhatsApp: daily messaging limit of the account
+}
+# Twilio's HTTP answers worth another try later when they carry no code of the table: throttling, its own errors.
 _RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
 
 
@@ -52,26 +83,60 @@ def acknowledge() -> tuple[str, str]:
 
 
 def receive_sms(form, now: datetime) -> Inbound:
-    """An incoming SMS; unknown parameters (Twilio adds some without notice) are ignored."""
+    """An incoming SMS; unknown parameters (Twilio adds some without notice) are ignored.
+
+    As courier: a media message may come with no `Body` at all (its files in `extra["media"]`); a `Body` that is
+    base64 of the text (Twilio sends some long SMS so) is decoded; `ButtonText` is WhatsApp's, ignored on SMS.
+    """
     read = FormReader(form)
     message_id = read.required("MessageSid", 64)
     phone = read.phone("From")
     to = read.required("To", 40)
-    text = read.required("Body", TEXT_LIMIT, empty=True)
+    media = media_of(read)
+    text = possible_base64(read.optional("Body", TEXT_LIMIT) or "") if media else _body(read)
+    opt_out = read.optional("OptOutType", 20)
     read.done()
     return Inbound("sms", NAME, phone, text, provider_message_id=message_id, received_at=now, phone=phone,
-                   extra={"to": to})
+                   extra={"to": to, "media": media, "opt_out_type": opt_out and opt_out.upper()})
 
 
-def status(form) -> DeliveryStatus:
-    """A status callback of a message sent through Twilio."""
+def _body(read: FormReader) -> str:
+    """`Body`, required (empty allowed) when no file came with the message; base64 decoded when it is that."""
+    return possible_base64(read.required("Body", TEXT_LIMIT, empty=True))
+
+
+def media_of(read: FormReader) -> list[dict]:
+    """The files sent with a message, as [{"url", "type"}] (the URL is Twilio's, fetched with credentials)."""
+    raw = (read.optional("NumMedia", 4) or "0").strip()
+    if not raw.isdigit():
+        read.problems["NumMedia"] = "not a number"
+        return []
+    files = []
+    for n in range(min(int(raw), MAX_MEDIA)):
+        url = read.required(f"MediaUrl{n}", 1000)
+        kind = read.optional(f"MediaContentType{n}", 100) or "application/octet-stream"
+        if url:
+            files.append({"url": url, "type": kind})
+    return files
+
+
+def status(form) -> DeliveryStatus | None:
+    """A status callback of a message sent through Twilio; None when it carries no status at all (courier ignores
+    those too). `ErrorCode` is classified by ERRORS."""
     read = FormReader(form)
+    if not (form.get("MessageStatus") or "").strip() and not (form.get("MessageSid") or "").strip():
+        return None
     message_id = read.required("MessageSid", 64)
     word = read.required("MessageStatus", 40).strip().lower()
     error = read.optional("ErrorCode", 20)
     read.done()
     ours, final = STATUSES.get(word, (None, False))
-    return DeliveryStatus(NAME, message_id, ours, word, final, error)
+    return DeliveryStatus(NAME, message_id, ours, word, final, error, outcome_of(error))
+
+
+def outcome_of(code) -> str | None:
+    """What a Twilio error code means for the next try (None for no code)."""
+    return classify(ERRORS, NAME, code)
 
 
 class TwilioSender:
@@ -113,11 +178,18 @@ def create_message(client: Client, status_callback: str | None, **fields):
     try:
         return client.messages.create(**fields, **options)
     except TwilioRestException as exc:
-        raise SendError(NAME, f"HTTP {exc.status} code {exc.code}", exc.status in _RETRYABLE_HTTP) from None
+        raise SendError(NAME, f"HTTP {exc.status} code {exc.code}", outcome=_refusal(exc)) from None
     except requests.RequestException as exc:
         raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
     except TwilioException as exc:
         raise SendError(NAME, type(exc).__name__, retryable=True) from None
+
+
+def _refusal(exc: TwilioRestException) -> str:
+    """The outcome of a refused send: its code's, else its HTTP status's."""
+    if exc.code is not None:
+        return outcome_of(exc.code)
+    return Outcome.RETRY if exc.status in _RETRYABLE_HTTP else Outcome.PERMANENT
 
 
 def _number(value) -> int | None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from orders_core.phones import mask_phone
 
 from . import twilio
-from .forms import TEXT_LIMIT, FormReader
+from .forms import TEXT_LIMIT, FormReader, possible_base64
 from .message import Inbound, Reply
 from .senders import SendResult
 
@@ -29,7 +29,7 @@ CHANNEL = "whatsapp"
 PREFIX = "whatsapp:"
 WINDOW = timedelta(hours=24)  # Meta's customer-service window: free-form only within it
 BODY_LIMIT = 1600  # Twilio's Body limit; a longer reply goes as several messages
-MAX_MEDIA = 10  # WhatsApp carries one file per message; Twilio's form allows up to 10
+MAX_MEDIA = twilio.MAX_MEDIA  # WhatsApp carries one file per message; Twilio's form allows up to 10
 
 authentic = twilio.authentic  # the same X-Twilio-Signature over the configured public URL
 acknowledge = twilio.acknowledge  # empty TwiML: the reply goes later through the REST API
@@ -37,44 +37,46 @@ status = twilio.status  # the same status callback words, `read` included
 
 
 def receive(form, now: datetime) -> Inbound:
-    """An incoming WhatsApp message: the contact is the phone number when one is known, else Twilio's id."""
+    """An incoming WhatsApp message: the contact is the phone number when one is known, else Twilio's id.
+
+    As courier: a quick-reply button's `ButtonText` is what the person chose (it wins over `Body`); a media
+    message may come without `Body`; a `From` without the `whatsapp:` prefix is read as a WhatsApp number.
+    """
     read = FormReader(form)
     message_id = read.required("MessageSid", 64)
-    address = read.required("From", 120)
+    address = _address(read.required("From", 120))
     to = read.required("To", 120)
-    text = read.required("Body", TEXT_LIMIT, empty=True)
+    media = twilio.media_of(read)
+    body = read.optional("Body", TEXT_LIMIT) if media else read.required("Body", TEXT_LIMIT, empty=True)
     wa_id, external = read.optional("WaId", 40), read.optional("ExternalUserId", 100)
     profile, button = read.optional("ProfileName", 100), read.optional("ButtonText", 200)
-    media = _media(read)
-    if address and not address.startswith(PREFIX):
+    if address == PREFIX:
         read.problems["From"] = "not a WhatsApp address"
     read.done()
     phone = _phone_of(address[len(PREFIX):]) or _phone_of(wa_id)
     contact = phone or (f"{PREFIX}ext:{external}" if external else address)
     extra = {"to": to, "address": address, "wa_id": wa_id, "external_user_id": external, "profile": profile,
              "media": media}
-    return Inbound(CHANNEL, NAME, contact, text or button or "", provider_message_id=message_id, received_at=now,
+    text = button.strip() if button and button.strip() else possible_base64(body or "")
+    return Inbound(CHANNEL, NAME, contact, text, provider_message_id=message_id, received_at=now,
                    phone=phone, extra=extra)
 
 
-def _media(read: FormReader) -> list[dict]:
-    """The files sent with the message, as [{"url", "type"}] (the URL is Twilio's, fetched with credentials)."""
-    raw = read.optional("NumMedia", 4) or "0"
-    if not raw.isdigit():
-        read.problems["NumMedia"] = "not a number"
-        return []
-    files = []
-    for n in range(min(int(raw), MAX_MEDIA)):
-        url = read.required(f"MediaUrl{n}", 1000)
-        kind = read.optional(f"MediaContentType{n}", 100) or "application/octet-stream"
-        if url:
-            files.append({"url": url, "type": kind})
-    return files
+def _address(raw: str) -> str:
+    """A WhatsApp address; a bare number ("+1413...", as courier's prefixless fixture) gets the prefix."""
+    raw = raw.strip()
+    return raw if not raw or raw.startswith(PREFIX) else PREFIX + raw
 
 
 def _phone_of(value: str | None) -> str | None:
-    """An E.164 number from a WhatsApp address or WaId ("+2126..." or "2126..."), None when it is not one."""
-    read = FormReader({"phone": (value or "").strip()})
+    """An E.164 number from a WhatsApp address or WaId ("+2126..." or "2126..."), None when it is not one.
+
+    WhatsApp gives numbers in international form, with or without "+": digits alone are read as such, never as
+    a Moroccan national number."""
+    bare = (value or "").strip()
+    if bare.isdigit():
+        bare = "+" + bare
+    read = FormReader({"phone": bare})
     phone = read.phone("phone", required=False)
     return None if read.problems else phone or None
 

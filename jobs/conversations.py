@@ -18,19 +18,24 @@ from datetime import timedelta
 
 import rq
 from rq import Retry
+from sqlalchemy import select
 
 import bootstrap
 from channels import sms, ussd
-from channels.delivery import DeliveryStatus
+from channels.delivery import DeliveryStatus, Outcome
 from channels.inbox import claim_message, claim_report, inbound_of, mark_done, release, values_of
 from channels.message import Inbound, Reply
 from channels.records import (
-    apply_delivery, claim_for_sending, mark_failed, mark_sent, record_inbound, record_reply, stale_replies,
+    apply_delivery, claim_for_sending, mark_failed, mark_sent, record_inbound, record_reply, recipient_of,
+    stale_replies,
 )
 from channels.registry import build_senders
 from channels.senders import SendError
 from dialog import Dialog, Ports, SessionStore, Surface, registry
+from dialog.orm import contacts
 from dialog.sessions import Busy
+from notifications.opting import OptOutKeywords
+from notifications.optouts import opt_out
 
 __all__ = ["SURFACES", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer", "answer_sms",
            "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
@@ -71,7 +76,15 @@ def dialog_of(services) -> Dialog:
 
 def _default_routers(services) -> list:
     from jobs.notifications import agent_commands  # agents act on orders by SMS from their registered number
-    return [agent_commands(services)]
+    # STOP / START first: they must work in any conversation state, an agent's included.
+    return [OptOutKeywords(services.uow, services.catalogs, lambda contact: _language_of(services, contact)),
+            agent_commands(services)]
+
+
+def _language_of(services, contact: str) -> str | None:
+    """The language a contact chose, if any (the confirmation of a bare STOP is in it)."""
+    with services.uow() as uow:
+        return uow.session.execute(select(contacts.c.language).where(contacts.c.contact == contact)).scalar()
 
 
 def plain(inbound: Inbound) -> dict:
@@ -223,8 +236,18 @@ def _to_payments(services, status: DeliveryStatus) -> None:
 def _to_notifications(services, status: DeliveryStatus) -> None:
     from jobs.notifications import record_delivery_report  # their messages: history, fail-over
     record_delivery_report(status.provider, status.provider_message_id, status.status or status.provider_status,
-                           status.detail)
+                           status.detail, status.outcome)
+
+
+def _to_opt_outs(services, status: DeliveryStatus) -> None:
+    """A reply refused because its recipient opted out at the provider (Twilio 21610): recorded as an opt-out of
+    SMS (notifications record theirs themselves)."""
+    if status.outcome != Outcome.OPTED_OUT:
+        return
+    recipient = recipient_of(services.uow(), status.provider, status.provider_message_id)
+    if recipient:
+        opt_out(services.uow(), recipient, "sms", f"{status.provider}:{status.detail}")
 
 
 # Payments first: a failure further on leaves the money applied, and the report is tried again.
-DELIVERY_LISTENERS = [_to_payments, _to_notifications]
+DELIVERY_LISTENERS = [_to_payments, _to_notifications, _to_opt_outs]

@@ -136,11 +136,13 @@ def expire_orders() -> int:
     return expire_unpaid(bootstrap.current().uow())
 
 
-def record_delivery_report(provider: str, provider_message_id: str, status: str, detail: str | None = None) -> bool:
-    """The channels' delivery-report hook: add a provider's report to the message's history."""
+def record_delivery_report(provider: str, provider_message_id: str, status: str, detail: str | None = None,
+                           outcome: str | None = None) -> bool:
+    """The channels' delivery-report hook: add a provider's report to the message's history (`outcome`: what its
+    error code means, channels.delivery.Outcome)."""
     services = bootstrap.current()
     return notifications.record_status(services.uow(), notifier(services), provider, provider_message_id, status,
-                                       detail)
+                                       detail, outcome)
 
 
 def expire_charges() -> int:

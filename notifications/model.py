@@ -25,6 +25,7 @@ class Status:
     UNDELIVERED = "undelivered"  # accepted, then reported lost by the last provider
     FAILED = "failed"            # refused for good, or every provider's retries used up
     UNREACHABLE = "unreachable"  # no channel reaches this person (e.g. a WhatsApp id with no phone yet)
+    SUPPRESSED = "suppressed"    # not sent: the person opted out of this channel (STOP), not a failure
 
     CLAIMABLE = frozenset({PENDING, SENDING})
 
@@ -115,6 +116,12 @@ class Notification:
         """A permanent error: recorded, never retried."""
         self.lease_until, self.last_error = None, reason[:200]
         self.move(Status.FAILED, now, reason)
+
+    def suppress(self, reason: str, now: datetime) -> None:
+        """Not sent, and never retried: the person opted out of the channel it would go on."""
+        self.lease_until, self.next_attempt_at, self.enqueued_at = None, None, None
+        self.last_error = reason[:200]
+        self.move(Status.SUPPRESSED, now, reason)
 
     def retry_later(self, reason: str, now: datetime, plan: RetryPlan, shift: Callable = _same) -> None:
         """A retryable error: the same provider after the next delay, then the next provider, then give up.

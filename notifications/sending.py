@@ -13,19 +13,29 @@ send, since the 24-hour window may have closed (or opened again) while the messa
 retry. Inside the window the text goes free-form; outside it, the kind's approved template with the message's
 values; without a template, or when WhatsApp refuses it for good or after its retries, the message fails over
 to the SMS providers, in their configured order.
+
+Opt-outs and provider errors. A person opted out of the channel a message would go on (notifications.optouts)
+gets nothing: the message is `suppressed`, never failed. A provider's error comes classified once by its module's
+table (SendError.outcome): throttling and unknown codes are retried later with the plan's delays (a bounded number
+of times, then the next provider), a route the provider cannot take goes to the next provider at once, an opt-out
+(Twilio 21610, Africa's Talking's blacklist) is recorded and suppresses the message, and the rest fail for good.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
+from channels.delivery import Outcome
 from channels.senders import SendError, SendResult
 from channels.whatsapp import route, template_for
 
+from orders_core.phones import number_kind, sms_capable
+
 from .model import WHATSAPP, Notification, Status
+from .optouts import add_opt_out, opted_out
 from .policy import reach_of
 
-__all__ = ["send_notification", "Attempt"]
+__all__ = ["send_notification", "Attempt", "channel_of", "keys_of"]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +84,8 @@ def _claim(uow, notifier, message_id: int) -> Attempt | None:
                            else (None, None))
         if message.provider != WHATSAPP and not notifier.plan.providers:
             message.refused("no SMS provider is configured", now)
+        if message.claimable(now):
+            _hold_back(uow, message, now)
         if not message.claimable(now):
             uow.commit()
             return None
@@ -82,6 +94,16 @@ def _claim(uow, notifier, message_id: int) -> Attempt | None:
         if message.provider == WHATSAPP:
             return Attempt(message.id, message.attempts, WHATSAPP, path.to, message.text, path.content_sid, variables)
         return Attempt(message.id, message.attempts, message.provider, message.recipient, message.text)
+
+
+def _hold_back(uow, message: Notification, now) -> None:
+    """Keep from the provider what must not reach it: a channel the person opted out of (suppressed), an SMS to a
+    number that cannot take one (refused, with the number's kind)."""
+    channel = channel_of(message)
+    if opted_out(uow, keys_of(message), channel):
+        message.suppress(f"opted out of {channel}", now)
+    elif channel == "sms" and not sms_capable(message.recipient or ""):
+        message.refused(f"the number cannot receive SMS ({number_kind(message.recipient or '')})", now)
 
 
 def _whatsapp_path(uow, notifier, message: Notification, now) -> tuple:
@@ -105,16 +127,48 @@ def _record(uow, notifier, attempt: Attempt, outcome) -> str:
             message.note("late_outcome", now, _describe(outcome))
         elif isinstance(outcome, SendResult):
             message.accepted(outcome.provider_message_id, outcome.segments, now)
-        elif outcome.retryable:
-            message.retry_later(outcome.reason, now, notifier.plan, lambda t: notifier.quiet.release(t, message.urgent))
-        elif attempt.provider == WHATSAPP:  # e.g. not a WhatsApp user, template refused: SMS still reaches them
-            message.fail_over(outcome.reason, now, notifier.plan)
         else:
-            message.refused(outcome.reason, now)
+            _refused(uow, notifier, message, outcome, now)
         uow.commit()
         log.info("message %d (%s) attempt %d via %s: %s", message.id, message.kind, attempt.number,
                  attempt.provider, message.status)
         return message.status
+
+
+def _refused(uow, notifier, message: Notification, error: SendError, now) -> None:
+    """What a provider's refusal means for the message, by its outcome (the provider's table decided it)."""
+    shift = lambda t: notifier.quiet.release(t, message.urgent)  # noqa: E731
+    if error.outcome == Outcome.OPTED_OUT:
+        if _holder(message):
+            add_opt_out(uow, _holder(message), channel_of(message), f"{error.provider}:{error.reason}")
+        message.suppress(f"opted out at the provider: {error.reason}", now)
+    elif error.outcome == Outcome.OTHER_PROVIDER:
+        message.fail_over(error.reason, now, notifier.plan, shift)
+    elif error.retryable:
+        message.retry_later(error.reason, now, notifier.plan, shift)
+    elif message.provider == WHATSAPP:  # not a WhatsApp user, outside the window, template refused: SMS reaches them
+        message.fail_over(error.reason, now, notifier.plan)
+    elif error.outcome == Outcome.NOT_SMS_CAPABLE:
+        message.refused(f"the number cannot receive SMS: {error.reason}", now)
+    else:
+        message.refused(error.reason, now)
+
+
+def channel_of(message: Notification) -> str:
+    """The channel this message goes on now: WhatsApp while its provider is WhatsApp, else SMS."""
+    return "whatsapp" if message.provider == WHATSAPP else "sms"
+
+
+def keys_of(message: Notification) -> list[str]:
+    """The keys a person's opt-out may be recorded under: their contact and the number the message goes to."""
+    return list(dict.fromkeys(key for key in (message.contact, message.recipient) if key))
+
+
+def _holder(message: Notification) -> str | None:
+    """Whom a provider's opt-out is recorded for: the number on SMS, the contact on WhatsApp."""
+    first = (message.contact, message.recipient) if message.provider == WHATSAPP else (message.recipient,
+                                                                                        message.contact)
+    return next((key for key in first if key), None)
 
 
 def _describe(outcome) -> str:

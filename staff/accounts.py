@@ -9,7 +9,7 @@ from orders_core import queries
 from orders_core.errors import InvalidInput, NotAllowed, NotFound
 from orders_core.lifecycle import Role
 from orders_core.model import Actor, Province, User
-from orders_core.phones import normalise_phone
+from orders_core.phones import sms_phone
 from orders_core.services.users import STAFF_ROLES
 from orders_core.validation import LANGUAGES, Problems
 
@@ -82,7 +82,7 @@ def _phone(text: str | None, problems: Problems) -> str | None:
     if not text:
         return None
     try:
-        return normalise_phone(text)
+        return sms_phone(text)  # staff are told of their work by SMS
     except InvalidInput as exc:
         problems.update(exc.problems)
         return None

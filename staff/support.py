@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from notifications.optouts import opt_outs_of, suppressed_of
 from orders_core import queries
 from orders_core.errors import InvalidInput, MalformedReference, NotFound, OrderNotFound, ShubbakError
 from orders_core.lifecycle import Role
@@ -45,7 +46,8 @@ def conversation(escalation_id: int):
         contacts = [c for c in (escalation.contact, escalation.phone) if c]
         orders = queries.orders_of_contact(uow, contacts, limit=5)
         balance = uow.credit_balance(escalation.phone or escalation.contact)
-        return render_template("staff/conversation.html", escalation=escalation, orders=orders, balance=balance)
+        return render_template("staff/conversation.html", escalation=escalation, orders=orders, balance=balance,
+                               **_opt_outs(uow, contacts))
 
 
 @bp.post("/escalations/<int:escalation_id>/reply")
@@ -109,4 +111,9 @@ def lookup():
     with services().uow() as uow:
         orders, phone, problem = find_orders(uow, text) if text else ([], None, None)
         return render_template("staff/lookup.html", q=text, orders=orders, phone=phone, problem=problem,
-                               credit=uow.credit_balance(phone) if phone else None)
+                               credit=uow.credit_balance(phone) if phone else None, **_opt_outs(uow, [phone]))
+
+
+def _opt_outs(uow, contacts) -> dict:
+    """What support sees of a citizen's opt-outs: each channel's standing, and the notifications not sent."""
+    return {"opt_outs": opt_outs_of(uow, contacts), "suppressed": suppressed_of(uow, contacts)}

@@ -25,7 +25,9 @@ from channels.message import Inbound, Reply
 from channels.registry import provider as provider_module
 from jobs import inbox as inbox_jobs
 from jobs.conversations import SURFACES, dialog_of, plain
+from notifications.optouts import opt_out
 from orders_core.errors import InvalidInput
+from orders_core.phones import mask_phone
 from orders_core.redaction import code_hash, redact_agent_code, redact_text, redact_ussd_path, seal
 
 __all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "AccessLogRedaction",
@@ -132,6 +134,9 @@ def answer_once(services, module, inbound: Inbound) -> Response:
 
 def _delivery(services, module):
     report = module.status(request.form)
+    if report is None:  # a status callback with no status at all: nothing to record (as courier)
+        log.info("%s status callback without a status: ignored", module.NAME)
+        return _acknowledged(module)
     accept(services, (module.NAME, inbox.REPORT, report.provider_message_id, report.provider_status), inbox.REPORT,
            lambda uow: inbox.record_report(uow, report), asdict(report))
     return _acknowledged(module)
@@ -210,7 +215,15 @@ def _acknowledged(module) -> Response:
     return Response(body, 200, content_type=content_type)
 
 
-HANDLERS = {"ussd": _ussd, "ussd_end": _ussd_end, "sms": _sms, "delivery": _delivery}
+def _optout(services, module):
+    """A provider's notice that a number opted out of our SMS (Africa's Talking's Bulk SMS Opt Out)."""
+    phone = module.opted_out(request.form)
+    if opt_out(services.uow(), phone, "sms", f"{module.NAME}:optout"):
+        log.info("%s: %s opted out of SMS", module.NAME, mask_phone(phone))
+    return _acknowledged(module)
+
+
+HANDLERS = {"ussd": _ussd, "ussd_end": _ussd_end, "sms": _sms, "delivery": _delivery, "optout": _optout}
 
 
 def _plain(body: str) -> Response:

@@ -23,8 +23,11 @@ TABLE = [pytest.param(case, id=case.name) for case in cases(WHATSAPP)] + [
                                  "ExternalUserId": "MA.13491208655302741918"}), id="ExternalUserId without a phone"),
     pytest.param(Case("a file announced but missing", lambda f: {**f, "NumMedia": "1"}, status=400, changes=False,
                       missing="MediaUrl0"), id="missing media url"),
-    pytest.param(Case("not a WhatsApp address", lambda f: {**f, "From": "+212612345678"}, status=400,
-                      changes=False, missing="From"), id="sms address"),
+    # Courier's "Receive Prefixless URN" fixture: a WhatsApp message whose From lacks the whatsapp: prefix.
+    pytest.param(Case("a WhatsApp number without its prefix", lambda f: {**f, "From": "+212612345678"}),
+                 id="prefixless address"),
+    pytest.param(Case("not a WhatsApp address at all", lambda f: {**f, "From": "whatsapp:"}, status=400,
+                      changes=False, missing="From"), id="empty address"),
 ]
 
 
