@@ -24,7 +24,7 @@ from channels.dedup import Once
 from channels.message import Inbound, Reply
 from channels.registry import provider as provider_module
 from jobs import inbox as inbox_jobs
-from jobs.conversations import SURFACES, dialog_of, plain
+from jobs.conversations import SURFACES, dialog_of, plain, surface_of
 from orders_core.errors import InvalidInput
 
 __all__ = ["bp", "register", "callback_of", "answer_once", "QueryKeyRedaction"]
@@ -82,7 +82,8 @@ def _ussd(services, module):
     if not first:
         return _plain(answer or _sorry(services))
     try:
-        body = ussd.render(dialog_of(services).handle(inbound, SURFACES["ussd"]))
+        reply = dialog_of(services).handle(inbound, surface_of(services, "ussd"))
+        body = ussd.render(reply, services.settings.ussd_size)
     except Exception:
         once.forget(*key)
         raise
