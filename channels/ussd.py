@@ -19,6 +19,7 @@ __all__ = ["LIMIT", "MORE", "ScreenSize", "DEFAULT_SIZE", "octets", "screens", "
 LIMIT = 182  # GSM-7 characters in 160 octets
 MORE = "98"  # the key that shows the next screen of a reply too long for one
 _EXTENSION_WIDTH = 2
+_LRI, _PDI = "\u2066", "\u2069"
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,21 @@ def _width(char: str, ucs2: bool) -> int:
     return _EXTENSION_WIDTH if count(char).units == _EXTENSION_WIDTH else 1
 
 
+def _words(line: str) -> list[str]:
+    """The line's words, a left-to-right isolate (a grouped reference in Arabic text) kept as one word."""
+    words: list[str] = []
+    for word in line.split(" "):
+        if words and words[-1].count(_LRI) > words[-1].count(_PDI):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    return words
+
+
 def _pieces(line: str, footer: str, size: ScreenSize) -> list[str]:
     """A line cut at spaces (or anywhere, for a word longer than a screen) into pieces that fit above `footer`."""
     pieces, current = [], ""
-    for word in line.split(" "):
+    for word in _words(line):
         while not size.fits(f"{word}\n{footer}"):
             if current:
                 pieces.append(current)

@@ -134,7 +134,7 @@ def _search(turn: Turn, text: str):
 def _office_pick_prompt(turn: Turn) -> Reply:
     found = _offices(turn, turn.data["search"], turn.data["page"])
     options = numbered(office_label(office, turn.lang) for office in found.items)
-    if found.page < found.pages:
+    if found.page < found.pages and turn.surface.pager:  # USSD's paging; by SMS, another name is typed
         options += (("98", turn.say("dialog.nav.more")),)
     return Reply(turn.say("dialog.order.office_pick"), options=options)
 
