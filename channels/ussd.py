@@ -100,10 +100,11 @@ def _width(char: str, ucs2: bool) -> int:
 
 
 def _words(line: str) -> list[str]:
-    """The line's words, a left-to-right isolate (a grouped reference in Arabic text) kept as one word."""
+    """The line's words; a left-to-right isolate (a grouped reference in Arabic text) is kept whole, and with the
+    word before it (`ادفع 512 918 855 9` is one command: it must not be split across two screens)."""
     words: list[str] = []
     for word in line.split(" "):
-        if words and words[-1].count(_LRI) > words[-1].count(_PDI):
+        if words and (words[-1].count(_LRI) > words[-1].count(_PDI) or word.startswith(_LRI)):
             words[-1] += " " + word
         else:
             words.append(word)
