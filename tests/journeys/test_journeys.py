@@ -148,7 +148,22 @@ def test_a_citizens_whole_journey(lang, client, services, guarded):
     support.post(f"/staff/escalations/{escalation.id}/reply", {"text": "Votre demande est en route."})
     deliver(services)
     [answer] = [n for n in notifications(services, phone) if n.kind == "support_reply"]
-    assert (answer.channel, answer.status) == ("sms", "sent")
-    assert "Votre demande est en route." in sms.replies[-1] or answer.provider != "whatsapp"
+    assert (answer.channel, answer.status, answer.text) == ("sms", "sent", "Votre demande est en route.")
+    assert answer.provider != "whatsapp"
     page = support.page(f"/staff/escalations/{escalation.id}")
-    assert 'class="sent-on">SMS<' in page or 'class="sent-on">' in page
+    assert 'class="sent-on">SMS<' in page
+
+
+def test_a_person_asked_for_on_whatsapp_answers_on_whatsapp_and_the_view_says_so(client, services, guarded):
+    phone = number()
+    whatsapp = WhatsApp(client, services, phone)
+    whatsapp.send("AGENT")
+    with services.uow() as uow:
+        [escalation] = uow.all(select(Escalation))
+    support = staff(client, services, "support-wa", "support", None)
+    support.post(f"/staff/escalations/{escalation.id}/reply", {"text": "Bonjour, je regarde."})
+    deliver(services)
+    [answer] = [n for n in notifications(services, phone) if n.kind == "support_reply"]
+    assert (answer.channel, answer.provider) == ("whatsapp", "whatsapp")
+    assert "Bonjour, je regarde." in whatsapp.sent()[-1]["text"]
+    assert 'class="sent-on">WhatsApp<' in support.page(f"/staff/escalations/{escalation.id}")
