@@ -148,7 +148,7 @@ def test_a_citizens_whole_journey(lang, client, services, guarded):
     support.post(f"/staff/escalations/{escalation.id}/reply", {"text": "Votre demande est en route."})
     deliver(services)
     [answer] = [n for n in notifications(services, phone) if n.kind == "support_reply"]
-    assert (answer.channel, answer.status, answer.text) == ("sms", "sent", "Votre demande est en route.")
+    assert (answer.channel, answer.status) == ("sms", "sent") and "Votre demande est en route." in answer.text
     assert answer.provider != "whatsapp"
     page = support.page(f"/staff/escalations/{escalation.id}")
     assert 'class="sent-on">SMS<' in page
