@@ -80,3 +80,13 @@ def test_a_reference_in_an_arabic_sms_reads_in_order_once_laid_out_right_to_left
     laid_out = get_display(placed, base_dir="R")
     assert shown in laid_out  # not "9 855 918 512" for "512 918 855 9"
     assert shown[::-1] not in laid_out
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_help_on_ussd_is_a_screen_with_a_way_back_never_the_end_of_the_session(lang, client, services, guarded):
+    ussd = Ussd(client, number())
+    ussd.dial()
+    ussd.press(LANGUAGE_KEY[lang])
+    shown = ussd.press("6")
+    assert shown.startswith("CON ") and "00 " in shown
+    assert services.catalogs.text(lang, "dialog.menu.order") in ussd.press("00")
