@@ -139,3 +139,26 @@ def test_every_printed_command_works_typed_as_printed(lang, channel, services, c
         if not _answered_by(reply, lang, action, "{ref}" in command):
             wrong.append(f"{typed!r} -> {reply!r}")
     assert not wrong, "\n".join(wrong)
+
+
+EASTERN = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("variant", ["lower case", "eastern digits", "bidi marks", "plus before the PIN"])
+def test_a_printed_command_works_in_lower_case_eastern_digits_or_copied_with_its_marks(variant, services, client,
+                                                                                       card_pins, guarded):
+    for action, lang in (("pay", "fr"), ("track", "en"), ("card", "ar")):
+        phone = number()
+        order = place_order(services.uow(), services.settings.prices, draft(phone=phone, language=lang,
+                                                                            lines={"extract": 1}))
+        ref, word = format_reference(order.reference), PRINTED[action][lang]
+        pin = next(card_pins) if action == "card" else ""
+        typed = {"lower case": f"{word.lower()} {ref} {pin}",
+                 "eastern digits": f"{word} {ref.translate(EASTERN)} {pin.translate(EASTERN)}",
+                 "bidi marks": f"{word} \u2066{ref}\u2069 {pin}",
+                 "plus before the PIN": f"{word} {ref} + {pin}" if pin else f"{word} {ref}"}[variant].strip()
+        citizen = Sms(client, services, phone)
+        citizen.send(PRINTED["language"][lang])
+        citizen.send(str(("fr", "ar", "en").index(lang) + 1))
+        reply = citizen.send(typed)
+        assert _answered_by(reply, lang, action, True), (typed, reply)
