@@ -33,8 +33,8 @@ from channels.senders import SendError
 from dialog import Dialog, Ports, SessionStore, Surface, registry
 from dialog.sessions import Busy
 
-__all__ = ["SURFACES", "surface_of", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer", "answer_sms",
-           "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
+__all__ = ["SURFACES", "surface_of", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer",
+           "answer_sms", "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
 USSD_SECONDS = 300  # Africa's Talking closes a session after 180 s; a late step still finds it

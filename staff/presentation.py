@@ -75,8 +75,8 @@ def template_tools() -> dict:
     """The names every staff template can use."""
     lang = g.get("lang", "fr")
     staff = g.get("staff")
-    return {"t": t, "term": term, "mad": mad, "local": local, "ref": isolated_reference, "ltr": ltr, "hours": hours, "lang": lang,
-            "direction": "rtl" if lang == "ar" else "ltr", "staff": staff, "languages": LANGUAGE_NAMES,
+    return {"t": t, "term": term, "mad": mad, "local": local, "ref": isolated_reference, "ltr": ltr, "hours": hours,
+            "lang": lang, "direction": "rtl" if lang == "ar" else "ltr", "staff": staff, "languages": LANGUAGE_NAMES,
             "navigation": [(endpoint, key) for endpoint, key in (NAVIGATION.get(staff.role, ()) if staff else ())
                            if endpoint in current_app.view_functions]}
 

@@ -67,7 +67,8 @@ def staff(client, services, username: str, role: str, office: str | None) -> Sta
 
 def notifications(services, contact: str) -> list[Notification]:
     with services.uow() as uow:
-        return [n for n in uow.all(select(Notification).order_by(Notification.id)) if contact in (n.contact, n.recipient)]
+        found = uow.all(select(Notification).order_by(Notification.id))
+        return [n for n in found if contact in (n.contact, n.recipient)]
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
