@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from channels.ussd import ScreenSize
 from orders_core.pricing import PriceList
 
 __all__ = ["Settings", "ConfigError", "KNOWN_DEFAULTS", "SECRET_LENGTH"]
@@ -96,6 +97,10 @@ class Settings:
     agent_code_hours: int = 4
     # Message texts, inbox payloads and conversation transcripts older than this are purged (days).
     retention_days: int = 90
+    # One USSD screen (160 octets): GSM-7 characters (extension characters count two), or UCS-2 characters when
+    # any character is outside GSM-7 (Arabic). Some networks allow less.
+    ussd_gsm7_chars: int = 182
+    ussd_ucs2_chars: int = 80
 
     @property
     def production(self) -> bool:
@@ -108,6 +113,10 @@ class Settings:
     @property
     def embedded_redis(self) -> bool:
         return not self.redis_url
+
+    @property
+    def ussd_size(self) -> ScreenSize:
+        return ScreenSize(self.ussd_gsm7_chars, self.ussd_ucs2_chars)
 
     @property
     def prices(self) -> PriceList:

@@ -20,8 +20,8 @@ from .webrun import WebBenchmark, options, run
 __all__ = ["order_flow", "baseline_flow", "MESSAGES", "BENCH"]
 
 PATH = f"/webhooks/africastalking/sms?key={AT_KEY}"
-MESSAGES = ("COMMANDE", "1", "2", "Rabat", "1", "1234", "1990", "El Amrani", "Salma", "1", "1", "Rabat",
-            "12 rue Oued Sebou, Agdal", "1")
+MESSAGES = ("COMMANDE", "2", "Rabat", "1", "1234 1990", "El Amrani, Salma", "1", "Rabat, 12 rue Oued Sebou, Agdal",
+            "1")
 REPEATED = 4  # every fourth message arrives twice
 
 

@@ -21,10 +21,10 @@ __all__ = ["order_flow", "baseline_flow", "INPUTS", "BENCH"]
 
 PATH = f"/webhooks/africastalking/ussd?key={AT_KEY}"
 # (what the citizen types, what the step is): the same order as tests/dialog/test_ussd_order.py.
-INPUTS = (("", "dial"), ("1", "language"), ("1", "menu: order"), ("1", "document"), ("2", "copies"),
-          ("rabat", "office search"), ("1", "office"), ("1234", "act number"), ("1990", "year"),
-          ("El Amrani", "family name"), ("Salma", "first name"), ("1", "relation"), ("1", "delivery zone"),
-          ("Rabat", "city"), ("12 rue Oued Sebou, Agdal", "address"), ("1", "confirm"))
+INPUTS = (("", "dial"), ("1", "language"), ("1", "menu: order"), ("2", "document and copies"),
+          ("rabat", "office search"), ("1", "office"), ("1234 1990", "act number and year"),
+          ("El Amrani, Salma", "holder's names"), ("1", "relation"), ("Rabat, 12 rue Oued Sebou, Agdal", "address"),
+          ("1", "confirm"))
 
 
 def _steps(n: int, path: str, last: str):

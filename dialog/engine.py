@@ -7,6 +7,7 @@ a rebuild never repeats a step that changes something (an order is placed only b
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Iterable, Mapping
 
 from channels.message import Inbound, Reply
@@ -14,6 +15,7 @@ from orders_core import queries
 from orders_core.errors import ShubbakError
 from orders_core.phones import mask_phone
 from orders_core.services import add_escalation_message
+from texts.bidi import without_controls
 
 from .contacts import Contact, choose_language, touch
 from .keywords import Command, KeywordTable, bare_reference
@@ -42,29 +44,38 @@ class Dialog:
         self.keywords = KeywordTable.of(self.flows.values())
 
     def handle(self, inbound: Inbound, surface: Surface) -> Reply:
-        """Answer one message; an empty text means the bot keeps quiet (SMS while support holds the chat)."""
+        """Answer one message; an empty text means the bot keeps quiet (free text while support holds the chat)."""
+        inbound = _without_controls(inbound)
         routed = first_answer(self.routers, inbound)
         if routed is not None:
             return routed
         key = surface.session_key(inbound)
         with self.sessions.hold(key, inbound.contact) as held:
             stored = held.session
-            # Support may hold this conversation: known at its start, then only if the contact's mark moved.
-            look = stored is None or stored.checked != held.mark
+            # Support may hold this conversation: known at its start, then only if the contact's mark moved, or at
+            # every message while the contact waits (support may close it from the staff view).
+            look = stored is None or stored.checked != held.mark or stored.waiting is not None
             contact, escalation_id = self._note(inbound, stored, look)
             session = stored or Session(key, lang=contact.language)
             turn = Turn(self.ports, inbound, session, surface)
             if contact is not None:
                 session.touched = self.ports.clock().timestamp()
-            if escalation_id is not None:
-                held.drop()
-                return self._held(turn, escalation_id)
             if look:
-                session.checked = held.mark
+                session.checked, session.waiting = held.mark, escalation_id
+            if escalation_id is not None and self._for_support(turn):
+                return self._held(turn, escalation_id, held)
             reply = self._answer(turn, contact, fresh=stored is None)
             if turn.handed_over:
                 held.note_escalation()
             return self._keep(turn, reply, held)
+
+    def _for_support(self, turn: Turn) -> bool:
+        """While a person holds the conversation, the citizen's own words go to them; a command (a keyword, a
+        reference, an answer inside a flow started by one) and every USSD screen are still the bot's."""
+        if not turn.surface.free_text or turn.session.flow:
+            return False
+        text = turn.inbound.text or ""
+        return self.keywords.match(text) is None and bare_reference(text) is None
 
     def _note(self, inbound: Inbound, stored: Session | None, look: bool) -> tuple[Contact | None, int | None]:
         """Note that the contact wrote (its row, language and first contact) when a conversation starts, then at
@@ -256,17 +267,19 @@ class Dialog:
             held.keep(session, turn.surface.session_seconds)
         return reply
 
-    def _held(self, turn: Turn, escalation_id: int) -> Reply:
-        """While support holds the conversation the bot keeps quiet; what the citizen writes joins the transcript.
-
-        A held conversation keeps no session, so every message of it looks its escalation up again: the bot
-        answers from the first message after support closes it."""
+    def _held(self, turn: Turn, escalation_id: int, held: Held) -> Reply:
+        """The citizen's words join the transcript of the conversation support holds; the bot keeps quiet."""
         text = (turn.inbound.text or "").strip()
-        if turn.surface.free_text and text:
+        if text:
             try:
                 add_escalation_message(self.ports.uow(), escalation_id, "in", turn.inbound.contact, text[:2000])
             except ShubbakError as exc:
                 log.warning("could not add to conversation %d: %s", escalation_id, exc.code)
-        if turn.surface.must_answer:
-            return Reply(turn.say("dialog.human.waiting"), end_session=True)
+        held.keep(turn.session, turn.surface.session_seconds)
         return Reply("")
+
+
+def _without_controls(inbound: Inbound) -> Inbound:
+    """The message without bidi formatting characters (copied with a reference from an Arabic text)."""
+    text = without_controls(inbound.text or "")
+    return inbound if text == (inbound.text or "") else replace(inbound, text=text)

@@ -9,7 +9,7 @@ from orders_core.textfold import fold
 
 from .steps import Flow, Keyword
 
-__all__ = ["KEYWORDS", "Command", "KeywordTable", "bare_reference"]
+__all__ = ["KEYWORDS", "PRINTED", "Command", "KeywordTable", "bare_reference", "leading_reference"]
 
 # The citizen flows' words. A flow may bring more of its own (Flow.keywords: the pay flow's PAYER, CARTE...).
 # Latin-script Darija is answered in French: the script its writers chose, and one GSM-7 segment.
@@ -43,7 +43,25 @@ KEYWORDS = (
     Keyword("repeat", "fr", ("refaire", "repeter")),
     Keyword("repeat", "en", ("repeat", "again")),
     Keyword("repeat", "ar", ("اعادة", "كرر")),
+    Keyword("leave", "fr", ("quitter",)),
+    Keyword("leave", "en", ("leave", "end")),
+    Keyword("leave", "ar", ("انهاء", "إنهاء")),
 )
+# The one word each text prints for an action, per language (what the citizen is told to type); the tables above
+# and the flows' own keywords all accept it. tests/journeys/test_printed_commands.py holds every text to it.
+PRINTED = {
+    "order": {"fr": "COMMANDE", "en": "ORDER", "ar": "طلب"},
+    "track": {"fr": "SUIVI", "en": "STATUS", "ar": "حالة"},
+    "pay": {"fr": "PAYER", "en": "PAY", "ar": "ادفع"},
+    "card": {"fr": "CARTE", "en": "CARD", "ar": "بطاقة"},
+    "complain": {"fr": "RECLAMATION", "en": "COMPLAINT", "ar": "شكاية"},
+    "human": {"fr": "AGENT", "en": "HUMAN", "ar": "موظف"},
+    "language": {"fr": "LANGUE", "en": "LANGUAGE", "ar": "لغة"},
+    "menu": {"fr": "MENU", "en": "MENU", "ar": "القائمة"},
+    "help": {"fr": "AIDE", "en": "HELP", "ar": "مساعدة"},
+    "repeat": {"fr": "REFAIRE", "en": "REPEAT", "ar": "اعادة"},
+    "leave": {"fr": "QUITTER", "en": "LEAVE", "ar": "انهاء"},
+}
 _LONGEST = 3  # words in the longest phrase
 
 
@@ -78,6 +96,31 @@ class KeywordTable:
             if keyword:
                 return Command(keyword.flow, keyword.entry, keyword.lang, " ".join(words[size:]))
         return None
+
+
+_SEPARATORS = " \t\u00a0\u202f-./+"
+REFERENCE_DIGITS = 10
+
+
+def _bare_digits(token: str) -> str:
+    for separator in _SEPARATORS:
+        token = token.replace(separator, "")
+    return token
+
+
+def leading_reference(text: str) -> tuple[str, str]:
+    """The reference that starts what followed a keyword, and the rest: digit groups are joined until they make a
+    reference (`318 704 533 7` as printed, in any digits); without digits, the first word."""
+    words = to_ascii_digits(text or "").split()
+    digits, used = "", 0
+    for word in words:
+        bare = _bare_digits(word)
+        if len(digits) >= REFERENCE_DIGITS or not (bare and bare.isascii() and bare.isdigit()):
+            break
+        digits, used = digits + bare, used + 1
+    if not digits:
+        return (words[0] if words else ""), " ".join(words[1:])
+    return digits, " ".join(words[used:])
 
 
 def bare_reference(text: str) -> Command | None:

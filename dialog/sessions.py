@@ -42,6 +42,7 @@ class Session:
     ended: bool = False
     touched: float | None = None  # when the contact's row last noted a message from them (POSIX seconds)
     checked: str | None = None  # the contact's escalation mark when open escalations were last looked up
+    waiting: int | None = None  # the open escalation this contact waits on (looked up again at every message)
 
     def remember(self, data: dict | None = None) -> None:
         """Note the current step, with its data as it was when shown (`data`), for "0"."""

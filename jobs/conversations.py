@@ -14,6 +14,7 @@ Hooks for other packages, all in `services.adapters`:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 import rq
@@ -37,8 +38,8 @@ from dialog.sessions import Busy
 from notifications.opting import OptOutKeywords
 from notifications.optouts import opt_out
 
-__all__ = ["SURFACES", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer", "answer_sms",
-           "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
+__all__ = ["SURFACES", "surface_of", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer",
+           "answer_sms", "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
 USSD_SECONDS = 300  # Africa's Talking closes a session after 180 s; a late step still finds it
@@ -51,6 +52,16 @@ SURFACES = {
                     session_seconds=USSD_SECONDS, latin_until_chosen=True),
     "sms": Surface("sms", session_seconds=CHAT_SECONDS),
 }
+
+
+def surface_of(services, channel: str) -> Surface:
+    """The channel's surface, with the USSD screen size of the settings (SHUBBAK_USSD_*)."""
+    if channel != "ussd":
+        return SURFACES[channel]
+    size = services.settings.ussd_size
+    if size == ussd.DEFAULT_SIZE:
+        return SURFACES["ussd"]
+    return replace(SURFACES["ussd"], pager=lambda reply, more: ussd.screens(reply, more, size))
 
 
 def install(services) -> None:
@@ -114,7 +125,7 @@ def answer_sms(message: int | dict, attempt: int = 1) -> str:
 
 
 def _answer_sms(services, inbound: Inbound, attempt: int) -> str:
-    return queue_reply(services, inbound, dialog_of(services).handle(inbound, SURFACES[inbound.channel]))
+    return queue_reply(services, inbound, dialog_of(services).handle(inbound, surface_of(services, inbound.channel)))
 
 
 def answer_message(services, job, message: int | dict, attempt: int, answer) -> str:

@@ -20,12 +20,12 @@ def phone_of(phone: str | None, contact: str | None) -> str | None:
 
 
 def citizen_message(event: OutboxMessage, kind: str, language: str, values: dict, *, phone: str | None,
-                    contact: str | None, order_id: int | None = None) -> Planned:
+                    contact: str | None, order_id: int | None = None, channel: str | None = None) -> Planned:
     """One message to the citizen an outbox event concerns; its key makes it once per event and kind."""
     return Planned(
         key=f"outbox:{event.id}:{kind}:citizen", audience=Audience.CITIZEN, kind=kind, template=f"notify.{kind}",
         language=language, values=values, contact=contact, phone=phone, urgent=kind in URGENT_KINDS,
-        order_id=order_id,
+        order_id=order_id, channel=channel,
     )
 
 
@@ -116,14 +116,18 @@ def complaint_status_changed(uow, event: OutboxMessage, notifier) -> list[Planne
 
 
 def escalation_reply(uow, event: OutboxMessage, notifier) -> list[Planned]:
-    """A support agent's answer, sent as written to the citizen's channel."""
+    """A support agent's answer, sent as written on the channel the citizen asked on (SMS for USSD and SMS)."""
     escalation = uow.get(Escalation, event.payload["escalation_id"])
     message = uow.get(EscalationMessage, event.payload["message_id"])
     if escalation is None or message is None:
         return []
     return [citizen_message(event, "support_reply", escalation.language, {"text": message.text},
                             phone=phone_of(escalation.phone, escalation.contact), contact=escalation.contact,
-                            order_id=escalation.order_id)]
+                            order_id=escalation.order_id, channel=_ANSWERED_BY.get(escalation.channel))]
+
+
+# Where support's answer goes, by the channel the citizen asked on (WhatsApp: as any notification, by its window).
+_ANSWERED_BY = {"sms": "sms", "ussd": "sms"}
 
 
 def premium_notice(uow, event: OutboxMessage, notifier) -> list[Planned]:

@@ -81,7 +81,8 @@ def _render(uow, notifier, planned: Planned, now, outbox_id: int | None) -> Noti
     language = notifier.catalogs.language(planned.language)
     text = notifier.catalogs.text(language, planned.template, **planned.values)
     due = notifier.quiet.release(now, planned.urgent)
-    reach = reach_of(uow, notifier, planned.contact or planned.phone) if planned.audience == Audience.CITIZEN else None
+    by_whatsapp = planned.audience == Audience.CITIZEN and planned.channel != "sms"
+    reach = reach_of(uow, notifier, planned.contact or planned.phone) if by_whatsapp else None
     channel = choose_channel(planned.phone, planned.contact, planned.kind, whatsapp=reach and reach.address,
                              last_inbound_at=reach and reach.last_inbound_at, now=due,
                              template=template_of(notifier, planned.kind, language, planned.values))

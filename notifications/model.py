@@ -53,6 +53,8 @@ class Planned:
     order_id: int | None = None
     user_id: int | None = None
     notices: tuple = field(default=())  # order ids an agent digest tells about
+    # "sms": an answer to what the citizen asked by SMS or USSD goes back by SMS, never on WhatsApp.
+    channel: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from flask import current_app, flash, g
+from markupsafe import Markup
 
 from orders_core.errors import InvalidInput, ShubbakError
 from orders_core.references import format_reference
@@ -60,12 +61,22 @@ def hours(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+def ltr(value) -> Markup:
+    """A number, reference or phone number kept left to right inside right-to-left text (an HTML isolate): in an
+    Arabic page `512 918 855 9` must not read `9 855 918 512`, nor `+212661000002` read `212661000002+`."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(value if value is not None else "")
+
+
+def isolated_reference(reference: str | None) -> Markup:
+    return ltr(format_reference(reference) if reference else "")
+
+
 def template_tools() -> dict:
     """The names every staff template can use."""
     lang = g.get("lang", "fr")
     staff = g.get("staff")
-    return {"t": t, "term": term, "mad": mad, "local": local, "ref": format_reference, "hours": hours, "lang": lang,
-            "direction": "rtl" if lang == "ar" else "ltr", "staff": staff, "languages": LANGUAGE_NAMES,
+    return {"t": t, "term": term, "mad": mad, "local": local, "ref": isolated_reference, "ltr": ltr, "hours": hours,
+            "lang": lang, "direction": "rtl" if lang == "ar" else "ltr", "staff": staff, "languages": LANGUAGE_NAMES,
             "navigation": [(endpoint, key) for endpoint, key in (NAVIGATION.get(staff.role, ()) if staff else ())
                            if endpoint in current_app.view_functions]}
 

@@ -8,7 +8,8 @@ from notifications.optouts import opt_outs_of, suppressed_of
 from orders_core import queries
 from orders_core.errors import InvalidInput, MalformedReference, NotFound, OrderNotFound, ShubbakError
 from orders_core.lifecycle import Role
-from orders_core.model import Escalation, EscalationMessage
+from notifications import WHATSAPP, Notification
+from orders_core.model import Escalation, EscalationMessage, OutboxMessage
 from orders_core.phones import normalise_phone
 from orders_core.references import to_ascii_digits
 from orders_core.services import (
@@ -47,7 +48,19 @@ def conversation(escalation_id: int):
         orders = queries.orders_of_contact(uow, contacts, limit=5)
         balance = uow.credit_balance(escalation.phone or escalation.contact)
         return render_template("staff/conversation.html", escalation=escalation, orders=orders, balance=balance,
-                               **_opt_outs(uow, contacts))
+                               sent_on=replies_sent_on(uow, escalation.contact), **_opt_outs(uow, contacts))
+
+
+def replies_sent_on(uow, contact: str) -> dict[int, str]:
+    """The channel each support reply to this contact really went out on (WhatsApp, or SMS: by fail-over too), by
+    transcript message id; a reply not sent yet is not in it."""
+    rows = uow.session.execute(
+        select(OutboxMessage.payload, Notification.provider, Notification.channel)
+        .join(Notification, Notification.outbox_id == OutboxMessage.id)
+        .where(OutboxMessage.topic == "escalation.reply", Notification.kind == "support_reply",
+               Notification.contact == contact)).all()
+    return {payload["message_id"]: WHATSAPP if provider == WHATSAPP else (channel if not provider else "sms")
+            for payload, provider, channel in rows if provider or channel}
 
 
 @bp.post("/escalations/<int:escalation_id>/reply")

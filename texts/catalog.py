@@ -13,6 +13,8 @@ from types import MappingProxyType
 
 from babel.messages.pofile import read_po
 
+from texts.bidi import is_rtl, isolate_numbers
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("ar", "fr", "en")
@@ -47,7 +49,12 @@ class Catalogs:
         return self.budgets.get(key)
 
     def text(self, lang: str, key: str, /, **values: object) -> str:
-        """The text of `key` in `lang` (or a fallback language), its `{placeholders}` filled from `values`."""
+        """The text of `key` in `lang` (or a fallback language), its `{placeholders}` filled from `values`.
+
+        In a right-to-left language, a value holding a grouped number or a phone number is isolated left to right
+        (texts.bidi): a reference copied from an Arabic message must not come out reversed."""
+        if is_rtl(self.language(lang)):
+            values = {name: isolate_numbers(v) if isinstance(v, str) else v for name, v in values.items()}
         return self.template(lang, key).format(**values)
 
     def template(self, lang: str, key: str) -> str:

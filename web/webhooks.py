@@ -24,8 +24,8 @@ from channels.dedup import Once
 from channels.message import Inbound, Reply
 from channels.registry import provider as provider_module
 from jobs import inbox as inbox_jobs
-from jobs.conversations import SURFACES, dialog_of, plain
 from notifications.optouts import opt_out
+from jobs.conversations import SURFACES, dialog_of, plain, surface_of
 from orders_core.errors import InvalidInput
 from orders_core.phones import mask_phone
 from orders_core.redaction import code_hash, redact_agent_code, redact_text, redact_ussd_path, seal
@@ -103,7 +103,8 @@ def _ussd(services, module):
     if not first:
         return _plain(answer or _sorry(services))
     try:
-        body = ussd.render(dialog_of(services).handle(inbound, SURFACES["ussd"]))
+        reply = dialog_of(services).handle(inbound, surface_of(services, "ussd"))
+        body = ussd.render(reply, services.settings.ussd_size)
     except Exception:
         once.forget(*key)
         raise

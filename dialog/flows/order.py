@@ -1,8 +1,13 @@
-"""Ordering: document and copies, the birth office (typed search, by pages), act number and year, the holder,
-the requester's relation (full-copy rule), delivery in Morocco or abroad, then the summary (summary.py)."""
+"""Ordering: document and copies (the common choices on one screen), the birth office (the last one offered, or a
+typed search shown by pages), act number and year together, the holder's names together, the requester's relation
+(full-copy rule), the delivery address (the last one offered; abroad on request), then the summary (summary.py).
+
+A first order over USSD takes 11 screens from the language menu to the reference; tests/journeys counts them.
+"""
 from __future__ import annotations
 
 from channels.message import Reply
+from orders_core import queries
 from orders_core.references import to_ascii_digits
 from orders_core.services import search_offices
 from orders_core.validation import ENTITLED_TO_FULL_COPY, clean_text, hijri_year_of
@@ -12,12 +17,21 @@ from ..steps import Again, Flow, Go, Retry, Step, Turn, choice, numbered
 from . import summary
 from .places import country_code
 
-__all__ = ["FLOWS", "DOCUMENT_CHOICES", "RELATIONS", "OFFICES_PER_PAGE"]
+__all__ = ["FLOWS", "DOCUMENT_CHOICES", "KINDS", "RELATIONS", "OFFICES_PER_PAGE", "ABROAD"]
 
-DOCUMENT_CHOICES = (("extract",), ("full_copy",), ("extract", "full_copy"))
+# The document screen: the common orders at one keystroke, then "other" (the kind, then each number of copies).
+DOCUMENT_CHOICES = (
+    ("dialog.doc.one_extract", {"extract": 1}),
+    ("dialog.doc.two_extracts", {"extract": 2}),
+    ("dialog.doc.one_full_copy", {"full_copy": 1}),
+    ("dialog.doc.extract_and_full_copy", {"extract": 1, "full_copy": 1}),
+    ("dialog.doc.other", None),
+)
+KINDS = (("extract",), ("full_copy",), ("extract", "full_copy"))
 RELATIONS = ("self", "parent", "child", "spouse", "guardian", "authorised", "grandparent", "grandchild", "other")
 OFFICES_PER_PAGE = 4  # four office names and "98" fit one USSD screen
 MAX_COPIES = 10
+LAST, ABROAD = "1", "2"  # the keys of the office and address screens: the one used last time; delivery abroad
 
 
 def _ask(key: str, *labels_of):
@@ -27,11 +41,47 @@ def _ask(key: str, *labels_of):
     return prompt
 
 
+def _start(turn: Turn, argument: str):
+    turn.data["last"] = _last_order(turn)
+    return Go("document")
+
+
+def _last_order(turn: Turn) -> dict | None:
+    """The office and the address of this contact's latest order, offered again (one keystroke each)."""
+    with turn.ports.uow() as uow:
+        found = queries.orders_of_contact(uow, turn.contacts, limit=1)
+        if not found:
+            return None
+        order = found[0]
+        return {"office": order.record_office_code, "office_label": office_label(order.office, turn.lang),
+                "zone": order.delivery_zone, "country": order.delivery_country, "city": order.delivery_city,
+                "address": order.delivery_address}
+
+
+def _document_prompt(turn: Turn) -> Reply:
+    return Reply(turn.say("dialog.order.document"), options=numbered(turn.say(k) for k, _ in DOCUMENT_CHOICES))
+
+
 def _document(turn: Turn, text: str):
     picked = choice(text, len(DOCUMENT_CHOICES))
     if picked is None:
         return Retry("dialog.unknown_choice")
-    turn.data.update(docs=list(DOCUMENT_CHOICES[picked - 1]), lines={}, copy_index=0)
+    lines = DOCUMENT_CHOICES[picked - 1][1]
+    if lines is None:
+        return Go("kind")
+    turn.data.update(docs=list(lines), lines=dict(lines))
+    return _after_documents(turn)
+
+
+def _after_documents(turn: Turn):
+    return Go("summary") if turn.data.get("office") else Go("office")
+
+
+def _kind(turn: Turn, text: str):
+    picked = choice(text, len(KINDS))
+    if picked is None:
+        return Retry("dialog.unknown_choice")
+    turn.data.update(docs=list(KINDS[picked - 1]), lines={}, copy_index=0)
     return Go("copies")
 
 
@@ -48,7 +98,7 @@ def _copies(turn: Turn, text: str):
     data["copy_index"] += 1
     if data["copy_index"] < len(data["docs"]):
         return Again()
-    return Go("summary") if data.get("office") else Go("office")
+    return _after_documents(turn)
 
 
 def _offices(turn: Turn, query: str, page: int = 1):
@@ -59,7 +109,21 @@ def _offices(turn: Turn, query: str, page: int = 1):
     return turn.found[key]
 
 
+def _office_prompt(turn: Turn) -> Reply:
+    last = turn.data.get("last")
+    options = ((LAST, last["office_label"]),) if last else ()
+    return Reply(turn.say("dialog.order.office_again" if last else "dialog.order.office"), options=options)
+
+
 def _office(turn: Turn, text: str):
+    last = turn.data.get("last")
+    if last and to_ascii_digits(text.strip()) == LAST:
+        turn.data["office"] = last["office"]
+        return Go("record")
+    return _search(turn, text)
+
+
+def _search(turn: Turn, text: str):
     query = (clean_text(text, 100) or "")[:100]
     if not query or not _offices(turn, query).total:
         return Retry("dialog.order.office_none")
@@ -70,7 +134,7 @@ def _office(turn: Turn, text: str):
 def _office_pick_prompt(turn: Turn) -> Reply:
     found = _offices(turn, turn.data["search"], turn.data["page"])
     options = numbered(office_label(office, turn.lang) for office in found.items)
-    if found.page < found.pages:
+    if found.page < found.pages and turn.surface.pager:  # USSD's paging; by SMS, another name is typed
         options += (("98", turn.say("dialog.nav.more")),)
     return Reply(turn.say("dialog.order.office_pick"), options=options)
 
@@ -85,43 +149,53 @@ def _office_pick(turn: Turn, text: str):
     if picked is not None:
         office = found.items[picked - 1]
         data["office"] = office.code
-        return Go("act")
+        return Go("record")
     if typed.isdigit():
         return Retry("dialog.unknown_choice")
-    return _office(turn, text)  # a new name typed here is a new search
+    return _search(turn, text)  # a new name typed here is a new search
 
 
-def _act(turn: Turn, text: str):
-    digits = "".join(to_ascii_digits(text).split())
-    if not (digits.isascii() and digits.isdigit() and 1 <= len(digits) <= 8 and int(digits) > 0):
+def _record(turn: Turn, text: str):
+    """The act number and its registration year, typed together (`1234 1990`)."""
+    numbers = to_ascii_digits(text or "").replace("/", " ").replace("-", " ").replace(",", " ").split()
+    if len(numbers) != 2:
+        return Retry("dialog.order.record_invalid")
+    act, year = _act(numbers[0]), _year(turn, numbers[1])
+    if act is None:
         return Retry("dialog.order.act_invalid")
-    turn.data["act"] = digits.lstrip("0")
-    return Go("year")
+    if year is None:
+        return Retry("dialog.order.year_invalid")
+    turn.data.update(act=act, year=year[0], calendar=year[1])
+    return Go("holder")
 
 
-def _year(turn: Turn, text: str):
-    typed = to_ascii_digits(text.strip())
+def _act(typed: str) -> str | None:
+    if not (typed.isascii() and typed.isdigit() and 1 <= len(typed) <= 8 and int(typed) > 0):
+        return None
+    return typed.lstrip("0")
+
+
+def _year(turn: Turn, typed: str) -> tuple[int, str] | None:
     today = turn.ports.clock().date()
     year = int(typed) if typed.isascii() and typed.isdigit() and len(typed) == 4 else 0
     # The Gregorian and Hijri ranges do not overlap (1900.. and 1318..1448): the number tells the calendar.
     if 1900 <= year <= today.year:
-        calendar = "gregorian"
-    elif 1318 <= year <= hijri_year_of(today):
-        calendar = "hijri"
-    else:
-        return Retry("dialog.order.year_invalid")
-    turn.data.update(year=year, calendar=calendar)
-    return Go("family_name")
+        return year, "gregorian"
+    if 1318 <= year <= hijri_year_of(today):
+        return year, "hijri"
+    return None
 
 
-def _name(field: str, following: str):
-    def answer(turn: Turn, text: str):
-        name = clean_text(text, 80)
+def _holder(turn: Turn, text: str):
+    """The family name then the first name, typed together: split at a comma, else before the last word."""
+    typed = clean_text(text, 170) or ""
+    family, _, first = typed.partition(",") if "," in typed else typed.rpartition(" ")
+    family, first = " ".join(family.split()), " ".join(first.split())
+    for name in (family, first):
         if not name or len(name) > 80 or not any(ch.isalpha() for ch in name):
-            return Retry("dialog.order.name_invalid")
-        turn.data[field] = name
-        return Go(following)
-    return answer
+            return Retry("dialog.order.holder_invalid")
+    turn.data.update(family=family, first=first)
+    return Go("relation")
 
 
 def _relation(turn: Turn, text: str):
@@ -132,18 +206,29 @@ def _relation(turn: Turn, text: str):
     if "full_copy" in turn.data.get("lines", {}) and relation not in ENTITLED_TO_FULL_COPY:
         return Retry("dialog.order.full_copy_refused")
     turn.data["relation"] = relation
-    return Go("zone")
+    return Go("address")
 
 
-def _zone(turn: Turn, text: str):
-    picked = choice(text, 2)
-    if picked is None:
-        return Retry("dialog.unknown_choice")
-    if picked == 1:
-        turn.data.update(zone="MA", country="MA")
-        return Go("city")
-    turn.data["zone"] = "abroad"
-    return Go("country")
+def _address_prompt(turn: Turn) -> Reply:
+    last = turn.data.get("last")
+    options = ((LAST, _where(last)),) if last and last.get("zone") == "MA" and last.get("address") else ()
+    return Reply(turn.say("dialog.order.address_ma"), options=options + ((ABROAD, turn.say("dialog.zone.abroad")),))
+
+
+def _where(delivery: dict) -> str:
+    return f"{delivery.get('city')}, {delivery.get('address')}"
+
+
+def _address_ma(turn: Turn, text: str):
+    typed, last = to_ascii_digits(text.strip()), turn.data.get("last")
+    if typed == ABROAD:
+        turn.data["zone"] = "abroad"
+        return Go("country")
+    if typed == LAST and last and last.get("zone") == "MA" and last.get("address"):
+        turn.data.update(zone="MA", country="MA", city=last["city"], address=last["address"])
+        return Go("summary")
+    turn.data.update(zone="MA", country="MA")
+    return _address(turn, text)
 
 
 def _country(turn: Turn, text: str):
@@ -151,42 +236,35 @@ def _country(turn: Turn, text: str):
     if code is None or code == "MA":
         return Retry("dialog.order.country_invalid")
     turn.data["country"] = code
-    return Go("city")
-
-
-def _city(turn: Turn, text: str):
-    city = clean_text(text, 80)
-    if not city or len(city) > 80 or not any(ch.isalpha() for ch in city):
-        return Retry("dialog.order.city_invalid")
-    turn.data["city"] = city
-    return Go("address")
+    return Go("address_abroad")
 
 
 def _address(turn: Turn, text: str):
-    address = clean_text(text, 400)
-    if not address or not 5 <= len(address) <= 400:
+    """The city, a comma, then the street address (`Rabat, 12 rue Oued Sebou, Agdal`)."""
+    city, comma, address = (clean_text(text, 480) or "").partition(",")
+    city, address = " ".join(city.split()), " ".join(address.split())
+    if not comma or not city or len(city) > 80 or not any(ch.isalpha() for ch in city):
         return Retry("dialog.order.address_invalid")
-    turn.data["address"] = address
+    if not 5 <= len(address) <= 400:
+        return Retry("dialog.order.address_invalid")
+    turn.data.update(city=city, address=address)
     return Go("summary")
 
 
 _RELATION_LABELS = tuple(f"dialog.relation.{r}" for r in RELATIONS)
 STEPS = {
-    "document": Step(_ask("dialog.order.document", "dialog.doc.extract", "dialog.doc.full_copy", "dialog.doc.both"),
-                     _document),
+    "document": Step(_document_prompt, _document),
+    "kind": Step(_ask("dialog.order.kind", "dialog.doc.extract", "dialog.doc.full_copy", "dialog.doc.both"), _kind),
     "copies": Step(_copies_prompt, _copies),
-    "office": Step(_ask("dialog.order.office"), _office, free_text=True),
+    "office": Step(_office_prompt, _office, free_text=True),
     "office_pick": Step(_office_pick_prompt, _office_pick, free_text=True),
-    "act": Step(_ask("dialog.order.act"), _act),
-    "year": Step(_ask("dialog.order.year"), _year),
-    "family_name": Step(_ask("dialog.order.family_name"), _name("family", "first_name"), free_text=True),
-    "first_name": Step(_ask("dialog.order.first_name"), _name("first", "relation"), free_text=True),
+    "record": Step(_ask("dialog.order.record"), _record),
+    "holder": Step(_ask("dialog.order.holder"), _holder, free_text=True),
     "relation": Step(_ask("dialog.order.relation", *_RELATION_LABELS), _relation),
-    "zone": Step(_ask("dialog.order.zone", "dialog.zone.ma", "dialog.zone.abroad"), _zone),
+    "address": Step(_address_prompt, _address_ma, free_text=True),
     "country": Step(_ask("dialog.order.country"), _country, free_text=True),
-    "city": Step(_ask("dialog.order.city"), _city, free_text=True),
-    "address": Step(_ask("dialog.order.address"), _address, free_text=True),
+    "address_abroad": Step(_ask("dialog.order.address_abroad"), _address, free_text=True),
     "summary": Step(summary.prompt, summary.answer),
 }
 
-FLOWS = (Flow("order", STEPS, {"start": lambda turn, argument: Go("document")}),)
+FLOWS = (Flow("order", STEPS, {"start": _start}),)

@@ -11,6 +11,7 @@ from orders_core.lifecycle import Status
 from orders_core.redaction import CARD_WORDS
 
 from ..formats import mad, shown_reference
+from ..keywords import leading_reference
 from ..steps import Done, Flow, Go, Keyword, Retry, Step, Turn, choice, numbered
 from .track import my_orders, typed_order
 
@@ -28,7 +29,7 @@ KEYWORDS = (
 
 def _due(turn: Turn, typed: str):
     """How to pay the order with this reference, or the key saying what is wrong with it."""
-    found = typed_order(turn, typed.split()[0] if typed.split() else typed,
+    found = typed_order(turn, leading_reference(typed)[0],
                         lambda order: (order.amount_due, order.status, order.reference))
     if isinstance(found, str):
         return found

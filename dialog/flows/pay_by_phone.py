@@ -23,6 +23,7 @@ from payments_sms import (
 )
 
 from ..formats import mad, shown_reference
+from ..keywords import leading_reference
 from ..steps import Done, Flow, Go, Retry, Step, Turn, choice, numbered
 from .pay import KEYWORDS
 from .track import my_orders, typed_order
@@ -31,7 +32,8 @@ __all__ = ["PaymentPorts", "pay_flows", "YES", "NO"]
 
 YES = frozenset({"yes", "ok", "oui", "نعم", "ah", "aah", "iyeh", "wakha", "واخا"})
 NO = frozenset({"no", "non", "لا", "la", "lla", "walo"})
-_SEPARATORS = " \t\u00a0\u202f-./"
+# As printed ("CARTE 793 489 939 2 + code"): the plus may be typed too.
+_SEPARATORS = " \t\u00a0\u202f-./+"
 REFERENCE, PIN = 10, 15
 _MARK = fold(PIN_MARK)  # where the webhook took a PIN out, as a keyword's argument reads it
 # What a refused card payment is told (by the error's code); a lock and an unusable card have texts of their own.
@@ -118,7 +120,7 @@ class _Pay:
 
     def _chosen(self, turn: Turn, typed: str, premium: bool = False):
         """Remember the order and go on (a Go or a Done), or the key saying what is wrong with the reference."""
-        found = typed_order(turn, typed.split()[0] if typed.split() else typed,
+        found = typed_order(turn, leading_reference(typed)[0],
                             lambda order: (order.reference, order.amount_due, order.status))
         if isinstance(found, str):
             return found

@@ -1,7 +1,9 @@
-"""USSD screens: every screen fits 182 characters, long replies continue on `98`, nothing is lost."""
+"""USSD screens: every screen fits 160 octets in its encoding, long replies continue on `98`, nothing is lost."""
 from hypothesis import given, settings, strategies as st
 
+import texts
 from channels import sms, ussd
+from settings import Settings
 from channels.message import Reply
 
 
@@ -19,7 +21,7 @@ def test_a_long_reply_is_cut_into_screens_each_but_the_last_offering_more():
     screens = ussd.screens(reply, "Plus")
     assert len(screens) > 1
     assert all(s.text.endswith("98 Plus") and not s.end_session for s in screens[:-1])
-    assert screens[-1].end_session and all(len(ussd.render(s)) <= 182 for s in screens)
+    assert screens[-1].end_session and all(ussd.octets(ussd.render(s)[4:]) <= 160 for s in screens)
     shown = "\n".join(s.text.removesuffix("\n98 Plus") for s in screens)
     assert shown == reply.text
 
@@ -31,8 +33,36 @@ def test_sms_rendering_lists_the_choices_in_gsm7_where_possible():
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=3000), st.lists(st.text(max_size=300), max_size=12), st.booleans())
-def test_any_reply_fits_on_screens_of_182_characters(text, options, end):
+def test_any_reply_fits_on_screens_of_160_octets(text, options, end):
     screens = ussd.screens(Reply(text, end, tuple(options)), "Plus")
     rendered = [ussd.render(s) for s in screens]
-    assert all(len(r) <= 182 and r[:4] in ("CON ", "END ") for r in rendered)
+    assert all(ussd.octets(r[4:]) <= 160 and r[:4] in ("CON ", "END ") for r in rendered)
+    assert [s.text or "..." for s in screens] == [r[4:] for r in rendered]  # render never had to cut a screen
     assert [r.startswith("END ") for r in rendered] == [False] * (len(rendered) - 1) + [end]
+
+
+def test_a_gsm7_screen_holds_182_characters_and_an_extension_character_counts_two():
+    assert len(ussd.screens(Reply("a" * 182), "Plus")) == 1
+    assert len(ussd.screens(Reply("a" * 181 + "€"), "Plus")) == 2
+    assert ussd.octets("a" * 182) == 160 and ussd.octets("a" * 180 + "€") == 160
+
+
+def test_one_arabic_letter_makes_the_screen_ucs2_80_characters():
+    assert len(ussd.screens(Reply("ب" * 80), "Plus")) == 1
+    pages = ussd.screens(Reply("a" * 80 + "ب"), "المزيد")
+    assert len(pages) == 2 and all(ussd.octets(p.text) <= 160 for p in pages)
+
+
+def test_french_letters_outside_gsm7_are_made_plain_so_that_the_screen_stays_gsm7():
+    screen = ussd.render(Reply("Tapez le numéro : être, à, ç, ô, î, û, â " * 3))
+    assert texts.count(screen[4:]).encoding == texts.GSM7 and "etre" in screen and "ç" not in screen
+
+
+def test_the_limits_are_settings_for_networks_that_allow_less():
+    small = ussd.ScreenSize(gsm7_chars=100, ucs2_chars=40)
+    pages = ussd.screens(Reply("\n".join(f"{n} choix numero {n}" for n in range(1, 12))), "Plus", small)
+    assert len(pages) > 1 and all(len(p.text) <= 100 for p in pages)
+    arabic = ussd.screens(Reply("\n".join(f"{n} اختيار رقم {n}" for n in range(1, 12))), "المزيد", small)
+    assert all(len(p.text) <= 40 for p in arabic)
+    assert Settings.from_env({"SHUBBAK_USSD_GSM7_CHARS": "120", "SHUBBAK_USSD_UCS2_CHARS": "60"}).ussd_size == \
+        ussd.ScreenSize(120, 60)

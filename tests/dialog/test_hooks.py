@@ -95,14 +95,14 @@ def test_the_default_pay_flow_tells_the_amount_due_and_how_to_pay(services, sms,
 
 
 def test_asking_for_a_person_opens_an_escalation_and_the_bot_then_keeps_quiet(services, sms, ussd, guarded):
-    assert "conseiller va vous répondre" in sms.send("AGENT")
+    assert "conseiller vous répondra par SMS" in sms.send("AGENT")
     assert sms.send("allo ? vous etes la ?") == ""
     with services.uow() as uow:
         [escalation] = uow.all(select(Escalation))
         said = [m.text for m in escalation.messages]
     assert escalation.status == "open" and escalation.reason == "asked_for_human"
     assert said == ["AGENT", "allo ? vous etes la ?"]
-    ussd.dial()
-    assert ussd.screens[-1].startswith("END ") and "conseiller" in ussd.screens[-1]
+    ussd.dial()  # waiting for a person blocks nothing: the menu, as ever
+    assert ussd.screens[-1].startswith("CON ") and "1 Commander" in ussd.screens[-1]
     close_escalation(services.uow(), escalation.id, "support")
     assert "Quel document" in sms.send("COMMANDE")

@@ -30,7 +30,7 @@ def test_repeating_an_earlier_order_takes_at_most_five_screens(ussd, services, g
 def test_the_copies_can_be_changed_before_repeating(ussd, services, guarded):
     place_order(services.uow(), services.settings.prices, draft(phone=PHONE, lines={"extract": 1}))
     ussd.dial()
-    ussd.press("1", "2", "1", "2", "1", "3")
+    ussd.press("1", "2", "1", "2", "5", "1", "3")
     ussd.press("1")
     assert orders(services)[-1].copies == {"extract": 3}
 

@@ -41,11 +41,11 @@ def _last_inbound_at(services):
 
 def test_the_steps_of_an_order_between_the_menu_and_the_office_ask_the_database_nothing(ussd, services, guarded):
     ussd.dial()
-    ussd.press("1", "1")  # French, order
+    ussd.press("1", "1")  # French, order (which looks the last order up once, to offer its office and address)
     with statements(services) as seen:
-        assert "Combien" in ussd.press("1") and "Lieu de naissance" in ussd.press("2")
+        assert "Lieu de naissance" in ussd.press("1")
         ussd.press("rabat", "1")
-        ussd.press(*TO_SUMMARY[6:11])  # act, year, names, relation
+        ussd.press(*TO_SUMMARY[5:8])  # act and year, names, relation
     searches = [s for s in seen if "FROM offices" in s]
     assert len(searches) == 2  # the search (its screen shows the same result), then the pick
     assert not [s for s in seen if "contacts" in s or "escalations" in s]
@@ -67,27 +67,31 @@ def test_the_contact_is_noted_when_a_conversation_starts_and_again_after_five_mi
     assert _last_inbound_at(services) == clock().replace(tzinfo=None)
 
 
-def test_an_escalation_opened_by_sms_silences_a_ussd_session_in_flight(ussd, sms, services, guarded):
+def test_an_escalation_opened_by_sms_leaves_a_ussd_session_in_flight_working(ussd, sms, services, guarded):
     ussd.dial()
-    ussd.press("1", "1", "1")
-    assert "conseiller va vous répondre" in sms.send("AGENT")
-    answer = ussd.press("2")
-    assert answer.startswith("END ") and "conseiller traite votre demande" in answer
+    ussd.press("1", "1")
+    assert "conseiller vous répondra par SMS" in sms.send("AGENT")
+    assert "Lieu de naissance" in ussd.press("1")  # waiting for a person blocks nothing
     with services.uow() as uow:
         [escalation] = uow.all(select(Escalation))
-    close_escalation(services.uow(), escalation.id, "support")
-    ussd.dial()
-    assert "Quel document" in ussd.press("1")
+    assert escalation.status == "open"
 
 
-def test_a_ussd_session_in_flight_ends_quietly_once_its_escalation_is_looked_up_again(ussd, sms, services,
-                                                                                    guarded):
-    ussd.dial()
-    ussd.press("1")
+def test_a_citizen_waiting_for_a_person_can_leave_the_wait_from_the_ussd_menu(ussd, sms, services, guarded):
     sms.send("AGENT")
-    first, again = ussd.press("1"), ussd.press("1")  # the second screen: a new lookup, the session was dropped
-    assert first.startswith("END ") and "conseiller" in first and orders(services) == []
-    assert again.startswith("END ") and "conseiller" in again
+    ussd.dial()
+    waiting = ussd.press("7")  # talk to an adviser: already waiting (French, as the SMS chose)
+    assert waiting.startswith("CON ") and "1 Ne plus attendre" in waiting
+    assert ussd.press("1").startswith("END Vous n'attendez plus")
+    with services.uow() as uow:
+        assert [e.status for e in uow.all(select(Escalation))] == ["closed"]
+    assert sms.send("bonjour ?").startswith("Shubbak")  # the bot answers free text again
+
+
+def test_a_citizen_waiting_for_a_person_can_leave_the_wait_by_sms(sms, services, guarded):
+    sms.send("AGENT")
+    assert sms.send("QUITTER").startswith("Vous n'attendez plus")
+    assert sms.send("QUITTER").startswith("Aucune demande de conseiller")
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from .conftest import PHONE, guarded, orders
 
 __all__ = ["guarded"]
 
-# From the first dial of a new number: French, order, extract x2, Rabat Agdal-Riyad, act 1234 of 1990, the holder,
-# self, in Morocco, the address, then the summary.
-TO_SUMMARY = ("1", "1", "1", "2", "rabat", "1", "1234", "1990", "El Amrani", "Salma", "1", "1", "Rabat",
-              "12 rue Oued Sebou, Agdal")
+# From the first dial of a new number: French, order, two extracts, Rabat Agdal-Riyad, act 1234 of 1990, the
+# holder, self, the address in Morocco, then the summary.
+TO_SUMMARY = ("1", "1", "2", "rabat", "1", "1234 1990", "El Amrani, Salma", "1", "Rabat, 12 rue Oued Sebou, Agdal")
 
 
 def test_a_complete_ussd_order_places_the_right_order(ussd, services, guarded):
@@ -30,8 +29,8 @@ def test_a_complete_ussd_order_places_the_right_order(ussd, services, guarded):
 
 def test_a_full_copy_abroad_with_a_hijri_year_and_arabic_names(ussd, services, guarded):
     ussd.dial()
-    ussd.press("3", "1", "3", "1", "1", "casa anfa", "1", "88", "1405", "العمراني", "سلمى", "2", "2", "France",
-               "Paris", "8 rue de la Paix, 75002")
+    ussd.press("3", "1", "4", "casa anfa", "1", "88 1405", "العمراني سلمى", "2", "2", "France",
+               "Paris, 8 rue de la Paix, 75002")
     ussd.press("1")
     [order] = orders(services)
     assert order.copies == {"extract": 1, "full_copy": 1} and order.total == 1000 + 2 * 500 + 3000
@@ -42,7 +41,7 @@ def test_a_full_copy_abroad_with_a_hijri_year_and_arabic_names(ussd, services, g
 
 def test_a_full_copy_is_refused_to_someone_who_is_not_family(ussd, services, guarded):
     ussd.dial()
-    ussd.press("1", "1", "2", "1", "rabat", "1", "1234", "1990", "El Amrani", "Salma")
+    ussd.press("1", "1", "3", "rabat", "1", "1234 1990", "El Amrani, Salma")
     refused = ussd.press("9")
     assert "réservée au titulaire" in refused and "Votre lien" in refused
     assert "Livraison" in ussd.press("4")
@@ -50,7 +49,7 @@ def test_a_full_copy_is_refused_to_someone_who_is_not_family(ussd, services, gua
 
 def test_offices_are_searched_by_typed_name_and_shown_a_page_at_a_time(ussd, services, guarded):
     ussd.dial()
-    first = ussd.press("1", "1", "1", "1", "casablanca")
+    first = ussd.press("1", "1", "1", "casablanca")
     assert "98 Plus" in first
     second = ussd.press("98")
     assert second != first and "1 " in second
@@ -61,17 +60,17 @@ def test_offices_are_searched_by_typed_name_and_shown_a_page_at_a_time(ussd, ser
 def test_offices_are_found_by_a_name_typed_in_arabic(ussd, guarded):
     ussd.dial()
     ussd.press("2")  # Arabic
-    assert "الرباط" in ussd.press("1", "1", "1", "الرباط")
+    assert "الرباط" in ussd.press("1", "1", "الرباط")
 
 
 def test_an_unknown_place_is_said_and_asked_again(ussd, guarded):
     ussd.dial()
-    assert "Aucun bureau" in ussd.press("1", "1", "1", "1", "zzqqxx")
+    assert "Aucun bureau" in ussd.press("1", "1", "1", "zzqqxx")
 
 
 def test_zero_goes_back_a_step_and_double_zero_to_the_main_menu(ussd, guarded):
     ussd.dial()
-    ussd.press("1", "1", "1")
+    ussd.press("1", "1", "5", "1")
     assert "Combien d'extraits" in ussd.screens[-1]
     assert "Quel document" in ussd.press("0")
     assert "1 Commander un acte" in ussd.press("00")
@@ -79,11 +78,12 @@ def test_zero_goes_back_a_step_and_double_zero_to_the_main_menu(ussd, guarded):
 
 def test_invalid_answers_are_said_and_the_question_asked_again(ussd, guarded):
     ussd.dial()
-    ussd.press("1", "1", "1")
+    ussd.press("1", "1", "5", "1")
     assert "1 à 10" in ussd.press("11")
     ussd.press("2", "rabat", "1")
-    assert "1 à 8 chiffres" in ussd.press("123456789")
-    assert "Année non valide" in ussd.press("1234", "1850")
+    assert "1 à 8 chiffres" in ussd.press("123456789 1990")
+    assert "Année non valide" in ussd.press("1234 1850")
+    assert "un espace, puis l'année" in ussd.press("1234")
 
 
 def test_a_returning_citizen_gets_the_menu_in_the_language_they_chose(ussd, client, services, guarded):

@@ -8,8 +8,8 @@ __all__ = ["UssdPhone", "SmsPhone", "report", "ORDER_INPUTS", "KEY"]
 KEY = "drill-webhook-key-0123456789abcdef"
 _numbers = itertools.count(1)
 # From the first dial of a new number to the confirmation: the order of tests/dialog/test_ussd_order.py.
-ORDER_INPUTS = ("1", "1", "1", "2", "rabat", "1", "1234", "1990", "El Amrani", "Salma", "1", "1", "Rabat",
-                "12 rue Oued Sebou, Agdal", "1")
+ORDER_INPUTS = ("1", "1", "2", "rabat", "1", "1234 1990", "El Amrani, Salma", "1", "Rabat, 12 rue Oued Sebou, Agdal",
+                "1")
 
 
 class UssdPhone:

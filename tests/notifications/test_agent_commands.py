@@ -84,7 +84,7 @@ def test_an_agent_rejects_with_a_reason_code_and_hears_the_credit_left(services,
 
 def test_commands_in_arabic_with_eastern_digits(services, router, order):
     eastern = order.reference.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    assert sms(router, OTHER, f"خذ {eastern}") == f"تم التكفل بالطلب {format_reference(order.reference)}."
+    assert sms(router, OTHER, f"خذ {eastern}") == f"تم التكفل بالطلب \u2066{format_reference(order.reference)}\u2069."
     assert status(services, order) == "in_progress"
 
 

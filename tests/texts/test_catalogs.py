@@ -134,7 +134,9 @@ def catalogs(tmp_path):
 
 
 def test_a_text_is_filled_in_the_language_asked(catalogs):
-    assert catalogs.text("ar", "order.placed", ref="261 148 273 5") == "تم تسجيل طلبكم 261 148 273 5."
+    # In Arabic a grouped number is isolated left to right (texts.bidi), so that it is not shown reversed.
+    assert catalogs.text("ar", "order.placed", ref="261 148 273 5") == "تم تسجيل طلبكم \u2066261 148 273 5\u2069."
+    assert catalogs.text("fr", "order.placed", ref="261 148 273 5") == "Demande 261 148 273 5 enregistrée."
 
 
 def test_an_unknown_language_gets_french(catalogs):
