@@ -1,0 +1,195 @@
+"""The embedded NLU: free text understood in-process when no Rasa server is configured, or when it is down.
+
+A character n-gram TF-IDF and a logistic regression (scikit-learn), trained from the same YAML as Rasa
+(dialog/nlu/data), out-of-scope intent included. scikit-learn costs ~110 MB of RSS once imported, more than the
+web and RQ processes may grow (150 MB target), so it runs only in a short-lived child process that trains the
+model and hands back its numbers; this process keeps a vocabulary and a weight table (a few MB) and scores a
+message with them: the same sums scikit-learn's `predict_proba` does (tests/nlu/test_embedded_nlu.py checks that
+both agree). Built lazily, at the first free text a process sees. Imports nothing of the application.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .nlu import corpus
+from .nlu_client import Understanding
+
+__all__ = ["EmbeddedClassifier", "LinearModel", "features", "normalise", "train", "build"]
+
+log = logging.getLogger(__name__)
+BUILD_TIMEOUT = 180  # seconds for the child process: import scikit-learn, read the YAML, train
+RETRY_AFTER = 300  # seconds before a failed build is tried again
+MAX_TEXT_CHARS = 500
+REGULARISATION = 8.0  # C of the logistic regression, chosen on the validation split with the threshold
+
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+# Arabic letters typed interchangeably on phones: hamza-carrying alefs, final ta marbuta and alef maqsura.
+_ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
+_NOT_A_LETTER = re.compile(r"[^\w]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents or Arabic short vowels, one spelling of the variant letters, every digit a 0."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_EASTERN_DIGITS))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_ARABIC_VARIANTS)
+    # Digits carry no meaning of their own ("2611482735"), only their shape: a reference, a PIN, a count.
+    return re.sub(r"\d", "0", _NOT_A_LETTER.sub(" ", bare.replace("_", " "))).strip()
+
+
+def features(text: str) -> list[str]:
+    """Words, pairs of words, and the 2- to 5-letter pieces of each word (spelling drift, missing accents)."""
+    words = normalise(text).split()
+    grams = [f"{padded[i:i + n]}" for word in words for padded in (f" {word} ",)
+             for n in range(2, 6) for i in range(len(padded) - n + 1)]
+    return [f"w:{word}" for word in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:])] + grams
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A trained TF-IDF + logistic regression, as plain numbers: feature -> column, idf and weights per class."""
+
+    classes: tuple[str, ...]
+    columns: dict[str, int]
+    idf: array
+    weights: array  # row-major: feature after feature, one weight per class
+    intercepts: tuple[float, ...]
+
+    @classmethod
+    def from_numbers(cls, numbers: dict) -> LinearModel:
+        classes = tuple(numbers["classes"])
+        weights = array("d", (w for row in zip(*numbers["coef"]) for w in row))
+        return cls(classes, dict(numbers["columns"]), array("d", numbers["idf"]), weights,
+                   tuple(numbers["intercept"]))
+
+    def ranking(self, text: str) -> list[tuple[str, float]]:
+        """Every intent with its probability, most likely first."""
+        found = Counter(column for column in map(self.columns.get, features(text)) if column is not None)
+        # As TfidfVectorizer(sublinear_tf=True): (1 + log tf) * idf, then scaled to unit length.
+        tfidf = {column: (1 + math.log(count)) * self.idf[column] for column, count in found.items()}
+        norm = math.sqrt(sum(value * value for value in tfidf.values())) or 1.0
+        scores = list(self.intercepts)
+        width = len(self.classes)
+        for column, value in tfidf.items():
+            for k in range(width):
+                scores[k] += self.weights[column * width + k] * value / norm
+        top = max(scores)
+        exps = [math.exp(score - top) for score in scores]
+        total = sum(exps)
+        return sorted(zip(self.classes, (e / total for e in exps)), key=lambda pair: -pair[1])
+
+
+def train(examples: list[corpus.Example]) -> dict:
+    """Fit the model with scikit-learn (imported here: only the child process pays for it); plain numbers out."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([example.text for example in examples])
+    # newton-cg: 10x faster here than the default lbfgs on these few hundred sparse rows.
+    model = LogisticRegression(C=REGULARISATION, solver="newton-cg", max_iter=1000)
+    model.fit(matrix, [example.intent for example in examples])
+    return {"classes": [str(name) for name in model.classes_], "intercept": model.intercept_.tolist(),
+            "columns": {name: int(column) for name, column in vectorizer.vocabulary_.items()},
+            "idf": vectorizer.idf_.tolist(), "coef": model.coef_.tolist()}
+
+
+def build(data_dir: Path = corpus.DATA_DIR, python: str = sys.executable,
+          timeout: float = BUILD_TIMEOUT) -> LinearModel:
+    """Train in a child process and keep only the numbers; raises when the child fails."""
+    # One BLAS thread: the child shares the machine with the process that waits for it.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([python, "-m", "dialog.embedded_nlu", str(data_dir)], capture_output=True,
+                          timeout=timeout, cwd=Path(__file__).resolve().parents[1], env=env)
+    if done.returncode != 0:
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"embedded NLU training exited with {done.returncode}: {tail[0]}")
+    return LinearModel.from_numbers(json.loads(done.stdout))
+
+
+class EmbeddedClassifier:
+    """The in-process NLU, with NluClient's `parse`: built at first use, None while it cannot be built."""
+
+    def __init__(self, build_model: Callable[[], LinearModel] = build, clock: Callable[[], float] = time.monotonic,
+                 data_dir: Path = corpus.DATA_DIR):
+        self._build, self._clock = build_model, clock
+        self._model: LinearModel | None = None
+        self._failed_at: float | None = None
+        self._lock = threading.Lock()
+        self._entities = EntityFinder(corpus.patterns(data_dir), corpus.lookups(data_dir))
+
+    def parse(self, text: str) -> Understanding | None:
+        """What `text` most likely means, the ranking of every intent and the entities found; None if no model."""
+        if not text or not text.strip():
+            return None
+        model = self.model()
+        if model is None:
+            return None
+        ranking = model.ranking(text[:MAX_TEXT_CHARS])
+        return Understanding(ranking[0][0], ranking[0][1], self._entities.find(text[:MAX_TEXT_CHARS]),
+                             tuple(ranking))
+
+    def model(self) -> LinearModel | None:
+        """The trained model, building it on first call (once, whatever the threads); None while it fails."""
+        with self._lock:
+            if self._model is None and (self._failed_at is None or self._clock() - self._failed_at > RETRY_AFTER):
+                started = self._clock()
+                try:
+                    self._model = self._build()
+                except Exception as error:  # no model: free text falls back to keywords and the menu
+                    self._failed_at = self._clock()
+                    log.warning("embedded NLU not built: %s", error)
+                else:
+                    log.info("embedded NLU built in %.1f s (%d features)", self._clock() - started,
+                             len(self._model.columns))
+            return self._model
+
+
+class EntityFinder:
+    """The entities Rasa finds by pattern or lookup (RegexEntityExtractor): references, PINs, documents."""
+
+    def __init__(self, patterns: dict[str, list[str]], lookups: dict[str, dict[str, str]]):
+        # A PIN first: a reference must never be cut out of its fifteen digits.
+        order = sorted(patterns, key=lambda name: name != "pin")
+        self._patterns = [(name, re.compile("|".join(patterns[name]))) for name in order]
+        self._lookups = {name: sorted(words.items(), key=lambda pair: -len(pair[0]))
+                         for name, words in lookups.items() if name == "doc_type"}
+
+    def find(self, text: str) -> dict[str, str]:
+        found, taken = {}, []
+        for name, pattern in self._patterns:
+            for match in pattern.finditer(text):
+                if name not in found and not any(s < match.end() and match.start() < e for s, e in taken):
+                    found[name] = match.group()
+                    taken.append(match.span())
+        lowered = text.lower()
+        for name, words in self._lookups.items():
+            value = next((value for word, value in words
+                          if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered)), None)
+            if value is not None:
+                found[name] = value
+        return found
+
+
+def _main(argv: list[str]) -> int:
+    """Child process: train from the YAML under argv[0] and print the model's numbers as JSON."""
+    data_dir = Path(argv[0]) if argv else corpus.DATA_DIR
+    json.dump(train(corpus.training_examples(data_dir)), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
