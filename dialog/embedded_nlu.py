@@ -28,34 +28,36 @@ from pathlib import Path
 from .nlu import corpus
 from .nlu_client import Understanding
 
-__all__ = ["EmbeddedClassifier", "LinearModel", "features", "normalise", "train", "build"]
+__all__ = ["EmbeddedClassifier", "LinearModel", "EntityFinder", "features", "normalise", "train", "build", "shared"]
 
 log = logging.getLogger(__name__)
 BUILD_TIMEOUT = 180  # seconds for the child process: import scikit-learn, read the YAML, train
 RETRY_AFTER = 300  # seconds before a failed build is tried again
 MAX_TEXT_CHARS = 500
-REGULARISATION = 8.0  # C of the logistic regression, chosen on the validation split with the threshold
+REGULARISATION = 10.0  # C of the logistic regression, chosen on the validation split
 
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 # Arabic letters typed interchangeably on phones: hamza-carrying alefs, final ta marbuta and alef maqsura.
 _ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 _NOT_A_LETTER = re.compile(r"[^\w]+")
+_NUMBER = re.compile(r"\b\d+\b")
 
 
 def normalise(text: str) -> str:
     """Lower case, no accents or Arabic short vowels, one spelling of the variant letters, every digit a 0."""
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_EASTERN_DIGITS))
     bare = "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_ARABIC_VARIANTS)
-    # Digits carry no meaning of their own ("2611482735"), only their shape: a reference, a PIN, a count.
-    return re.sub(r"\d", "0", _NOT_A_LETTER.sub(" ", bare.replace("_", " "))).strip()
+    # A number means nothing by its digits ("2611482735"), only by its shape: a reference, a PIN, a count. Digits
+    # inside a word are letters of Latin-script Darija (3 = ع, 7 = ح, 9 = ق: "m3a", "ch7al") and stay.
+    return _NUMBER.sub(lambda number: "0" * len(number.group()), _NOT_A_LETTER.sub(" ", bare.replace("_", " "))).strip()
 
 
 def features(text: str) -> list[str]:
-    """Words, pairs of words, and the 2- to 5-letter pieces of each word (spelling drift, missing accents)."""
-    words = normalise(text).split()
-    grams = [f"{padded[i:i + n]}" for word in words for padded in (f" {word} ",)
-             for n in range(2, 6) for i in range(len(padded) - n + 1)]
-    return [f"w:{word}" for word in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:])] + grams
+    """Its words, and every 2- to 5-character piece of the text, across word boundaries (spelling drift, missing
+    accents, words run together or split: "lextrait", "l extrait")."""
+    padded = f" {normalise(text)} "
+    grams = [padded[i:i + n] for n in range(2, 6) for i in range(len(padded) - n + 1)]
+    return [f"w:{word}" for word in padded.split()] + grams
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def train(examples: list[corpus.Example]) -> dict:
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectorizer.fit_transform([example.text for example in examples])
     # newton-cg: 10x faster here than the default lbfgs on these few hundred sparse rows.
-    model = LogisticRegression(C=REGULARISATION, solver="newton-cg", max_iter=1000)
+    # Balanced: out-of-scope has five times the examples of an intent, and must not win for that reason alone.
+    model = LogisticRegression(C=REGULARISATION, solver="newton-cg", max_iter=1000, class_weight="balanced")
     model.fit(matrix, [example.intent for example in examples])
     return {"classes": [str(name) for name in model.classes_], "intercept": model.intercept_.tolist(),
             "columns": {name: int(column) for name, column in vectorizer.vocabulary_.items()},
@@ -123,13 +126,14 @@ def build(data_dir: Path = corpus.DATA_DIR, python: str = sys.executable,
 class EmbeddedClassifier:
     """The in-process NLU, with NluClient's `parse`: built at first use, None while it cannot be built."""
 
-    def __init__(self, build_model: Callable[[], LinearModel] = build, clock: Callable[[], float] = time.monotonic,
-                 data_dir: Path = corpus.DATA_DIR):
-        self._build, self._clock = build_model, clock
+    def __init__(self, build_model: Callable[[], LinearModel] | None = None,
+                 clock: Callable[[], float] = time.monotonic, data_dir: Path = corpus.DATA_DIR):
+        self._build = build_model or (lambda: build(data_dir))
+        self._clock, self._data_dir = clock, data_dir
         self._model: LinearModel | None = None
+        self._entities: EntityFinder | None = None
         self._failed_at: float | None = None
         self._lock = threading.Lock()
-        self._entities = EntityFinder(corpus.patterns(data_dir), corpus.lookups(data_dir))
 
     def parse(self, text: str) -> Understanding | None:
         """What `text` most likely means, the ranking of every intent and the entities found; None if no model."""
@@ -138,9 +142,9 @@ class EmbeddedClassifier:
         model = self.model()
         if model is None:
             return None
-        ranking = model.ranking(text[:MAX_TEXT_CHARS])
-        return Understanding(ranking[0][0], ranking[0][1], self._entities.find(text[:MAX_TEXT_CHARS]),
-                             tuple(ranking))
+        text = text[:MAX_TEXT_CHARS]
+        ranking = model.ranking(text)
+        return Understanding(ranking[0][0], ranking[0][1], self._entities.find(text), tuple(ranking))
 
     def model(self) -> LinearModel | None:
         """The trained model, building it on first call (once, whatever the threads); None while it fails."""
@@ -148,6 +152,7 @@ class EmbeddedClassifier:
             if self._model is None and (self._failed_at is None or self._clock() - self._failed_at > RETRY_AFTER):
                 started = self._clock()
                 try:
+                    self._entities = EntityFinder(corpus.patterns(self._data_dir), corpus.lookups(self._data_dir))
                     self._model = self._build()
                 except Exception as error:  # no model: free text falls back to keywords and the menu
                     self._failed_at = self._clock()
@@ -156,6 +161,16 @@ class EmbeddedClassifier:
                     log.info("embedded NLU built in %.1f s (%d features)", self._clock() - started,
                              len(self._model.columns))
             return self._model
+
+
+_SHARED: dict[Path, EmbeddedClassifier] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(data_dir: Path = corpus.DATA_DIR) -> EmbeddedClassifier:
+    """The process's classifier for `data_dir`: every composition root of the process shares one model."""
+    with _SHARED_LOCK:
+        return _SHARED.setdefault(data_dir, EmbeddedClassifier(data_dir=data_dir))
 
 
 class EntityFinder:

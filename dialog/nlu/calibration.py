@@ -16,7 +16,9 @@ OUT_OF_SCOPE = "out_of_scope"
 # a question, and out_of_scope gets the answer of what the service does.
 FLOW_INTENTS = frozenset({"order", "track", "complain", "help", "greet", "human", "change_language", "pay_sms",
                           "pay_card"})
-OUT_OF_SCOPE_ACCEPTED = {"rasa": 0.10, "embedded": 0.15}  # the issue's targets, also the calibration's bounds
-WRONG_ACCEPTED = 0.04
+# Half the targets of issue 15 on the held-out split (Rasa 10 %, embedded 15 %, wrong flow 4 %): the validation
+# split is small, a threshold that only just meets the targets there would miss them on new messages.
+OUT_OF_SCOPE_ACCEPTED = {"rasa": 0.05, "embedded": 0.07}
+WRONG_ACCEPTED = 0.02
 RASA_ACCEPT = 0.60
-EMBEDDED_ACCEPT = 0.60
+EMBEDDED_ACCEPT = 0.30
