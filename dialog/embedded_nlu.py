@@ -28,7 +28,8 @@ from pathlib import Path
 from .nlu import corpus
 from .nlu_client import Understanding
 
-__all__ = ["EmbeddedClassifier", "LinearModel", "EntityFinder", "features", "normalise", "train", "build", "shared"]
+__all__ = ["EmbeddedClassifier", "LinearModel", "EntityFinder", "features", "normalise", "fit", "numbers_of", "train",
+           "build", "shared"]
 
 log = logging.getLogger(__name__)
 BUILD_TIMEOUT = 180  # seconds for the child process: import scikit-learn, read the YAML, train
@@ -94,20 +95,33 @@ class LinearModel:
         return sorted(zip(self.classes, (e / total for e in exps)), key=lambda pair: -pair[1])
 
 
-def train(examples: list[corpus.Example]) -> dict:
-    """Fit the model with scikit-learn (imported here: only the child process pays for it); plain numbers out."""
+def fit(examples: list[corpus.Example]):
+    """The fitted scikit-learn vectorizer and model (imported here: only the child process pays for them)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectorizer.fit_transform([example.text for example in examples])
-    # newton-cg: 10x faster here than the default lbfgs on these few hundred sparse rows.
-    # Balanced: out-of-scope has five times the examples of an intent, and must not win for that reason alone.
+    # newton-cg: 10x faster here than the default lbfgs on these few hundred sparse rows. Balanced: out-of-scope
+    # has five times the examples of an intent, and must not win for that reason alone.
     model = LogisticRegression(C=REGULARISATION, solver="newton-cg", max_iter=1000, class_weight="balanced")
-    model.fit(matrix, [example.intent for example in examples])
-    return {"classes": [str(name) for name in model.classes_], "intercept": model.intercept_.tolist(),
+    return vectorizer, model.fit(matrix, [example.intent for example in examples])
+
+
+def numbers_of(vectorizer, model) -> dict:
+    """A fitted vectorizer and model as plain numbers, for LinearModel.from_numbers."""
+    coef, intercept = model.coef_.tolist(), model.intercept_.tolist()
+    if len(model.classes_) == 2:  # one row z for the second class: softmax of (-z/2, z/2) is its sigmoid
+        coef = [[-w / 2 for w in coef[0]], [w / 2 for w in coef[0]]]
+        intercept = [-intercept[0] / 2, intercept[0] / 2]
+    return {"classes": [str(name) for name in model.classes_], "intercept": intercept, "coef": coef,
             "columns": {name: int(column) for name, column in vectorizer.vocabulary_.items()},
-            "idf": vectorizer.idf_.tolist(), "coef": model.coef_.tolist()}
+            "idf": vectorizer.idf_.tolist()}
+
+
+def train(examples: list[corpus.Example]) -> dict:
+    """Fit the model with scikit-learn; plain numbers out."""
+    return numbers_of(*fit(examples))
 
 
 def build(data_dir: Path = corpus.DATA_DIR, python: str = sys.executable,
@@ -202,7 +216,11 @@ class EntityFinder:
 def _main(argv: list[str]) -> int:
     """Child process: train from the YAML under argv[0] and print the model's numbers as JSON."""
     data_dir = Path(argv[0]) if argv else corpus.DATA_DIR
-    json.dump(train(corpus.training_examples(data_dir)), sys.stdout)
+    examples = corpus.training_examples(data_dir) if data_dir.is_dir() else []
+    if not examples:
+        print(f"no training examples under {str(data_dir)!r}", file=sys.stderr)
+        return 1
+    json.dump(train(examples), sys.stdout)
     return 0
 
 
