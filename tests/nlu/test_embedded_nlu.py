@@ -63,7 +63,7 @@ def test_the_scores_are_scikit_learns_own_probabilities():
     ours = LinearModel.from_numbers(embedded_nlu.numbers_of(vectorizer, model))
     for text in ("fin wsl talab 2611482735", "je veux un extrait", "zzz", "أريد الدفع ببطاقة", "bonjour bonjour"):
         expected = dict(zip(model.classes_, model.predict_proba(vectorizer.transform([text]))[0]))
-        assert dict(ours.ranking(text)) == pytest.approx(expected, abs=1e-6)
+        assert dict(ours.ranking(text)) == pytest.approx(expected, abs=1e-5)  # weights kept as float32
 
 
 def test_normalising_keeps_darija_digits_and_hides_numbers():
