@@ -30,7 +30,7 @@ def heldout(classifier) -> dict:
 
 @pytest.mark.parametrize("split", IN_SCOPE_SPLITS)
 def test_held_out_macro_f1_of_each_language_and_script_is_at_least_0_85(heldout, split):
-    assert score([p.pair for p in heldout[split]]).macro_f1 >= SPLIT_MACRO_F1
+    assert score([p.pair for p in heldout[split]], expected_only=True).macro_f1 >= SPLIT_MACRO_F1
 
 
 def test_at_most_fifteen_out_of_scope_messages_in_a_hundred_are_taken_into_a_flow(heldout):
@@ -67,7 +67,8 @@ def test_the_scores_are_scikit_learns_own_probabilities():
 
 
 def test_normalising_keeps_darija_digits_and_hides_numbers():
-    assert normalise("Ch7al m3a  2611482735 ٢٦١ Où ÊTES-vous ? أين الطلبة") == "ch7al m3a 0000000000 000 ou etes vous اين الطلبه"
+    assert (normalise("Ch7al m3a  2611482735 ٢٦١ Où ÊTES-vous ? أين الطلبة")
+            == "ch7al m3a 0000000000 000 ou etes vous اين الطلبه")
 
 
 TINY_DATA = """version: "3.1"
