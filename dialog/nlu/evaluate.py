@@ -12,6 +12,7 @@ Runs inside the Rasa environment (.venv-rasa) as well as the service's: it impor
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,6 +125,8 @@ def split_table(results: dict[str, list[Prediction]], threshold: float) -> list[
         lines.append(f"{split:<14}{row.examples:>9}{row.accuracy:>10.2f}{row.macro_f1:>10.2f}"
                      f"{every_label.macro_f1:>7.2f}{wrongly_accepted(predictions, threshold):>12.1%}"
                      f"{understood_at_once(predictions, threshold):>9.1%}")
+    in_scope = [p for split in IN_SCOPE_SPLITS for p in results[split]]
+    lines.append(f"{'in-scope':<14}{len(in_scope):>9}  wrong_flow={wrongly_accepted(in_scope, threshold):.1%}")
     out = results[OUT_OF_SCOPE]
     recognised = sum(p.intent == OUT_OF_SCOPE for p in out) / len(out) if out else 0.0
     lines.append(f"{OUT_OF_SCOPE:<14}{len(out):>9}  recognised={recognised:.1%}"
@@ -151,8 +154,15 @@ def models(url: str | None, embedded: bool) -> dict[str, tuple[Callable, float]]
     return chosen
 
 
+class Unanswered(Exception):
+    """The model answered none of the examples: a server down is not a model that understands nothing."""
+
+
 def predictions_of(parse: Callable, directory: Path) -> dict[str, list[Prediction]]:
-    return {split: predict(parse, split_examples(split, directory)) for split in SPLITS}
+    results = {split: predict(parse, split_examples(split, directory)) for split in SPLITS}
+    if all(p.intent == NO_INTENT for predictions in results.values() for p in predictions):
+        raise Unanswered("no answer to any example")
+    return results
 
 
 def evaluate(name: str, parse: Callable, threshold: float, errors: bool) -> list[str]:
@@ -184,8 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="also list the misclassified examples")
     parser.add_argument("--calibrate", action="store_true", help="choose the thresholds on the validation split")
     args = parser.parse_args(argv)
+    logging.getLogger("dialog.nlu_client").setLevel(logging.ERROR)  # one line below says when the server is down
     for name, (parse, threshold) in models(None if args.no_rasa else args.url, not args.no_embedded).items():
-        lines = calibrate(name, parse) if args.calibrate else evaluate(name, parse, threshold, args.errors)
+        try:
+            lines = calibrate(name, parse) if args.calibrate else evaluate(name, parse, threshold, args.errors)
+        except Unanswered as error:
+            print(f"{name}: {error} (is it running at {args.url}?)", file=sys.stderr)
+            return 2
         print("\n".join(lines), flush=True)
     return 0
 
