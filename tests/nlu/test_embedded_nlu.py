@@ -43,16 +43,18 @@ def test_at_most_four_in_scope_messages_in_a_hundred_open_the_wrong_flow(heldout
     assert wrongly_accepted(in_scope, calibration.EMBEDDED_ACCEPT) <= calibration.WRONG_ACCEPTED * 2
 
 
+# The issue's messages, or close to them where the training data holds them word for word.
 @pytest.mark.parametrize(("text", "intent"), [
     ("Je voudrais commander un extrait d'acte de naissance", "order"),
     ("ou en est ma demande ?", "track"),
-    ("bghit njded lpassport", corpus.OUT_OF_SCOPE),
     ("bghit passport", corpus.OUT_OF_SCOPE),
-    ("how to get a police clearance certificate", corpus.OUT_OF_SCOPE),
-    ("i want to pay my electricity bill", corpus.OUT_OF_SCOPE),
-    ("asdfgh", corpus.OUT_OF_SCOPE),
+    ("fin njib casier judiciaire", corpus.OUT_OF_SCOPE),
+    ("how can I get a police clearance", corpus.OUT_OF_SCOPE),
+    ("i have to pay my electricity bill", corpus.OUT_OF_SCOPE),
+    ("sdfghjk", corpus.OUT_OF_SCOPE),
 ])
 def test_the_issues_messages_are_understood(classifier, text, intent):
+    assert normalise(text) not in {normalise(example.text) for example in corpus.training_examples()}
     found = classifier.parse(text)
 
     assert (found.intent, found.confidence >= calibration.EMBEDDED_ACCEPT) == (intent, True)
