@@ -20,5 +20,9 @@ FLOW_INTENTS = frozenset({"order", "track", "complain", "help", "greet", "human"
 # split is small, a threshold that only just meets the targets there would miss them on new messages.
 OUT_OF_SCOPE_ACCEPTED = {"rasa": 0.05, "embedded": 0.07}
 WRONG_ACCEPTED = 0.02
-RASA_ACCEPT = 0.60
+# On validation (2026-12-03), `evaluate --calibrate`: the embedded classifier keeps out-of-scope and wrong flows at
+# 0 % from 0.35 and at 4 % / 2 % at 0.30, the grid's floor; DIET puts nearly every answer at 0.9-1.0, so no
+# threshold meets the bounds (out-of-scope 20 % at 0.30, 11 % at 0.95) and the grid's ceiling is taken: the
+# out_of_scope intent, not the threshold, is what keeps other papers and bills out of the flows.
+RASA_ACCEPT = 0.95
 EMBEDDED_ACCEPT = 0.30
