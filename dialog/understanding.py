@@ -1,8 +1,10 @@
 """Free text understood by an NLU model (SMS and WhatsApp only, never USSD): intents -> the flows they open.
 
-When the model is sure, its intent opens a flow (with the reference, PIN, document and copies it found). When it
-is unsure, the bot asks which of the likely things was meant; when it cannot be asked (Rasa down), the bot says
-it did not understand and shows the menu, rather than guess. A second misunderstanding in a row offers a person.
+When the model is sure, its intent opens a flow (with the reference, PIN, document and copies it found); when it is
+sure the message is about something the service does not do (another paper, a bill, small talk), the bot says what
+it can do and offers a person. When it is unsure, the bot asks which of the likely things was meant; when it cannot
+be asked (no model answered), the bot says it did not understand and shows the menu, rather than guess. A second
+misunderstanding in a row offers a person. How sure is sure depends on the model (dialog.nlu.calibration).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from channels.message import Reply
 from .contacts import choose_language
 from .flows.menu import MAIN
 from .keywords import Command, bare_reference
+from .nlu.calibration import OUT_OF_SCOPE
 from .ports import Intent, Understand
 from .steps import Done, Enter, Flow, Go, Retry, Step, Turn, choice, numbered
 
@@ -23,7 +26,7 @@ __all__ = ["INTENTS", "MIN_CONFIDENCE", "LIKELY", "FLOW", "Understood", "command
            "language_of", "flows"]
 
 log = logging.getLogger(__name__)
-MIN_CONFIDENCE = 0.6  # below it the bot asks what was meant rather than guess
+MIN_CONFIDENCE = 0.6  # below it the bot asks what was meant rather than guess (for a model without its own)
 LIKELY = 0.1  # an intent this likely is offered in the clarifying question
 FLOW = "understanding"  # the flow below: clarifying question, "not understood" menu, offer of a person
 # Intent name (dialog/nlu/data) -> (flow, entry).
@@ -48,22 +51,26 @@ LANGUAGES = ("fr", "ar", "en")
 
 @dataclass(frozen=True)
 class Understood(Intent):
-    """An intent with what else the model said: the ranking of intents, the text's language, whether it answered."""
+    """An intent with what else the model said: the ranking of intents, the text's language, whether it answered,
+    and how sure this model must be for its intent to be taken."""
 
     ranking: tuple = ()
     lang: str | None = None
     reached: bool = True  # False: the model could not be asked (down, slow, broken)
+    accept_at: float = MIN_CONFIDENCE
 
 
-def understand_with(parse: Callable[[str], object]) -> Understand:
-    """The dialog's `understand` port over an NLU client's `parse` (dialog.nlu_client.NluClient.parse)."""
+def understand_with(parse: Callable[[str], object], accept_at: float = MIN_CONFIDENCE,
+                    fallback: Understand | None = None) -> Understand:
+    """The dialog's `understand` port over an NLU's `parse` (dialog.nlu_client.NluClient.parse,
+    dialog.embedded_nlu.EmbeddedClassifier.parse), sure from `accept_at`; `fallback` answers when it cannot."""
     def understand(text: str) -> Understood:
-        """What `text` means to the model, with its language; `reached=False` when the model could not say."""
+        """What `text` means to the model, with its language; `reached=False` when no model could say."""
         found = parse(text)
         if found is None:
-            return Understood("", 0.0, None, reached=False, lang=language_of(text))
+            return fallback(text) if fallback else Understood("", 0.0, None, reached=False, lang=language_of(text))
         return Understood(found.intent, found.confidence, dict(found.entities), tuple(found.ranking),
-                          language_of(text))
+                          language_of(text), accept_at=accept_at)
     return understand
 
 
@@ -72,8 +79,11 @@ def command_for(intent: Intent | None) -> Command:
     lang = getattr(intent, "lang", None)
     if intent is None or not getattr(intent, "reached", True):
         return Command(FLOW, "unheard", lang)
-    if intent.confidence >= MIN_CONFIDENCE and intent.name in INTENTS:
+    sure = intent.confidence >= getattr(intent, "accept_at", MIN_CONFIDENCE)
+    if sure and intent.name in INTENTS:
         return _confident(intent, lang)
+    if sure and intent.name == OUT_OF_SCOPE:
+        return Command(FLOW, OUT_OF_SCOPE, lang)
     likely = _likely(intent)
     return Command(FLOW, "clarify", lang, " ".join(likely)) if likely else Command(FLOW, "unheard", lang)
 
@@ -130,6 +140,11 @@ def _clarify_prompt(turn: Turn) -> Reply:
 
 def _unheard_prompt(turn: Turn) -> Reply:
     return Reply(turn.say("understanding.not_understood"), options=numbered(turn.say(key) for key, _, _ in MAIN))
+
+
+def _elsewhere_prompt(turn: Turn) -> Reply:
+    return Reply(turn.say("nlu.out_of_scope"),
+                 options=numbered((turn.say("understanding.yes_human"), turn.say("understanding.no_menu"))))
 
 
 def _offer_prompt(turn: Turn) -> Reply:
@@ -211,7 +226,8 @@ def flows(understand: Understand) -> tuple[Flow, ...]:
     """The misunderstanding flow, understanding again with `understand`; registered with the `understand` port."""
     listener = _Listener(understand)
     steps = {"clarify": Step(_clarify_prompt, listener.clarified), "unheard": Step(_unheard_prompt, listener.picked),
-             "human": Step(_offer_prompt, listener.offered)}
+             "human": Step(_offer_prompt, listener.offered), OUT_OF_SCOPE: Step(_elsewhere_prompt, listener.offered)}
     entries = {"start": lambda turn, argument: Go("unheard"), "unheard": lambda turn, argument: Go("unheard"),
-               "clarify": _clarify, "order": _order, "language": _language}
+               "clarify": _clarify, "order": _order, "language": _language,
+               OUT_OF_SCOPE: lambda turn, argument: Go(OUT_OF_SCOPE)}
     return (Flow(FLOW, steps, entries),)

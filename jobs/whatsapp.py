@@ -18,16 +18,17 @@ from channels.dedup import Once
 from channels.message import Inbound, Reply
 from channels.records import record_reply
 from channels.senders import SendError
-from dialog import Surface, understanding
+from dialog import Surface, embedded_nlu, understanding
 from dialog.contacts import WhatsAppId, choose_language, link_whatsapp, whatsapp_reach
+from dialog.nlu import calibration
 from dialog.nlu_client import NluClient
 from jobs.conversations import CHAT_SECONDS, SEND_RETRY, answer_message, dialog_of, plain, send_sms
 from orders_core.model import Complaint
 from orders_core.phones import country_of
 from orders_core.references import format_reference
 
-__all__ = ["SURFACE", "LANGUAGE_BY_COUNTRY", "install", "install_understanding", "sender_of", "enqueue_answer",
-           "answer_whatsapp", "send_whatsapp", "guessed_language"]
+__all__ = ["SURFACE", "LANGUAGE_BY_COUNTRY", "install", "understanding_of", "install_understanding", "sender_of",
+           "enqueue_answer", "answer_whatsapp", "send_whatsapp", "guessed_language"]
 
 log = logging.getLogger(__name__)
 SURFACE = Surface(whatsapp.CHANNEL, session_seconds=CHAT_SECONDS)
@@ -44,12 +45,19 @@ LANGUAGE_BY_COUNTRY = {
 
 
 def install(services) -> None:
-    """Wire the WhatsApp sender and, when SHUBBAK_NLU_URL is set, the NLU (one line in bootstrap.build)."""
+    """Wire the WhatsApp sender and the NLU (one line in bootstrap.build)."""
     sender_of(services)
-    settings = services.settings
-    if settings.nlu_url:
-        client = NluClient(settings.nlu_url, timeout=settings.nlu_timeout)
-        install_understanding(services, understanding.understand_with(client.parse))
+    install_understanding(services, understanding_of(services.settings))
+
+
+def understanding_of(settings):
+    """Rasa when SHUBBAK_NLU_URL is set, the embedded classifier answering while it is down; else the embedded one
+    alone (built at the first free text a process sees)."""
+    embedded = understanding.understand_with(embedded_nlu.shared().parse, calibration.EMBEDDED_ACCEPT)
+    if not settings.nlu_url:
+        return embedded
+    client = NluClient(settings.nlu_url, timeout=settings.nlu_timeout)
+    return understanding.understand_with(client.parse, calibration.RASA_ACCEPT, fallback=embedded)
 
 
 def install_understanding(services, understand) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from dialog.nlu import calibration
 from dialog.nlu_client import NluClient
 from dialog.understanding import understand_with
 from orders_core.references import format_reference
@@ -54,7 +55,7 @@ CITIZENS = [
 @pytest.fixture
 def real_nlu(rasa_url, services, guarded, nlu):
     guarded.add_passthru(rasa_url)  # the real server, on loopback; every other HTTP call stays refused
-    nlu(understand_with(NluClient(rasa_url, timeout=5, failure_threshold=1000).parse))
+    nlu(understand_with(NluClient(rasa_url, timeout=5, failure_threshold=1000).parse, calibration.RASA_ACCEPT))
 
 
 def say(services, lang, key, **values):

@@ -134,13 +134,3 @@ def test_ussd_never_asks_the_nlu(services, rasa):
     ussd.dial()
     ussd.press("1", "bonjour je veux un extrait", "1", "1", "2", "rabat")
     assert "Rabat-Agdal-Riyad" in ussd.screens[-1] and rasa.asked == []
-
-
-def test_the_composition_root_wires_the_nlu_only_when_an_url_is_set(settings):
-    plain = bootstrap.build(settings)
-    assert "understand" not in plain.adapters
-    wired = bootstrap.build(replace(settings, nlu_url=RASA))
-    assert "understanding" in dialog_of(wired).flows and dialog_of(wired).understand is wired.adapters["understand"]
-    assert "pay" in dialog_of(wired).flows  # the payments' flow kept beside it
-    for built in (plain, wired):
-        built.engine.dispose()

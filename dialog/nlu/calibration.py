@@ -1,0 +1,28 @@
+"""How sure the NLU must be before its intent opens a flow: one threshold per model, and what counts as a flow.
+
+Chosen on the validation split (dialog/nlu/validation), never on the held-out one, by
+`python -m dialog.nlu.evaluate --calibrate`: the lowest threshold at which, on validation, out-of-scope messages
+taken into a flow stay under OUT_OF_SCOPE_ACCEPTED and in-scope messages taken into the wrong flow under
+WRONG_ACCEPTED, so that the most in-scope messages are understood at once. Below it the bot asks which of the
+likely things was meant. Imports nothing of the application (the Rasa environment reads it too).
+"""
+from __future__ import annotations
+
+__all__ = ["FLOW_INTENTS", "OUT_OF_SCOPE", "RASA_ACCEPT", "EMBEDDED_ACCEPT", "OUT_OF_SCOPE_ACCEPTED",
+           "WRONG_ACCEPTED"]
+
+OUT_OF_SCOPE = "out_of_scope"
+# The intents that open a flow of their own (dialog.understanding.INTENTS); affirm, deny and cancel only answer
+# a question, and out_of_scope gets the answer of what the service does.
+FLOW_INTENTS = frozenset({"order", "track", "complain", "help", "greet", "human", "change_language", "pay_sms",
+                          "pay_card"})
+# Half the targets of issue 15 on the held-out split (Rasa 10 %, embedded 15 %, wrong flow 4 %): the validation
+# split is small, a threshold that only just meets the targets there would miss them on new messages.
+OUT_OF_SCOPE_ACCEPTED = {"rasa": 0.05, "embedded": 0.07}
+WRONG_ACCEPTED = 0.02
+# On validation (2026-12-03), `evaluate --calibrate`: the embedded classifier keeps out-of-scope and wrong flows at
+# 0 % from 0.35 and at 4 % / 2 % at 0.30, the grid's floor; DIET puts nearly every answer at 0.9-1.0, so no
+# threshold meets the bounds (out-of-scope 20 % at 0.30, 11 % at 0.95) and the grid's ceiling is taken: the
+# out_of_scope intent, not the threshold, is what keeps other papers and bills out of the flows.
+RASA_ACCEPT = 0.95
+EMBEDDED_ACCEPT = 0.30
