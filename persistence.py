@@ -8,7 +8,8 @@ from orders_core.orm import metadata, start_mappers
 __all__ = ["ORM_MODULES", "load_metadata"]
 
 # Packages that own tables; each module adds its tables to orders_core.orm.metadata when imported.
-ORM_MODULES = ("orders_core.orm", "payments_sms.orm", "notifications.orm", "channels.orm", "dialog.orm")
+ORM_MODULES = ("orders_core.orm", "payments_sms.orm", "notifications.orm", "channels.orm", "dialog.orm",
+               "web.handset")
 
 
 def load_metadata():
