@@ -7,3 +7,25 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// Pages read all day refresh their live parts on their own: an element with data-refresh="N" is fetched again
+// every N seconds from the page's own address and its content replaced (forms elsewhere on the page, and what is
+// being typed in them, are left alone). Paused while the tab is hidden.
+(function () {
+  "use strict";
+  var live = document.querySelectorAll("[data-refresh][id]");
+  Array.prototype.forEach.call(live, function (element) {
+    var seconds = Math.max(3, parseInt(element.getAttribute("data-refresh"), 10) || 15);
+    setInterval(function () {
+      if (document.hidden) { return; }
+      fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "refresh" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(element.id);
+          if (fresh && fresh.innerHTML !== element.innerHTML) { element.innerHTML = fresh.innerHTML; }
+        })
+        .catch(function () { /* the next beat tries again */ });
+    }, seconds * 1000);
+  });
+}());
