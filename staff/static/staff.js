@@ -18,8 +18,14 @@ document.addEventListener("click", function (event) {
     var seconds = Math.max(3, parseInt(element.getAttribute("data-refresh"), 10) || 15);
     setInterval(function () {
       if (document.hidden) { return; }
-      fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "refresh" } })
-        .then(function (response) { return response.ok ? response.text() : null; })
+      fetch(window.location.href, { credentials: "same-origin", headers: { "X-Shubbak-Refresh": "1" } })
+        .then(function (response) {
+          if (response.redirected && response.url.indexOf("/staff/login") !== -1) {
+            window.location.reload();  // the session ran out: show the login page it leads to
+            return null;
+          }
+          return response.ok ? response.text() : null;
+        })
         .then(function (html) {
           if (!html) { return; }
           var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(element.id);
