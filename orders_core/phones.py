@@ -10,14 +10,14 @@ from .errors import InvalidInput
 __all__ = ["normalise_phone", "mask_phone", "country_of", "DEFAULT_REGION"]
 
 DEFAULT_REGION = "MA"
-# A phone number inside free text: international (+ or 00, then 7 to 15 digits, maybe grouped), Moroccan local
-# (05, 06, 07 and 8 digits) or Moroccan without its + (WhatsApp ids). Standing alone only: digits touching a
-# letter, a dot or a colon belong to something else (a duration, a time, an id, an amount); a + number may follow
-# a colon (`whatsapp:+2126…`, `to:+2126…`).
+# A phone number inside free text: international (+, then 7 to 15 digits, maybe grouped), Moroccan local (05, 06,
+# 07 and 8 digits) or Moroccan without its + (WhatsApp ids). Standing alone only: digits touching a letter, a dot
+# or a colon belong to something else (a duration, a time, an id, an amount); a + number may follow a colon
+# (`whatsapp:+2126…`). A card serial (12 digits from 0000…) or an order reference (10 digits from 1-9) is no phone.
 _AFTER = r"(?![\w:]|\.\d|-\w)"
 _PHONE_IN_TEXT = re.compile(
     r"(?<![\w+])\+\d(?:[\s().-]?\d){6,14}" + _AFTER
-    + r"|(?<![\w.:/+-])(?:00\d(?:[\s().-]?\d){6,14}|(?:0[5-7]|212[5-7])(?:[\s.-]?\d){8})" + _AFTER)
+    + r"|(?<![\w.:/+-])(?:0[5-7]|212[5-7])(?:[\s.-]?\d){8}" + _AFTER)
 
 
 def normalise_phone(text: str, region: str = DEFAULT_REGION, field: str = "phone") -> str:
@@ -57,7 +57,7 @@ def mask_phones_in(text: str) -> str:
 
 def _masked_number(number: str) -> str:
     """Keep what tells the country (and the mobile prefix) and the last four digits."""
-    if number.startswith(("+", "00")):
+    if number.startswith("+"):
         return mask_phone(number)
     kept = 4 if number.startswith("212") else 2
     return number[:kept] + "*" * (len(number) - kept - 4) + number[-4:]
