@@ -21,7 +21,7 @@ from payments_sms.pins import format_pin, new_pin, pin_hash
 from payments_sms.wiring import lockout_policy
 from staff.passwords import hash_password
 
-__all__ = ["seed", "draft", "demo_cards", "DEMO_OFFICE", "DEMO_PHONE", "FRESH_PHONE", "DEMO_PASSWORD",
+__all__ = ["seed", "draft", "demo_cards", "card_pins", "DEMO_OFFICE", "DEMO_PHONE", "FRESH_PHONE", "DEMO_PASSWORD",
            "DEMO_CARD_BATCH"]
 
 DEMO_OFFICE = "42101"  # Rabat, Agdal-Riyad
@@ -39,7 +39,7 @@ _USERS = (("agent", Role.AGENT), ("supervisor", Role.SUPERVISOR), ("inspector", 
 def seed(services) -> list[str]:
     """Create what is missing; return the lines to print."""
     lines = [_user(services, f"demo-{name}", role) for name, role in _USERS]
-    pins = _card_pins(services)
+    pins = card_pins(services)
     with services.uow() as uow:
         has_orders = queries.latest_order_of_contact(uow, [DEMO_PHONE]) is not None
     if not has_orders:
@@ -50,7 +50,7 @@ def seed(services) -> list[str]:
                     for serial, pin, left in demo_cards(services, pins) if left > 0]
 
 
-def _card_pins(services) -> list[str]:
+def card_pins(services) -> list[str]:
     """The PINs of the demo's cards, in serial order: the batch made (and activated) on first use."""
     secret = services.settings.card_pin_secret
     with services.uow() as uow:

@@ -52,6 +52,23 @@
     if (this.onFeed) { this.onFeed(feed); }
   };
 
+  // A reference (261 148 273 5), an amount or a phone number inside Arabic text is isolated left to right, so
+  // that its groups keep their order. Text nodes only: nothing received is ever read as HTML.
+  var NUMBER = /[+]?\d+(?:[ .,:\/-]\d+)*/g;
+  function withNumbersInOrder(element, text) {
+    var last = 0, match;
+    NUMBER.lastIndex = 0;
+    while ((match = NUMBER.exec(text)) !== null) {
+      element.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var number = document.createElement("bdi");
+      number.dir = "ltr";
+      number.textContent = match[0];
+      element.appendChild(number);
+      last = match.index + match[0].length;
+    }
+    element.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function append(list, m) {
     var li = document.createElement("li");
     li.className = m.direction + " " + m.kind;
@@ -62,13 +79,13 @@
       var body = document.createElement("div");
       body.className = "text";
       body.dir = "auto";  // each message in its own direction: Arabic right to left, numbers in order
-      body.textContent = m.kind === "screen" ? m.text.replace(/^(CON|END) /, "") : m.text;
+      withNumbersInOrder(body, m.kind === "screen" ? m.text.replace(/^(CON|END) /, "") : m.text);
       li.appendChild(body);
       if (m.shown) {  // a template: the notification's own text under the template's id and values
         var shown = document.createElement("div");
         shown.className = "shown";
         shown.dir = "auto";
-        shown.textContent = m.shown;
+        withNumbersInOrder(shown, m.shown);
         li.appendChild(shown);
       }
       var tag = document.createElement("small");
@@ -90,7 +107,8 @@
   // USSD: a session is the path of every answer, joined by "*", as Africa's Talking sends it.
   function showScreen(answer) {
     var open = answer.indexOf("CON ") === 0;
-    $("screen").textContent = answer.replace(/^(CON|END) /, "");
+    $("screen").textContent = "";
+    withNumbersInOrder($("screen"), answer.replace(/^(CON|END) /, ""));
     $("ussd-input").disabled = !open;
     $("ussd-send").disabled = !open;
     $("hangup").disabled = !open;
