@@ -8,6 +8,7 @@ notification, a billed premium message, a WhatsApp template, a support answer, a
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from orders_core.columns import UTC, Id, metadata
 from orders_core.phones import mask_phone
 from texts import count
 
-__all__ = ["simulator_messages", "Handset", "HandsetSms", "HandsetWhatsApp", "CHANNELS", "bare"]
+__all__ = ["simulator_messages", "Handset", "HandsetSms", "HandsetWhatsApp", "CHANNELS", "bare", "hide_pins"]
 
 log = logging.getLogger(__name__)
 CHANNELS = ("ussd", "sms", "whatsapp")
@@ -41,6 +42,15 @@ simulator_messages = Table(
 )
 
 
+# A prepaid card's PIN typed by the phone (15 digits, maybe grouped): never stored in clear, even here.
+_PIN = re.compile(r"(?<!\d)(?:\d[\s.-]?){14}\d(?!\d)")
+
+
+def hide_pins(text: str) -> str:
+    """The text with every PIN-like run of 15 digits replaced by dots and its last three digits."""
+    return _PIN.sub(lambda m: "•••• •••• •••• " + re.sub(r"\D", "", m.group(0))[-3:], text)
+
+
 def bare(address: str) -> str:
     """The phone number of an address (`whatsapp:+2126…` -> `+2126…`)."""
     return address[len(PREFIX):] if address.startswith(PREFIX) else address
@@ -56,7 +66,7 @@ class Handset:
     def record(self, contact: str, channel: str, direction: str, kind: str, text: str,
                provider_message_id: str | None = None, session: str | None = None) -> int:
         row = dict(contact=bare(contact)[:80], channel=channel, direction=direction, kind=kind,
-                   text=text.replace("\x00", ""), provider_message_id=provider_message_id,
+                   text=hide_pins(text.replace("\x00", "")), provider_message_id=provider_message_id,
                    session=session and session[:100], created_at=self.clock())
         with self.engine.begin() as conn:
             return conn.execute(insert(simulator_messages).values(**row)).inserted_primary_key[0]

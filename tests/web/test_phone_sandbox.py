@@ -126,3 +126,10 @@ def _charge_statuses(services):
 def _status(services, order):
     with services.uow() as uow:
         return uow.get(Order, order.id).status
+
+
+def test_a_card_pin_typed_on_the_phone_is_never_kept_in_clear(client, services, guarded):
+    order = placed_order(services)
+    client.post("/simulator/sms", json={"phone": PHONE, "text": f"CARTE {order.reference} 8757 4630 0050 156"})
+    [typed] = on(client, "sms", direction="in")
+    assert typed["text"] == f"CARTE {order.reference} •••• •••• •••• 156"
