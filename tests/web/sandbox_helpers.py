@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import fields, replace
 
 from jobs import conversations as conversation_jobs
 from jobs import notifications as notification_jobs
@@ -15,7 +16,9 @@ __all__ = ["wire_sandbox", "BackgroundWorker", "wait_for"]
 
 
 def wire_sandbox(services, report_delay: float = 0.2):
-    """What bootstrap.build wires for the embedded default, on the test's services."""
+    """What bootstrap.build wires for the embedded default with the simulator on, on the test's services."""
+    if any(f.name == "simulator" for f in fields(services.settings)):  # the opt-in flag, where it exists
+        services.settings = replace(services.settings, simulator=True)
     sandbox.install(services, report_delay=report_delay)
     payment_jobs.install(services)
     conversation_jobs.install(services)
