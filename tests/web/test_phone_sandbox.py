@@ -8,7 +8,7 @@ from channels.message import Inbound
 from jobs import notifications as notification_jobs
 from jobs.conversations import SURFACES, dialog_of
 from orders_core.model import Order
-from orders_core.services import place_order
+from orders_core.services import add_escalation_message, open_escalation, place_order
 from payments_sms.model import Charge
 from tests.channels.harness import guarded
 from tests.dialog.conftest import drain
@@ -133,3 +133,16 @@ def test_a_card_pin_typed_on_the_phone_is_never_kept_in_clear(client, services, 
     client.post("/simulator/sms", json={"phone": PHONE, "text": f"CARTE {order.reference} 8757 4630 0050 156"})
     [typed] = on(client, "sms", direction="in")
     assert typed["text"] == f"CARTE {order.reference} •••• •••• •••• 156"
+
+
+def test_a_support_answer_reaches_the_phone_on_the_channel_the_citizen_used(client, services, guarded):
+    client.post("/simulator/whatsapp", json={"phone": PHONE, "text": "Bonjour"})
+    drain(services)
+    escalation = open_escalation(services.uow(), PHONE, channel="whatsapp", language="fr", reason="asked_for_human",
+                                 phone=PHONE, text="Je veux parler à quelqu'un")
+    add_escalation_message(services.uow(), escalation.id, "out", "support", "Bonjour, je suis Amina du support.")
+    services.enqueue(notification_jobs.dispatch_outbox)
+    drain(services)
+    answers = [m for m in on(client, "whatsapp") if "Amina" in m["text"]]
+    assert [m["kind"] for m in answers] == ["notification"]
+    assert not [m for m in on(client, "sms") if "Amina" in m["text"]]
