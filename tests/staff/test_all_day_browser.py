@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from orders_core.references import format_reference
-from orders_core.services import add_escalation_message, open_escalation, take_order
+from orders_core.services import (
+    add_escalation_message, advance_order, dispatch_order, open_escalation, take_order,
+)
 
 from .conftest import CITIZEN, screenshot
 from .test_browser import console_errors, log_in  # noqa: F401  (a fixture)
@@ -104,4 +106,22 @@ def test_the_inspector_s_charts_draw_minutes_as_short_bars_and_nothing_as_nothin
     assert all(re.fullmatch(r"< 0\.1|0\.\d|\d+\.\d", text) for text in page.locator(
         "svg.chart text.value").all_text_contents())
     screenshot(page, "inspection-minutes")
+    assert console_errors == []
+
+
+def test_in_arabic_a_returned_order_does_not_read_like_its_reference_column(services, people, world, browser_page,
+                                                                           console_errors):
+    agent = people["agent"].as_actor()
+    take_order(services.uow(), world.own.id, agent)
+    advance_order(services.uow(), world.own.id, "ready", agent)
+    dispatch_order(services.uow(), world.own.id, "RR123456785MA", agent)
+    advance_order(services.uow(), world.own.id, "returned", agent)
+    page = browser_page
+    log_in(page, "supervisor")
+    page.click("button[name=lang][value=ar]")
+    page.goto("/staff/queue?stage=returned")
+    heading = page.locator("#queue thead th").first.inner_text()
+    label = page.locator(f'tr[data-reference="{world.own.reference}"] td').nth(1).inner_text()
+    assert heading == "المرجع" and label.strip() == "أعيد إلى المرسل"
+    screenshot(page, "queue-returned-ar")
     assert console_errors == []
