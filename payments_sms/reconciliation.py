@@ -109,8 +109,9 @@ def _charges_without_payment(rows, start, end) -> list[str]:
     stmt = _within(select(c.id, c.provider_message_id, c.amount).outerjoin(payments, and_(
         p.means == PREMIUM, p.source_ref == c.provider_message_id)), c.final_at, start, end)
     stmt = stmt.where(c.status == "succeeded").where((p.id.is_(None)) | (p.amount != c.amount))
-    return [Mismatch("charge_without_payment", f"charge {i} ({mid}) succeeded for {mad(a, 'en')} MAD without a matching "
-                     "payment", id=i, message_id=mid, amount=a) for i, mid, a in rows(stmt)]
+    return [Mismatch("charge_without_payment",
+                     f"charge {i} ({mid}) succeeded for {mad(a, 'en')} MAD without a matching payment",
+                     id=i, message_id=mid, amount=a) for i, mid, a in rows(stmt)]
 
 
 def _premium_payments_without_charge(rows, start, end) -> list[str]:
@@ -127,7 +128,8 @@ def _redemptions_without_payment(rows, start, end) -> list[str]:
     stmt = _within(select(r.id, r.amount).outerjoin(payments, and_(
         p.means == CARD, p.source_ref == cast(r.id, String))), r.at, start, end)
     stmt = stmt.where((p.id.is_(None)) | (p.amount != r.amount))
-    return [Mismatch("redemption_without_payment", f"card redemption {i} of {mad(a, 'en')} MAD without a matching payment",
+    return [Mismatch("redemption_without_payment",
+                     f"card redemption {i} of {mad(a, 'en')} MAD without a matching payment",
                      id=i, amount=a) for i, a in rows(stmt)]
 
 
@@ -136,7 +138,8 @@ def _card_payments_without_redemption(rows, start, end) -> list[str]:
     stmt = _within(select(p.id, p.source_ref).outerjoin(card_redemptions, cast(r.id, String)
                                                         == p.source_ref), p.at, start, end)
     stmt = stmt.where(p.means == CARD, r.id.is_(None))
-    return [Mismatch("card_payment_without_redemption", f"card payment {i} names redemption {ref}, which does not exist",
+    return [Mismatch("card_payment_without_redemption",
+                     f"card payment {i} names redemption {ref}, which does not exist",
                      id=i, source=ref) for i, ref in rows(stmt)]
 
 

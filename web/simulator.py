@@ -58,7 +58,8 @@ def page():
              for key in services.catalogs.keys(lang) if key.startswith("simulator.")}
     return render_template("simulator/index.html", code=services.settings.at_ussd_code, phone=DEFAULT_PHONE,
                            short_code=services.settings.at_short_code, agent_phone=_agent_phone(services) or "",
-                           lang=lang, rtl=lang == "ar", t=texts, outcomes=OUTCOMES, outcome_keys=OUTCOME_KEYS, languages=LANGUAGES)
+                           lang=lang, rtl=lang == "ar", t=texts, outcomes=OUTCOMES, outcome_keys=OUTCOME_KEYS,
+                           languages=LANGUAGES)
 
 
 def _agent_phone(services) -> str | None:
