@@ -1,5 +1,7 @@
 """One phone per number, over HTTP: every message a number receives is on the channel it went out on; premium SMS
 are billed by the sandbox, whose reports come back through the real webhook; hanging up ends the USSD session."""
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
@@ -8,7 +10,10 @@ from channels.message import Inbound
 from jobs import notifications as notification_jobs
 from jobs.conversations import SURFACES, dialog_of
 from orders_core.model import Order
-from orders_core.services import add_escalation_message, open_escalation, place_order
+from orders_core.services import (
+    add_escalation_message, advance_order, create_user, dispatch_order, open_escalation, place_order, record_payment,
+    take_order,
+)
 from payments_sms.model import Charge
 from tests.channels.harness import guarded
 from tests.dialog.conftest import drain
@@ -146,3 +151,24 @@ def test_a_support_answer_reaches_the_phone_on_the_channel_the_citizen_used(clie
     answers = [m for m in on(client, "whatsapp") if "Amina" in m["text"]]
     assert [m["kind"] for m in answers] == ["notification"]
     assert not [m for m in on(client, "sms") if "Amina" in m["text"]]
+
+
+def test_outside_the_24_hour_window_a_notice_arrives_as_its_approved_template_with_its_text(services, clock, guarded):
+    services.settings = replace(services.settings, twilio_templates={
+        "order_dispatched.fr": {"sid": "HXdispatched", "variables": ["ref", "barcode"]}})
+    client = create_app({"services": wire_sandbox(services)}).test_client()
+    order = placed_order(services)
+    record_payment(services.uow(), order.reference, order.total, "card", f"card-{order.reference}")
+    client.post("/simulator/whatsapp", json={"phone": PHONE, "text": f"SUIVI {order.reference}"})
+    drain(services)
+    clock.advance(hours=25)
+    agent = create_user(services.uow(), "agent-t", "Agent T", "x", "agent", office_code=demo.DEMO_OFFICE).as_actor()
+    take_order(services.uow(), order.id, agent)
+    advance_order(services.uow(), order.id, "ready", agent)
+    dispatch_order(services.uow(), order.id, "RR123456785MA", agent)
+    for _ in range(2):
+        services.enqueue(notification_jobs.dispatch_outbox)
+        drain(services)
+    [template] = [m for m in on(client, "whatsapp") if m["kind"] == "template"]
+    assert template["text"].startswith("HXdispatched") and "2=RR123456785MA" in template["text"]
+    assert template["notification"] == "order_dispatched" and "RR123456785MA" in template["shown"]
