@@ -1,7 +1,8 @@
 """A whole citizen journey in the phone simulator, in a real Chromium, in French and in Arabic: a USSD order, a
 premium payment finished in the sandbox, a second order paid by card, tracking on WhatsApp, an agent who takes and
 dispatches the order in the staff view (and from the agent's phone), and every notification on its channel.
-Screenshots go to artifacts/screenshots/ for a person to look at."""
+Screenshots go to artifacts/screenshots/ for a person to look at. Here, beside the staff view's browser tests, to
+share their one Chromium (a session's Playwright can be started only once)."""
 import re
 
 import pytest
@@ -9,10 +10,10 @@ from playwright.sync_api import expect
 
 from jobs import notifications as notification_jobs
 from orders_core.references import parse_reference
-from tests.staff.conftest import chromium, live_server, screenshot  # noqa: F401  (fixtures)
+from tests.web.sandbox_helpers import BackgroundWorker, wire_sandbox
 from web import demo
 
-from .sandbox_helpers import BackgroundWorker, wire_sandbox
+from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,7 +53,7 @@ def demo_world(app, services):
 
 
 @pytest.fixture
-def context(chromium, live_server):  # noqa: F811
+def context(chromium, live_server):
     made = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 1000})
     yield made
     made.close()
