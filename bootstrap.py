@@ -22,6 +22,7 @@ from jobs import payments as payment_jobs
 from jobs import whatsapp as whatsapp_jobs
 from settings import Settings
 from texts import Catalogs
+from web import sandbox
 
 __all__ = ["Services", "build", "current", "install", "QUEUES"]
 
@@ -129,6 +130,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
     """Wire the services for these settings."""
     engine = make_engine(settings.database_url)
     services = Services(settings, engine, make_session_factory(engine), _redis(settings), Catalogs.load(), clock)
+    sandbox.install(services)  # first: where no provider is configured, simulated phones and a sandbox biller
     payment_jobs.install(services)
     conversations_jobs.install(services)
     whatsapp_jobs.install(services)

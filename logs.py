@@ -6,7 +6,7 @@ import logging
 from orders_core.phones import mask_phones_in
 from orders_core.redaction import redact_pins_in
 
-__all__ = ["RedactingFilter", "configure_logging"]
+__all__ = ["RedactingFilter", "QuietRq", "configure_logging"]
 
 
 class RedactingFilter(logging.Filter):
@@ -25,6 +25,23 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class QuietRq(logging.Filter):
+    """RQ's INFO lines (a job taken, done, its result kept; a burst worker started and stopped) are written at DEBUG:
+    shown only when the configured level is DEBUG. RQ's warnings and errors, and every line of ours, are untouched.
+
+    A handler filter, not a logger level: RQ sets its loggers' levels itself each time a worker starts."""
+
+    def __init__(self, level: int | str = logging.INFO):
+        super().__init__()
+        self.level = logging.getLevelName(level) if isinstance(level, str) else level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and (record.name == "rq" or record.name.startswith("rq.")):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return self.level <= logging.DEBUG
+        return True
+
+
 def configure_logging(settings) -> RedactingFilter:
     """Install the redacting filter on the root logger's handlers (and on new ones via the root logger)."""
     secrets = (*settings.at_webhook_keys, settings.at_api_key, settings.twilio_auth_token, settings.secret_key,
@@ -33,7 +50,10 @@ def configure_logging(settings) -> RedactingFilter:
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet = QuietRq(settings.log_level.upper())
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(redactor)
+        if not any(isinstance(f, QuietRq) for f in handler.filters):
+            handler.addFilter(quiet)
     return redactor

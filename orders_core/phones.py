@@ -23,6 +23,14 @@ _KIND_NAMES = {_KIND.FIXED_LINE: "fixed_line", _KIND.MOBILE: "mobile", _KIND.FIX
                _KIND.VOIP: "voip", _KIND.PERSONAL_NUMBER: "personal", _KIND.PAGER: "pager", _KIND.UAN: "uan",
                _KIND.VOICEMAIL: "voicemail"}
 _E164ISH = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+# A phone number inside free text: international (+, then 7 to 15 digits, maybe grouped), Moroccan local (05, 06,
+# 07 and 8 digits) or Moroccan without its + (WhatsApp ids). Standing alone only: digits touching a letter, a dot
+# or a colon belong to something else (a duration, a time, an id, an amount); a + number may follow a colon
+# (`whatsapp:+2126…`). A card serial (12 digits from 0000…) or an order reference (10 digits from 1-9) is no phone.
+_AFTER = r"(?![\w:]|\.\d|-\w)"
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w+])\+\d(?:[\s().-]?\d){6,14}" + _AFTER
+    + r"|(?<![\w.:/+-])(?:0[5-7]|212[5-7])(?:[\s.-]?\d){8}" + _AFTER)
 
 
 def normalise_phone(text: str, region: str = DEFAULT_REGION, field: str = "phone") -> str:
@@ -87,5 +95,13 @@ def mask_phone(text: str) -> str:
 
 
 def mask_phones_in(text: str) -> str:
-    """Mask every phone-number-like run of digits inside a free text (log lines)."""
-    return _E164ISH.sub(lambda m: mask_phone(re.sub(r"[\s().-]", "", m.group(0))), text)
+    """Mask every phone number standing in a free text (log lines); durations, times and ids are left alone."""
+    return _PHONE_IN_TEXT.sub(lambda m: _masked_number(re.sub(r"[\s().-]", "", m.group(0))), text)
+
+
+def _masked_number(number: str) -> str:
+    """Keep what tells the country (and the mobile prefix) and the last four digits."""
+    if number.startswith("+"):
+        return mask_phone(number)
+    kept = 4 if number.startswith("212") else 2
+    return number[:kept] + "*" * (len(number) - kept - 4) + number[-4:]

@@ -14,7 +14,21 @@ from .money import mad
 from .orm import card_redemptions, cards, premium_charges
 from .redemption import MEANS as CARD
 
-__all__ = ["DayReport", "reconcile_day"]
+__all__ = ["DayReport", "Mismatch", "reconcile_day"]
+
+
+class Mismatch(str):
+    """One record that does not add up: the English sentence the `reconcile` command prints, carrying the catalog
+    key (`staff.reconciliation.mismatch.<key>`) and the values a page writes it with in the reader's language
+    (amounts in centimes)."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, sentence: str, **values):
+        made = super().__new__(cls, sentence)
+        made.key, made.values = key, values
+        return made
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,9 @@ def _charges_without_payment(rows, start, end) -> list[str]:
     stmt = _within(select(c.id, c.provider_message_id, c.amount).outerjoin(payments, and_(
         p.means == PREMIUM, p.source_ref == c.provider_message_id)), c.final_at, start, end)
     stmt = stmt.where(c.status == "succeeded").where((p.id.is_(None)) | (p.amount != c.amount))
-    return [f"charge {i} ({mid}) succeeded for {mad(a, 'en')} MAD without a matching payment" for i, mid, a in rows(stmt)]
+    return [Mismatch("charge_without_payment",
+                     f"charge {i} ({mid}) succeeded for {mad(a, 'en')} MAD without a matching payment",
+                     id=i, message_id=mid, amount=a) for i, mid, a in rows(stmt)]
 
 
 def _premium_payments_without_charge(rows, start, end) -> list[str]:
@@ -103,7 +119,8 @@ def _premium_payments_without_charge(rows, start, end) -> list[str]:
     stmt = _within(select(p.id, p.source_ref).outerjoin(premium_charges, and_(
         c.provider_message_id == p.source_ref, c.status == "succeeded")), p.at, start, end)
     stmt = stmt.where(p.means == PREMIUM, c.id.is_(None))
-    return [f"premium payment {i} ({ref}) has no succeeded charge" for i, ref in rows(stmt)]
+    return [Mismatch("premium_payment_without_charge", f"premium payment {i} ({ref}) has no succeeded charge", id=i,
+                     source=ref) for i, ref in rows(stmt)]
 
 
 def _redemptions_without_payment(rows, start, end) -> list[str]:
@@ -111,7 +128,9 @@ def _redemptions_without_payment(rows, start, end) -> list[str]:
     stmt = _within(select(r.id, r.amount).outerjoin(payments, and_(
         p.means == CARD, p.source_ref == cast(r.id, String))), r.at, start, end)
     stmt = stmt.where((p.id.is_(None)) | (p.amount != r.amount))
-    return [f"card redemption {i} of {mad(a, 'en')} MAD without a matching payment" for i, a in rows(stmt)]
+    return [Mismatch("redemption_without_payment",
+                     f"card redemption {i} of {mad(a, 'en')} MAD without a matching payment",
+                     id=i, amount=a) for i, a in rows(stmt)]
 
 
 def _card_payments_without_redemption(rows, start, end) -> list[str]:
@@ -119,15 +138,17 @@ def _card_payments_without_redemption(rows, start, end) -> list[str]:
     stmt = _within(select(p.id, p.source_ref).outerjoin(card_redemptions, cast(r.id, String)
                                                         == p.source_ref), p.at, start, end)
     stmt = stmt.where(p.means == CARD, r.id.is_(None))
-    return [f"card payment {i} names redemption {ref}, which does not exist" for i, ref in rows(stmt)]
+    return [Mismatch("card_payment_without_redemption",
+                     f"card payment {i} names redemption {ref}, which does not exist",
+                     id=i, source=ref) for i, ref in rows(stmt)]
 
 
 def _paid_orders_not_adding_up(rows, start, end) -> list[str]:
     o, p = orders.c, payments.c
     applied = select(func.coalesce(func.sum(p.applied), 0)).where(p.order_id == o.id).scalar_subquery()
     stmt = _within(select(o.reference, o.total, applied), o.paid_at, start, end).where(applied != o.total)
-    return [f"order {ref} is paid but its payments apply {mad(got, 'en')} of {mad(total, 'en')} MAD"
-            for ref, total, got in rows(stmt)]
+    return [Mismatch("order_not_adding_up", f"order {ref} is paid but its payments apply {mad(got, 'en')} of "
+                     f"{mad(total, 'en')} MAD", ref=ref, applied=got, total=total) for ref, total, got in rows(stmt)]
 
 
 def _cards_overspent(rows, start, end) -> list[str]:
@@ -135,4 +156,5 @@ def _cards_overspent(rows, start, end) -> list[str]:
     spent = func.sum(r.amount)
     stmt = (select(k.serial, k.value, spent).join(card_redemptions, r.card_id == k.id)
             .group_by(k.serial, k.value).having(spent > k.value))
-    return [f"card {serial} paid {mad(s, 'en')} MAD, more than its {mad(v, 'en')}" for serial, v, s in rows(stmt)]
+    return [Mismatch("card_overspent", f"card {serial} paid {mad(s, 'en')} MAD, more than its {mad(v, 'en')}",
+                     serial=serial, amount=s, value=v) for serial, v, s in rows(stmt)]

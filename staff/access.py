@@ -82,6 +82,10 @@ def public(view):
     return view
 
 
+# Sent by staff.js when a page refreshes its live parts on its own.
+REFRESH_HEADER = "X-Shubbak-Refresh"
+
+
 def load_staff() -> None:
     """Before every staff request: the language, the logged-in account, the idle timeout, and fail-closed views."""
     g.lang, g.staff = session.get("lang", "fr"), None
@@ -106,7 +110,8 @@ def _current_member() -> StaffMember | None:
     if user is None or session.get("version") != user.session_version:
         end_session()  # disabled or deleted while logged in, or every session of the user ended (logout elsewhere)
         return None
-    session["seen"] = now
+    if request.headers.get(REFRESH_HEADER) != "1":  # a page refreshing itself is not someone at the desk
+        session["seen"] = now
     return StaffMember(user.id, user.username, user.display_name, user.role, user.office_code, user.province_code,
                        user.language)
 

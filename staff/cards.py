@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from payments_sms.pins import format_pin
 
 from .access import allow, services
 from .finance import csv_text, money_text
-from .presentation import local_today, say, say_error
+from .presentation import local_today, mad, say, say_error, t
 
 __all__ = ["bp", "CARD_VALUES", "batch_overview"]
 
@@ -104,7 +104,7 @@ def _day() -> date:
     try:
         return date.fromisoformat(request.args.get("day") or "")
     except ValueError:
-        return local_today() - timedelta(days=1)  # yesterday: the last complete day
+        return local_today()  # today, as the page's title says; any other day is one pick away
 
 
 @bp.get("/finance/reconciliation")
@@ -113,7 +113,17 @@ def reconciliation():
     """One day's premium charges, card redemptions and payments, and every record that does not add up."""
     day = _day()
     report = reconcile_day(services().uow(), day, services().settings.timezone)
-    return render_template("staff/reconciliation.html", report=report, day=day)
+    return render_template("staff/reconciliation.html", report=report, day=day,
+                           mismatches=[mismatch_text(m) for m in report.mismatches])
+
+
+_AMOUNTS = frozenset({"amount", "applied", "total", "value"})
+
+
+def mismatch_text(mismatch) -> str:
+    """A mismatch written in the reader's language, amounts in dirhams."""
+    values = {name: mad(v) if name in _AMOUNTS else v for name, v in mismatch.values.items()}
+    return t(f"staff.reconciliation.mismatch.{mismatch.key}", **values)
 
 
 @bp.get("/finance/reconciliation.csv")

@@ -30,8 +30,9 @@ class Chart:
         return not any(bar.width and bar.height for bar in self.bars)
 
 
-def _scale(values: list[float]) -> float:
-    return max([v for v in values if v] or [1])
+def _scale(values: list[float], floor: float = 1) -> float:
+    """The value the full length stands for: never below `floor`, so that tiny values draw tiny bars."""
+    return max([*values, floor])
 
 
 def columns(points: list[tuple[str, float]], width: int = 640, height: int = 160, fmt=str) -> Chart:

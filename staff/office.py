@@ -7,11 +7,12 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from sqlalchemy import select
 
 from orders_core import queries
-from orders_core.errors import OrderNotFound, ShubbakError
+from orders_core.errors import InvalidInput, MalformedReference, OrderNotFound, ShubbakError
 from orders_core.lifecycle import ACTIVE, Role, Status, allowed_targets
 from orders_core.model import User
 from orders_core.services import (
-    REJECTION_REASONS, advance_order, dispatch_order, is_late, order_for_staff, reassign_order, reject_order,
+    REJECTION_REASONS, advance_order, dispatch_order, is_late, order_for_reference, order_for_staff, reassign_order,
+    reject_order,
     search_offices, take_order, tracking_view,
 )
 from orders_core.services.tracking import dispatch_deadline
@@ -66,7 +67,7 @@ def queue():
         rows = sorted(((o, is_late(o, now), dispatch_deadline(o)) for o in orders),
                       key=lambda row: (not row[1], row[0].paid_at or row[0].created_at, row[0].id))
         return render_template("staff/queue.html", rows=rows, stage=stage, stages=QUEUE_STAGES,
-                               names=_agent_names(uow, g.staff.office_code))
+                               names=_agent_names(uow, g.staff.office_code), typed_ref=request.args.get("ref", "")[:40])
 
 
 def _agent_names(uow, office_code: str) -> dict:
@@ -84,6 +85,11 @@ def _visible_order(uow, order_id: int):
 @allow(*ORDER_VIEWERS)
 def order(order_id: int):
     """One order: what was asked, its stages, payments, and the actions open to the viewer."""
+    return _order_page(order_id)
+
+
+def _order_page(order_id: int, typed: dict | None = None) -> str:
+    """The order page; `typed` holds, by action, the values of a form refused, to show them again."""
     office_search = (request.args.get("office_q") or "").strip()[:100]
     matches = search_offices(services().uow(), office_search).items if office_search else ()
     with services().uow() as uow:  # rendered inside, so that the template may read the order's relations
@@ -91,7 +97,23 @@ def order(order_id: int):
         return render_template("staff/order.html", order=found, tracking=tracking_view(found, uow.now()),
                                actions=available_actions(found, g.staff), reasons=REJECTION_REASONS,
                                names=_agent_names(uow, found.office_code), office_search=office_search,
-                               matches=matches)
+                               matches=matches, typed=typed or {})
+
+
+@bp.get("/find")
+@allow(*OFFICE_ROLES)
+def find():
+    """An order of the office by its reference (typed with or without spaces): straight to its page."""
+    text = (request.args.get("ref") or "").strip()[:40]
+    try:
+        with services().uow() as uow:
+            found = order_for_staff(uow, order_for_reference(uow, text).id, g.staff.actor)
+            return redirect(url_for(".order", order_id=found.id))
+    except ShubbakError as exc:
+        # Another office's order is told apart from none at all by nobody: both are "no such order here".
+        say(f"staff.error.{exc.code}" if isinstance(exc, MalformedReference) else "staff.find.none", "error",
+            ref=text)
+    return redirect(url_for(".queue", ref=text))
 
 
 @bp.post("/orders/<int:order_id>/<action>")
@@ -108,6 +130,9 @@ def act(order_id: int, action: str):
         ACTIONS[action](services().uow(), order_id, g.staff.actor, form)
     except OrderNotFound:
         abort(404)
+    except InvalidInput as exc:
+        say_error(exc)
+        return _order_page(order_id, typed={action: form}), 422  # the page again, with what was typed
     except ShubbakError as exc:
         say_error(exc)
         return redirect(url_for(".order", order_id=order_id))

@@ -58,7 +58,9 @@ def local_today() -> date:
 
 
 def hours(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+    if value is None:
+        return ""
+    return "< 0.1" if 0 < value < 0.05 else f"{value:.1f}"  # a few minutes are not "0.0 hours"
 
 
 def ltr(value) -> Markup:
@@ -87,9 +89,19 @@ def say(key: str, category: str = "ok", **values) -> None:
 
 
 def say_error(exc: ShubbakError) -> None:
-    """Flash a named service error as a sentence, naming the fields of an input error."""
-    code = exc.code if exc.code in _KNOWN_ERRORS else "error"
-    values = {"fields": ", ".join(exc.problems)} if isinstance(exc, InvalidInput) else {}
+    """Flash a named service error as a sentence; an input error says what each field expects, where the catalog
+    has it (`staff.expected.<field>`), and names the other fields."""
     if isinstance(exc, InvalidInput):
-        code = "invalid_input"
-    say(f"staff.error.{code}", "error", **values)
+        _say_expected(list(exc.problems))
+        return
+    say(f"staff.error.{exc.code if exc.code in _KNOWN_ERRORS else 'error'}", "error")
+
+
+def _say_expected(fields: list[str]) -> None:
+    written = services().catalogs.keys(g.get("lang", "fr"))
+    for field in fields:
+        if f"staff.expected.{field}" in written:
+            say(f"staff.expected.{field}", "error")
+    others = [field for field in fields if f"staff.expected.{field}" not in written]
+    if others:
+        say("staff.error.invalid_input", "error", fields=", ".join(others))

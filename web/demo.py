@@ -1,20 +1,37 @@
-"""Demo data for a newcomer: one account per role and sample orders resting in every state."""
+"""Demo data for a newcomer: one account per role, sample orders resting in every state, paid with real prepaid
+cards (so that the books reconcile), and active cards left for the newcomer to pay with."""
 from __future__ import annotations
+
+import random
+
+from sqlalchemy import func, select
 
 from orders_core import queries
 from orders_core.lifecycle import Role
 from orders_core.model import Actor, Delivery, Holder, OrderDraft
 from orders_core.services import (
     advance_order, cancel_order, create_user, dispatch_order, expire_unpaid, file_complaint, place_order,
-    record_payment, reject_order, take_order,
+    reject_order, take_order,
 )
+from payments_sms import activate_cards, generate_batch, redeem_card
+from payments_sms.errors import CardEmpty
+from payments_sms.model import Card, CardBatch
+from payments_sms.orm import card_redemptions
+from payments_sms.pins import format_pin, new_pin, pin_hash
+from payments_sms.wiring import lockout_policy
 from staff.passwords import hash_password
 
-__all__ = ["seed", "DEMO_OFFICE", "DEMO_PHONE", "DEMO_PASSWORD"]
+__all__ = ["seed", "draft", "demo_cards", "card_pins", "DEMO_OFFICE", "DEMO_PHONE", "FRESH_PHONE", "DEMO_PASSWORD",
+           "DEMO_CARD_BATCH"]
 
 DEMO_OFFICE = "42101"  # Rabat, Agdal-Riyad
-DEMO_PHONE = "+212612345678"
+DEMO_PHONE = "+212612345678"  # the citizen of the sample orders
+FRESH_PHONE = "+212612345679"  # a citizen with no order yet, for a first journey
 DEMO_PASSWORD = "shubbak-demo"
+DEMO_CARD_BATCH = "demo"  # created_by of the demo's card batch
+# The demo's cards: the first ones pay the sample orders, the rest are left for the newcomer. Their PINs come
+# from a seeded generator (demo data only, never a real batch), so that a second `seed-demo` can print them again.
+_CARD_VALUE, _CARD_COUNT, _CARD_SEED = 10_000, 6, "shubbak-demo-cards"
 _USERS = (("agent", Role.AGENT), ("supervisor", Role.SUPERVISOR), ("inspector", Role.INSPECTOR),
           ("support", Role.SUPPORT), ("finance", Role.FINANCE), ("admin", Role.ADMIN))
 
@@ -22,11 +39,54 @@ _USERS = (("agent", Role.AGENT), ("supervisor", Role.SUPERVISOR), ("inspector", 
 def seed(services) -> list[str]:
     """Create what is missing; return the lines to print."""
     lines = [_user(services, f"demo-{name}", role) for name, role in _USERS]
+    pins = card_pins(services)
     with services.uow() as uow:
         has_orders = queries.latest_order_of_contact(uow, [DEMO_PHONE]) is not None
     if not has_orders:
-        lines += _orders(services)
-    return lines
+        lines += _orders(services, pins)
+    lines += [f"citizen    {DEMO_PHONE} (the sample orders), {FRESH_PHONE} (nothing ordered yet)",
+              f"agent      {_agent_phone(services)} (demo-agent's phone: digests and SMS commands)"]
+    return lines + [f"card       {serial}  PIN {format_pin(pin)}  {left / 100:.2f} MAD left"
+                    for serial, pin, left in demo_cards(services, pins) if left > 0]
+
+
+def card_pins(services) -> list[str]:
+    """The PINs of the demo's cards, in serial order: the batch made (and activated) on first use."""
+    secret = services.settings.card_pin_secret
+    with services.uow() as uow:
+        made = uow.scalar(select(func.count()).select_from(CardBatch).where(CardBatch.created_by == DEMO_CARD_BATCH))
+    draw = random.Random(_CARD_SEED).randrange
+    if not made:
+        summary = generate_batch(services.uow(), secret, _CARD_VALUE, _CARD_COUNT, DEMO_CARD_BATCH,
+                                 services.settings.card_validity_days, lambda printed: None, randbelow=draw)
+        activate_cards(services.uow(), summary.batch_id)
+        draw = random.Random(_CARD_SEED).randrange
+    # The same draws as the batch's (a repeat within the batch is drawn again, as generate_batch does).
+    pins: list[str] = []
+    while len(pins) < _CARD_COUNT:
+        pin = new_pin(draw)
+        if pin not in pins:
+            pins.append(pin)
+    return pins
+
+
+def demo_cards(services, pins: list[str]) -> list[tuple[str, str, int]]:
+    """(serial, PIN, centimes left) of each demo card whose PIN matches its stored hash."""
+    secret, found = services.settings.card_pin_secret, []
+    with services.uow() as uow:
+        for pin in pins:
+            card = uow.one(select(Card).where(Card.pin_hash == pin_hash(secret, pin)))
+            if card is None:
+                continue  # the PIN secret changed since the demo was seeded: that card cannot be printed
+            spent = uow.scalar(select(func.coalesce(func.sum(card_redemptions.c.amount), 0))
+                               .where(card_redemptions.c.card_id == card.id))
+            found.append((card.serial, pin, card.value - int(spent)))
+    return found
+
+
+def _agent_phone(services) -> str:
+    with services.uow() as uow:
+        return queries.user_by_username(uow, "demo-agent").phone or ""
 
 
 def _office(services):
@@ -61,9 +121,10 @@ def draft(office_code: str = DEMO_OFFICE, phone: str = DEMO_PHONE, channel: str 
     return OrderDraft(**values)
 
 
-def _orders(services) -> list[str]:
+def _orders(services, pins: list[str]) -> list[str]:
     uow, prices = services.uow, services.settings.prices
     agent = _staff_actor(services, "demo-agent")
+    pay = _card_payer(services, pins)
     made = {}
     for state in ("awaiting_payment", "received", "in_progress", "ready", "dispatched", "delivered", "rejected",
                   "returned", "cancelled"):
@@ -71,7 +132,7 @@ def _orders(services) -> list[str]:
         made[state] = order.reference
         if state in ("awaiting_payment", "cancelled"):
             continue
-        record_payment(uow(), order.reference, order.total, "card", f"demo-{order.reference}")
+        pay(order)
         if state == "rejected":
             reject_order(uow(), order.id, "incomplete_data", agent)
             continue
@@ -81,6 +142,28 @@ def _orders(services) -> list[str]:
                    order_reference=made["in_progress"], phone=DEMO_PHONE)
     expire_unpaid(uow())
     return [f"order {ref} {state}" for state, ref in made.items()]
+
+
+def _card_payer(services, pins: list[str]):
+    """Pay an order from the demo's cards, first to last, as a citizen would by SMS: payments, redemptions and
+    card balances agree, so the day reconciles."""
+    policy, secret = lockout_policy(services.settings), services.settings.card_pin_secret
+    cards = iter(pins)
+    current = [next(cards)]
+
+    def pay(order) -> None:
+        if order.amount_due == 0:
+            return  # paid at placement by the citizen's credit (from the rejected sample order)
+        while True:
+            try:
+                paid = redeem_card(services.uow(), order.reference, current[0], DEMO_PHONE, pin_secret=secret,
+                                   policy=policy, channel="sms")
+            except CardEmpty:
+                paid = None
+            if paid is not None and paid.due == 0:
+                return
+            current[0] = next(cards)  # that card is spent: the next one pays the rest
+    return pay
 
 
 _STEPS = {

@@ -23,6 +23,8 @@ def rows(w, people):
         ("GET", "/staff/", None, set(ROLES), ()),
         ("GET", "/staff/queue", None, OFFICE, ()),
         ("GET", "/staff/queue?stage=received", None, OFFICE, ()),
+        ("GET", f"/staff/find?ref={w.own.reference}", None, OFFICE, ()),
+        ("GET", f"/staff/find?ref={w.foreign.reference}", None, OFFICE, ()),
         ("GET", "/staff/workload", None, {"supervisor"}, ()),
         ("GET", "/staff/sms-code", None, OFFICE, ()),
         ("POST", "/staff/sms-code", {"code": "4821"}, OFFICE, ()),
@@ -90,7 +92,8 @@ def expected(role, allowed, hidden) -> str:
 def outcome(response) -> str:
     if response.status_code == 302 and response.location.startswith("/staff/login"):
         return "login"
-    return {200: "ok", 302: "ok", 403: "refused", 404: "hidden"}.get(response.status_code,
+    # 422: the action was open to this role, its input was refused (the page comes back with what was typed).
+    return {200: "ok", 302: "ok", 422: "ok", 403: "refused", 404: "hidden"}.get(response.status_code,
                                                                      f"status {response.status_code}")
 
 

@@ -85,6 +85,14 @@ def test_the_session_ends_after_the_idle_time(logged_in, clock, settings):
     assert desk.get("/staff/queue").location.startswith("/staff/login")
 
 
+def test_a_page_refreshing_itself_does_not_keep_an_idle_session_open(logged_in, clock, settings):
+    desk = logged_in("support")
+    for _ in range(3):
+        clock.advance(minutes=settings.session_idle_minutes // 2)
+        refreshed = desk.get("/staff/escalations", headers={"X-Shubbak-Refresh": "1"})
+    assert refreshed.status_code == 302 and refreshed.location.startswith("/staff/login")
+
+
 def test_logging_out_ends_the_session(logged_in):
     desk = logged_in("agent")
     assert desk.post("/staff/logout").location.endswith("/staff/login")

@@ -151,6 +151,7 @@ def test_a_card_value_outside_the_price_list_is_refused(services, people, logged
 
 def test_the_reconciliation_page_shows_the_day_and_its_mismatches(services, takings, logged_in):
     html = logged_in("finance").page("/staff/finance/reconciliation?day=2026-11-23")
-    assert "SMS surtaxé" in html and "Écarts : 1" in html and "has no succeeded charge" in html
+    assert "SMS surtaxé" in html and "Écarts : 1" in html and "pas de prélèvement réussi" in html
+    assert "has no succeeded charge" not in html  # the page's language, not the command's English
     exported = logged_in("finance").get("/staff/finance/reconciliation.csv?day=2026-11-23").get_data(as_text=True)
     assert "payment,premium_sms,,1,25.00" in exported and exported.count("mismatch,") == 1

@@ -1,6 +1,7 @@
 """The office's pages: the queue late first, an agent's journey, rejection, reassignment, cover sheet, workload."""
 import re
 
+import pytest
 from sqlalchemy import select
 
 from orders_core.model import CreditEntry, Order, OutboxMessage
@@ -57,13 +58,34 @@ def test_an_agent_takes_advances_and_dispatches_with_a_barcode(services, people,
     assert moves[-3:] == ["in_progress", "ready", "dispatched"]
 
 
-def test_a_wrong_barcode_is_refused_and_said_so(services, people, logged_in, world):
+def test_a_wrong_barcode_is_refused_saying_what_a_barcode_looks_like_and_keeping_what_was_typed(
+        services, people, logged_in, world):
     desk = logged_in("agent")
     desk.post(f"/staff/orders/{world.own.id}/take")
     desk.post(f"/staff/orders/{world.own.id}/advance", {"target": "ready"})
-    desk.post(f"/staff/orders/{world.own.id}/dispatch", {"barcode": "RR123456789MA"})
-    assert "Vérifiez ces champs : barcode." in desk.page(f"/staff/orders/{world.own.id}")
+    answer = desk.post(f"/staff/orders/{world.own.id}/dispatch", {"barcode": "RR123456789MA"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'role="status">Code-barres du recommandé : 2 lettres, 9 chiffres, 2 lettres (ex. RR123456785MA)' in html
+    assert 'value="RR123456789MA"' in html and "Vérifiez ces champs" not in html
     assert load(services, world.own.id).status == "ready"
+
+
+def test_an_agent_finds_an_order_of_the_office_by_its_reference_typed_with_spaces(people, logged_in, world):
+    typed = " ".join(world.own.reference[i:i + 3] for i in range(0, 10, 3))
+    answer = logged_in("agent").get(f"/staff/find?ref={typed}")
+    assert answer.status_code == 302 and answer.location.endswith(f"/staff/orders/{world.own.id}")
+
+
+@pytest.mark.parametrize("who", ["agent", "supervisor"])
+def test_another_office_s_order_is_not_found_by_reference_and_the_reference_stays_typed(people, logged_in, world,
+                                                                                         who):
+    desk = logged_in(who)
+    answer = desk.get(f"/staff/find?ref={world.foreign.reference}")
+    assert answer.status_code == 302 and "/staff/queue" in answer.location
+    html = desk.page(answer.location)
+    assert f"Aucune demande de référence {world.foreign.reference} dans votre bureau." in html
+    assert f'value="{world.foreign.reference}"' in html
 
 
 def test_an_agent_cannot_finish_an_order_another_agent_took(services, people, logged_in, world):

@@ -1,8 +1,11 @@
-// The phone simulator: USSD steps and SMS go through /simulator/*, which posts to the real webhooks.
+// The phone simulator. What a phone sends goes through /simulator/*, which posts to the real webhooks; what it
+// receives is read from /simulator/feed every second and put on the channel it went out on.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
+  var data = document.body.dataset;
   var ussd = { session: null, path: null };
+  var POLL_MS = 1000;
 
   function post(url, body) {
     return fetch(url, {
@@ -10,22 +13,120 @@
     }).then(function (r) { return r.json(); });
   }
 
+  // One phone: its number's input, and the list each channel's messages go to.
+  function Phone(numberInput, lists) {
+    this.numberInput = numberInput;
+    this.lists = lists;
+    this.after = 0;
+    this.number = null;
+    this.busy = false;
+  }
+
+  Phone.prototype.reset = function () {
+    var lists = this.lists;
+    Object.keys(lists).forEach(function (channel) { lists[channel].textContent = ""; });
+    this.after = 0;
+  };
+
+  Phone.prototype.poll = function () {
+    var self = this, number = this.numberInput.value.trim();
+    if (!number || this.busy) { return; }
+    if (number !== this.number) { this.number = number; this.reset(); }
+    this.busy = true;
+    fetch("/simulator/feed?phone=" + encodeURIComponent(number) + "&after=" + this.after)
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (feed) {
+        if (feed && number === self.number) { self.show(feed); }
+      })
+      .catch(function () { /* the next poll tries again */ })
+      .then(function () { self.busy = false; });
+  };
+
+  Phone.prototype.show = function (feed) {
+    var self = this;
+    feed.messages.forEach(function (m) {
+      self.after = Math.max(self.after, m.id);
+      var list = self.lists[m.channel];
+      if (list) { append(list, m); }
+    });
+    if (this.onFeed) { this.onFeed(feed); }
+  };
+
+  // A reference (261 148 273 5), an amount or a phone number inside Arabic text is isolated left to right, so
+  // that its groups keep their order. Text nodes only: nothing received is ever read as HTML.
+  var NUMBER = /[+]?\d+(?:[ .,:\/-]\d+)*/g;
+  function withNumbersInOrder(element, text) {
+    var last = 0, match;
+    NUMBER.lastIndex = 0;
+    while ((match = NUMBER.exec(text)) !== null) {
+      element.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var number = document.createElement("bdi");
+      number.dir = "ltr";
+      number.textContent = match[0];
+      element.appendChild(number);
+      last = match.index + match[0].length;
+    }
+    element.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function append(list, m) {
+    var li = document.createElement("li");
+    li.className = m.direction + " " + m.kind;
+    li.dataset.kind = m.notification || m.kind;
+    if (m.kind === "hangup") {
+      li.textContent = data.hungUp;
+    } else {
+      var body = document.createElement("div");
+      body.className = "text";
+      body.dir = "auto";  // each message in its own direction: Arabic right to left, numbers in order
+      withNumbersInOrder(body, m.kind === "screen" ? m.text.replace(/^(CON|END) /, "") : m.text);
+      li.appendChild(body);
+      if (m.shown) {  // a template: the notification's own text under the template's id and values
+        var shown = document.createElement("div");
+        shown.className = "shown";
+        shown.dir = "auto";
+        withNumbersInOrder(shown, m.shown);
+        li.appendChild(shown);
+      }
+      var tag = document.createElement("small");
+      tag.className = "tag";
+      tag.textContent = (data["kind" + m.kind.charAt(0).toUpperCase() + m.kind.slice(1)] || m.kind) +
+        (m.notification ? " · " + m.notification : "") + " · " + m.at.slice(11, 19);
+      li.appendChild(tag);
+    }
+    list.appendChild(li);
+    list.scrollTop = list.scrollHeight;  // the newest message in view
+  }
+
+  var citizen = new Phone($("phone"), {
+    ussd: $("ussd-transcript"), sms: $("sms-thread"), whatsapp: $("whatsapp-thread")
+  });
+  var agent = new Phone($("agent-phone"), { sms: $("agent-thread") });
+  citizen.onFeed = function (feed) { $("billing").value = feed.billing; };
+
+  // USSD: a session is the path of every answer, joined by "*", as Africa's Talking sends it.
   function showScreen(answer) {
     var open = answer.indexOf("CON ") === 0;
-    $("screen").textContent = answer.replace(/^(CON|END) /, "");
+    $("screen").textContent = "";
+    withNumbersInOrder($("screen"), answer.replace(/^(CON|END) /, ""));
     $("ussd-input").disabled = !open;
     $("ussd-send").disabled = !open;
+    $("hangup").disabled = !open;
     if (!open) { ussd.session = null; ussd.path = null; } else { $("ussd-input").focus(); }
   }
 
   function ussdStep(input) {
     var path = ussd.path === null ? "" : (ussd.path === "" ? input : ussd.path + "*" + input);
-    post("/simulator/ussd", { phone: $("phone").value, session: ussd.session, path: path })
-      .then(function (r) { ussd.session = r.session; ussd.path = path; showScreen(r.answer); });
+    return post("/simulator/ussd", { phone: $("phone").value, session: ussd.session, path: path })
+      .then(function (r) { ussd.session = r.session; ussd.path = path; showScreen(r.answer); citizen.poll(); });
   }
 
   $("dial").addEventListener("click", function () { ussd.session = null; ussd.path = null; ussdStep(""); });
-  $("hangup").addEventListener("click", function () { showScreen("END Session closed."); });
+  $("hangup").addEventListener("click", function () {
+    if (!ussd.session) { return; }
+    post("/simulator/ussd/end", { phone: $("phone").value, session: ussd.session, path: ussd.path })
+      .then(function () { showScreen("END " + data.sessionOver); citizen.poll(); });
+  });
   $("ussd-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var value = $("ussd-input").value;
@@ -33,43 +134,29 @@
     if (ussd.session) { ussdStep(value); }
   });
 
-  $("sms-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    var text = $("sms-text").value;
-    $("sms-text").value = "";
-    post("/simulator/sms", { phone: $("phone").value, text: text, provider: $("provider").value }).then(refresh);
+  function sender(formId, inputId, url, extra) {
+    $(formId).addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = $(inputId).value, body = extra();
+      if (!text.trim()) { return; }
+      body.text = text;
+      $(inputId).value = "";
+      post(url, body).then(function () { citizen.poll(); agent.poll(); });
+    });
+  }
+  sender("sms-form", "sms-text", "/simulator/sms", function () {
+    return { phone: $("phone").value, provider: $("provider").value };
+  });
+  sender("whatsapp-form", "whatsapp-text", "/simulator/whatsapp", function () { return { phone: $("phone").value }; });
+  sender("agent-form", "agent-text", "/simulator/sms", function () {
+    return { phone: $("agent-phone").value, provider: "africastalking" };
   });
 
-  function cell(row, text, cls) {
-    var td = document.createElement("td");
-    td.textContent = text === null || text === undefined ? "" : String(text);
-    if (cls) { td.className = cls; }
-    row.appendChild(td);
-  }
+  $("billing").addEventListener("change", function () {
+    post("/simulator/billing", { phone: $("phone").value, outcome: $("billing").value });
+  });
 
-  function refresh() {
-    fetch("/simulator/messages?phone=" + encodeURIComponent($("phone").value))
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        var thread = $("thread");
-        thread.textContent = "";
-        data.conversation.forEach(function (m) {
-          var li = document.createElement("li");
-          li.className = m.direction;
-          li.textContent = m.text + (m.direction === "out" ? "  [" + m.status + "]" : "");
-          thread.appendChild(li);
-        });
-        var body = $("outgoing");
-        body.textContent = "";
-        data.outgoing.forEach(function (m) {
-          var row = document.createElement("tr");
-          cell(row, m.id); cell(row, m.contact); cell(row, m.text, "text"); cell(row, m.segments);
-          cell(row, m.provider); cell(row, m.status);
-          body.appendChild(row);
-        });
-      });
-  }
-
-  refresh();
-  setInterval(refresh, 2000);
+  function pollBoth() { citizen.poll(); agent.poll(); }
+  pollBoth();
+  setInterval(pollBoth, POLL_MS);
 }());

@@ -1,0 +1,55 @@
+"""The embedded default's wiring for simulator tests: the sandbox in place of the console adapters, the packages'
+jobs installed as bootstrap.build installs them, and a worker thread standing in for `rq worker` and its tick."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import fields, replace
+
+from jobs import conversations as conversation_jobs
+from jobs import notifications as notification_jobs
+from jobs import payments as payment_jobs
+from jobs import whatsapp as whatsapp_jobs
+from web import sandbox
+
+__all__ = ["wire_sandbox", "BackgroundWorker", "wait_for"]
+
+
+def wire_sandbox(services, report_delay: float = 0.2):
+    """What bootstrap.build wires for the embedded default with the simulator on, on the test's services."""
+    if any(f.name == "simulator" for f in fields(services.settings)):  # the opt-in flag, where it exists
+        services.settings = replace(services.settings, simulator=True)
+    sandbox.install(services, report_delay=report_delay)
+    payment_jobs.install(services)
+    conversation_jobs.install(services)
+    whatsapp_jobs.install(services)
+    notification_jobs.install(services)
+    return services
+
+
+class BackgroundWorker(threading.Thread):
+    """Runs queued jobs and hands the outbox over, every `every` seconds, until stopped."""
+
+    def __init__(self, services, every: float = 0.25):
+        super().__init__(name="simulator-test-worker", daemon=True)
+        self.services, self.every, self.stopped = services, every, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.services.enqueue(notification_jobs.dispatch_outbox)
+            self.services.drain()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+
+
+def wait_for(condition, seconds: float = 20, every: float = 0.1):
+    """The first true value of `condition()` within `seconds` (else the last value, false)."""
+    deadline, value = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    return value
