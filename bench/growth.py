@@ -18,13 +18,16 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event, text
 
+from settings import Settings
+
 from . import history
 from .figures import load, machine
 from .stack import Stack
 
 PASSWORD = "bench growth password"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-RETENTION_DAYS = 90
+RETENTION_DAYS = Settings().notify_retention_days  # the default the README states
+BACKLOG_DAYS = 7
 
 
 def options() -> argparse.Namespace:
@@ -202,15 +205,18 @@ def storage_lines(conn) -> list[str]:
 def grow(services, loader, now: datetime, loaded: int, size: int) -> None:
     """Add orders up to `size`; the window (with its messages) first; then the retention band again."""
     retention_cut = now - timedelta(days=RETENTION_DAYS)
+    # Messages of the orders of the retention period, and of a week before it: what each size's retention run
+    # deletes (older ones are taken as deleted by earlier runs).
+    backlog = retention_cut - timedelta(days=BACKLOG_DAYS)
     with loader.begin():
         if loaded == 0:
             history.add_orders(loader, 1, history.WINDOW)
             history.window_plan(loader)
-            history.add_messages(loader, now - timedelta(days=history.WINDOW_DAYS), now + timedelta(days=1))
+            history.add_messages(loader, backlog, now + timedelta(days=1))
         elif loaded < size:
-            # The previous size's retention run deleted the window's oldest messages: they come back, so that each
-            # size's run has the same to delete.
-            history.add_messages(loader, now - timedelta(days=history.WINDOW_DAYS), retention_cut)
+            # The previous size's retention run deleted the backlog: it comes back, so that each size's run has the
+            # same to delete.
+            history.add_messages(loader, backlog, retention_cut)
         if size > max(loaded, history.WINDOW):
             history.add_orders(loader, max(loaded, history.WINDOW) + 1, size)
     with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

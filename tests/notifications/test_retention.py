@@ -12,7 +12,7 @@ from orders_core.orm import outbox
 from orders_core.services import take_order
 from tests.notifications.conftest import deliver, messages, paid_order, staff_user
 
-DAYS = 90
+DAYS = 30
 
 
 def counts(services) -> dict:
