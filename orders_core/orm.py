@@ -103,6 +103,7 @@ complaints = Table(
     Column("assignee_id", ForeignKey("users.id")), Column("resolution_note", Text),
     Column("attachments", JSON, nullable=False, default=list),
     Column("created_at", UTC, nullable=False), Column("version", Integer, nullable=False),
+    Index("ix_complaints_status_created", "status", "created_at"),  # a queue's complaints of a period
 )
 complaint_events = Table(
     "complaint_events", metadata, _pk(),

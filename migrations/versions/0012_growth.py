@@ -26,6 +26,7 @@ INDEXES = (
     ('premium_charges', 'ix_premium_charges_final_at', ['final_at']),
     ('notification_messages', 'ix_notification_messages_updated_at', ['updated_at']),
     ('agent_notices', 'ix_agent_notices_message_id', ['message_id']),
+    ('complaints', 'ix_complaints_status_created', ['status', 'created_at']),
 )
 
 

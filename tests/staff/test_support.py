@@ -110,3 +110,13 @@ def test_an_inspector_resolves_a_complaint_with_a_note(services, people, logged_
     assert (complaint.status, complaint.resolution_note) == ("resolved", "Bureau relancé, envoi demain")
     assert reference not in desk.page("/staff/complaints")
     assert "Bureau relancé, envoi demain" in desk.page("/staff/complaints?closed=1")
+
+
+def test_closed_complaints_are_listed_for_the_last_ninety_days_only(services, people, logged_in, world, clock):
+    desk = logged_in("inspector")
+    reference = world.production_complaint.reference
+    desk.post(f"/staff/complaints/{reference}/move", {"target": "resolved", "note": "Bureau relancé"})
+    clock.advance(days=89)
+    assert "Bureau relancé" in logged_in("inspector").page("/staff/complaints?closed=1")
+    clock.advance(days=2)  # filed 91 days ago
+    assert "Bureau relancé" not in logged_in("inspector").page("/staff/complaints?closed=1")
