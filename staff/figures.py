@@ -124,10 +124,9 @@ def stage_times(uow, office_codes: list[str], since: datetime) -> tuple[list[Sta
     return _stage_times_in_sql(uow, office_codes, since)
 
 
-def _stage_spans(office_codes: list[str], since: datetime):
+def _stage_spans(office_codes: list[str], since: datetime, touched: list[int]):
     """Each stage of the orders touched since `since` with its office and its length in hours, as a subquery."""
     e = OrderEvent
-    touched = select(e.order_id).where(e.office_code.in_(office_codes), e.at >= since)
     # A stage lasts from the event entering it to the next event of the same order.
     ended = func.lead(e.at).over(partition_by=e.order_id, order_by=e.id)
     events = (select(e.office_code, e.to_status.label("stage"), e.at.label("started"), ended.label("ended"))
@@ -139,7 +138,13 @@ def _stage_spans(office_codes: list[str], since: datetime):
 
 
 def _stage_times_in_sql(uow, office_codes: list[str], since: datetime):
-    spans = _stage_spans(office_codes, since)
+    # The touched orders are read first: joined in one statement, the planner may read every event of the history
+    # to find theirs.
+    touched = uow.session.scalars(select(OrderEvent.order_id).distinct().where(
+        OrderEvent.office_code.in_(office_codes), OrderEvent.at >= since)).all()
+    if not touched:
+        return [], []
+    spans = _stage_spans(office_codes, since, touched)
     office, stage, hours = spans.c.office_code, spans.c.stage, spans.c.hours
     # percentile_cont(0.5) is statistics.median; percentile_disc(0.9) is the nearest rank of `percentile`.
     stmt = (select(func.grouping(office), office, stage, func.count(),
@@ -202,10 +207,14 @@ def revenue(uow, dimension: str, first: date, last: date, zone: str) -> list[Rev
     start, end = day_bounds(first, last, zone)
     keys = _revenue_keys(uow, dimension, zone, start)
     # Credit spent on an order is money collected earlier, not new money: it is left out.
-    stmt = (select(*keys, func.count(), func.sum(Payment.amount)).select_from(Payment)
-            .join(Order, Payment.order_id == Order.id).join(Office, Order.office_code == Office.code)
-            .join(Commune, Office.commune_code == Commune.code)
-            .where(Payment.at >= start, Payment.at < end, Payment.means != "credit").group_by(*keys).order_by(*keys))
+    stmt = select(*keys, func.count(), func.sum(Payment.amount)).select_from(Payment)
+    # Only what the dimension reads is joined: the period's payments alone for days and means.
+    if dimension in ("commune", "channel"):
+        stmt = stmt.join(Order, Payment.order_id == Order.id)
+    if dimension == "commune":
+        stmt = stmt.join(Office, Order.office_code == Office.code).join(Commune, Office.commune_code == Commune.code)
+    stmt = (stmt.where(Payment.at >= start, Payment.at < end, Payment.means != "credit")
+            .group_by(*keys).order_by(*keys))
     rows = []
     for row in uow.session.execute(stmt):
         key = _as_date(row[0]) if dimension == "day" else row[0]
