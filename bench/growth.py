@@ -59,6 +59,7 @@ class Recorder:
 class Timing:
     def __init__(self, samples: list[float], statements: list):
         self.median = statistics.median(samples)
+        self.best = min(samples)  # the figure least disturbed by other work on a shared machine
         self.count = len(statements)
         self.slowest = max(statements, key=lambda s: s[0], default=(0.0, "", None))
 
@@ -259,20 +260,24 @@ def print_slowest(services, results: dict, size: int) -> None:
 
 
 def report(results: dict, sizes: list[int]) -> float:
+    """The table of medians; each row's ratio of its largest to its smallest size, by median and by best time."""
     first, last = sizes[0], sizes[-1]
     head = "".join(f"{n // 1000:>8,}k" for n in sizes)
-    print(f"\n{'page or job (median ms)':<32}{head}   ratio  SQL  slowest statement at {last // 1000:,}k")
-    largest = 0.0
+    print(f"\n{'page or job (median ms)':<32}{head}  median best   SQL  slowest statement at {last // 1000:,}k")
+    largest = {"median": 0.0, "best": 0.0}
     for name, by_size in results.items():
         if last not in by_size:
             continue
-        ratio = by_size[last].median / max(by_size[first].median, 0.001)
-        largest = max(largest, ratio)
+        ratios = {kind: getattr(by_size[last], kind) / max(getattr(by_size[first], kind), 0.001)
+                  for kind in largest}
+        largest = {kind: max(largest[kind], ratios[kind]) for kind in largest}
         cells = "".join(f"{by_size[n].median:9.1f}" for n in sizes)
         slowest = by_size[last].slowest
-        print(f"{name:<32}{cells}  {ratio:5.2f}x {by_size[last].count:4d}  {slowest[0]:7.1f} ms  "
-              f"{_shown(slowest[1])[:70]}")
-    return largest
+        print(f"{name:<32}{cells}  {ratios['median']:5.2f}x {ratios['best']:5.2f}x {by_size[last].count:4d}  "
+              f"{slowest[0]:7.1f} ms  {_shown(slowest[1])[:60]}")
+    print(f"largest ratio {last:,}/{first:,} orders: {largest['median']:.2f} by medians, {largest['best']:.2f} "
+          f"by best times")
+    return largest["best"]
 
 
 def main() -> None:
