@@ -75,6 +75,8 @@ class Settings:
     notify_retry_delays: tuple = ("30", "120", "600")
     notify_send_lease_seconds: int = 120
     notify_stuck_seconds: int = 300
+    # Outbox rows done and messages settled (sent, delivered, failed...) this many days ago are deleted (0: kept).
+    notify_retention_days: int = 30
     # Callbacks acknowledged and stored (channels.inbox): one queued this long ago and not done is queued again.
     inbox_stuck_seconds: int = 300
     agent_digest_minutes: int = 15

@@ -33,7 +33,7 @@ from staff.lockout import LoginGuard
 
 __all__ = [
     "dispatch_outbox", "handle_outbox", "send", "sweep", "agent_digests", "late_reports", "expire_orders",
-    "expire_charges", "record_delivery_report", "tick", "run_due", "ensure_clock", "install", "notifier",
+    "expire_charges", "purge_history", "record_delivery_report", "tick", "run_due", "ensure_clock", "install", "notifier",
     "agent_commands", "PERIODIC", "Worker",
 ]
 
@@ -150,6 +150,16 @@ def expire_charges() -> int:
     return payment_jobs.expire_charges()
 
 
+def purge_history() -> int:
+    """Delete outbox rows and messages older than the retention period (notify_retention_days; 0 keeps all)."""
+    services = bootstrap.current()
+    days = services.settings.notify_retention_days
+    if days <= 0:
+        return 0
+    purged = notifications.purge_settled(services.uow(), timedelta(days=days))
+    return purged.outbox + purged.messages
+
+
 # Periodic work: (job, at most once every N seconds, queue).
 PERIODIC = (
     (dispatch_outbox, 1, "default"),
@@ -161,6 +171,7 @@ PERIODIC = (
     (sweep_inbox, 15, "default"),  # callbacks stored and acknowledged whose job was lost
     (resend_replies, 60, "default"),  # SMS replies recorded whose sending job was lost
     (purge_personal_data, 3600, "low"),  # message texts, inbox rows and transcripts past SHUBBAK_RETENTION_DAYS
+    (purge_history, 3600, "low"),  # each run deletes a bounded number of rows; the next carries on
 )
 
 

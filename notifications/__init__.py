@@ -6,10 +6,11 @@ from .notifier import Notifier
 from .periodic import agent_digests, late_reports
 from .policy import URGENT_KINDS, QuietHours, choose_channel
 from .reports import record_status
+from .retention import Purged, purge_settled
 from .sending import send_notification
 
 __all__ = [
     "AgentCommands", "AgentProofs", "parse_command", "HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Audience",
     "Notification", "Planned", "RetryPlan", "Status", "Notifier", "agent_digests", "late_reports", "URGENT_KINDS",
-    "QuietHours", "choose_channel", "record_status", "send_notification", "WHATSAPP",
+    "QuietHours", "choose_channel", "record_status", "send_notification", "WHATSAPP", "Purged", "purge_settled",
 ]

@@ -38,6 +38,7 @@ notification_messages = Table(
     Index("ix_notification_messages_due", "status", "next_attempt_at"),
     Index("ix_notification_messages_provider_id", "provider", "provider_message_id"),
     Index("ix_notification_messages_user_kind", "user_id", "kind", "created_at"),
+    Index("ix_notification_messages_updated_at", "updated_at"),  # the retention job's oldest rows first
 )
 notification_events = Table(
     "notification_events", metadata, _pk(),
@@ -48,7 +49,8 @@ notification_events = Table(
 agent_notices = Table(
     "agent_notices", metadata, _pk(),
     Column("user_id", ForeignKey("users.id"), nullable=False), Column("order_id", ForeignKey("orders.id"), nullable=False),
-    Column("message_id", ForeignKey("notification_messages.id"), nullable=False), Column("at", UTC, nullable=False),
+    Column("message_id", ForeignKey("notification_messages.id"), nullable=False, index=True),
+    Column("at", UTC, nullable=False),
     UniqueConstraint("user_id", "order_id", name="uq_agent_notices_user_order"),
 )
 

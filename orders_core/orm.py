@@ -73,6 +73,10 @@ orders = Table(
     Column("total", Integer, nullable=False),
     Column("agent_id", ForeignKey("users.id")), Column("barcode", String(32)), Column("rejection_reason", String(32)),
     Column("created_at", UTC, nullable=False), Column("paid_at", UTC), Column("expires_at", UTC, nullable=False),
+    # The staff pages and reports read a period or an office's orders in hand, never the whole history.
+    Index("ix_orders_paid_at", "paid_at"), Index("ix_orders_created_at", "created_at"),
+    Index("ix_orders_office_status", "office_code", "status"),
+    Index("ix_orders_office_created", "office_code", "created_at"),
 )
 order_lines = Table(
     "order_lines", metadata, _pk(), Column("order_id", ForeignKey("orders.id"), nullable=False, index=True),
@@ -84,12 +88,13 @@ order_events = Table(
     Column("actor_id", String(80), nullable=False), Column("role", String(16), nullable=False),
     Column("channel", String(16), nullable=False), Column("office_code", String(8)),
     Column("at", UTC, nullable=False), Column("note", Text),
+    Index("ix_order_events_office_at", "office_code", "at"),  # an office's stages and dispatches of a period
 )
 payments = Table(
     "payments", metadata, _pk(), Column("order_id", ForeignKey("orders.id"), nullable=False, index=True),
     Column("means", String(16), nullable=False), Column("source_ref", String(80), nullable=False),
     Column("amount", Integer, nullable=False), Column("applied", Integer, nullable=False),
-    Column("at", UTC, nullable=False), UniqueConstraint("means", "source_ref", name="uq_payments_source"),
+    Column("at", UTC, nullable=False, index=True), UniqueConstraint("means", "source_ref", name="uq_payments_source"),
 )
 complaints = Table(
     "complaints", metadata, _pk(), Column("reference", String(10), nullable=False, unique=True),
@@ -101,6 +106,7 @@ complaints = Table(
     Column("assignee_id", ForeignKey("users.id")), Column("resolution_note", Text),
     Column("attachments", JSON, nullable=False, default=list),
     Column("created_at", UTC, nullable=False), Column("version", Integer, nullable=False),
+    Index("ix_complaints_status_created", "status", "created_at"),  # a queue's complaints of a period
 )
 complaint_events = Table(
     "complaint_events", metadata, _pk(),
@@ -112,7 +118,7 @@ complaint_events = Table(
 credit_entries = Table(
     "credit_entries", metadata, _pk(), Column("account", String(80), nullable=False, index=True),
     Column("amount", Integer, nullable=False), Column("reason", String(32), nullable=False),
-    Column("order_id", ForeignKey("orders.id"), index=True), Column("at", UTC, nullable=False),
+    Column("order_id", ForeignKey("orders.id"), index=True), Column("at", UTC, nullable=False, index=True),
 )
 outbox = Table(
     "outbox", metadata, _pk(), Column("topic", String(48), nullable=False), Column("payload", JSON, nullable=False),

@@ -38,7 +38,7 @@ premium_charges = Table(
     Column("link_id", String(120)), Column("provider_message_id", String(120), unique=True),
     Column("step", Integer, nullable=False), Column("amount", Integer, nullable=False),
     Column("status", String(12), nullable=False, index=True), Column("failure_reason", String(40)),
-    Column("created_at", UTC, nullable=False, index=True), Column("sent_at", UTC), Column("final_at", UTC),
+    Column("created_at", UTC, nullable=False, index=True), Column("sent_at", UTC), Column("final_at", UTC, index=True),
 )
 card_batches = Table(
     "card_batches", metadata, _pk(), Column("value", Integer, nullable=False), Column("size", Integer, nullable=False),

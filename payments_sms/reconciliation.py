@@ -135,12 +135,13 @@ def _redemptions_without_payment(rows, start, end) -> list[str]:
 
 def _card_payments_without_redemption(rows, start, end) -> list[str]:
     r, p = card_redemptions.c, payments.c
-    stmt = _within(select(p.id, p.source_ref).outerjoin(card_redemptions, cast(r.id, String)
-                                                        == p.source_ref), p.at, start, end)
-    stmt = stmt.where(p.means == CARD, r.id.is_(None))
+    named = rows(_within(select(p.id, p.source_ref), p.at, start, end).where(p.means == CARD))
+    # The redemptions are looked up by their key; casting every id to text would read them all.
+    ids = {int(ref) for _, ref in named if ref.isdigit()}
+    found = {str(i) for (i,) in rows(select(r.id).where(r.id.in_(ids)))} if ids else set()
     return [Mismatch("card_payment_without_redemption",
                      f"card payment {i} names redemption {ref}, which does not exist",
-                     id=i, source=ref) for i, ref in rows(stmt)]
+                     id=i, source=ref) for i, ref in named if ref not in found]
 
 
 def _paid_orders_not_adding_up(rows, start, end) -> list[str]:
@@ -152,9 +153,11 @@ def _paid_orders_not_adding_up(rows, start, end) -> list[str]:
 
 
 def _cards_overspent(rows, start, end) -> list[str]:
+    """Cards redeemed on the day whose redemptions, over all time, add up to more than their value."""
     r, k = card_redemptions.c, cards.c
+    redeemed = _within(select(r.card_id), r.at, start, end)
     spent = func.sum(r.amount)
-    stmt = (select(k.serial, k.value, spent).join(card_redemptions, r.card_id == k.id)
+    stmt = (select(k.serial, k.value, spent).join(card_redemptions, r.card_id == k.id).where(k.id.in_(redeemed))
             .group_by(k.serial, k.value).having(spent > k.value))
     return [Mismatch("card_overspent", f"card {serial} paid {mad(s, 'en')} MAD, more than its {mad(v, 'en')}",
                      serial=serial, amount=s, value=v) for serial, v, s in rows(stmt)]

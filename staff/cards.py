@@ -27,11 +27,14 @@ WEB_BATCH_LIMIT = min(MAX_BATCH, 20_000)  # what one web request generates in re
 
 def batch_overview(uow, limit: int = 100) -> list[dict]:
     """The latest batches, with how many of their cards are printed, active or blocked."""
-    per_status = select(cards.c.batch_id, cards.c.status, func.count()).group_by(cards.c.batch_id, cards.c.status)
+    batches = uow.session.execute(select(card_batches).order_by(card_batches.c.id.desc()).limit(limit)).mappings().all()
+    # Only the cards of the batches shown are counted, however many batches were printed before them.
+    per_status = (select(cards.c.batch_id, cards.c.status, func.count())
+                  .where(cards.c.batch_id.in_([row["id"] for row in batches]))
+                  .group_by(cards.c.batch_id, cards.c.status))
     counts = {}
     for batch_id, status, n in uow.session.execute(per_status):
         counts.setdefault(batch_id, {})[status] = n
-    batches = uow.session.execute(select(card_batches).order_by(card_batches.c.id.desc()).limit(limit)).mappings()
     return [{**row, "counts": counts.get(row["id"], {})} for row in batches]
 
 

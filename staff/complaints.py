@@ -1,8 +1,11 @@
 """The complaints queue: support's complaints for support, the province's production complaints for its inspector."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from orders_core import queries
 from orders_core.errors import ComplaintNotFound, NotAllowed, ShubbakError
@@ -20,14 +23,19 @@ bp = Blueprint("complaints", __name__)
 HANDLERS = (Role.INSPECTOR, Role.SUPPORT)
 OPEN = ("open", "in_progress")
 CLOSED = ("resolved", "dismissed")
+CLOSED_DAYS = 90  # closed complaints listed: those filed within this many days, not the whole history
 
 
-def complaints_for(uow, actor: Actor, statuses, limit: int = 200) -> list[Complaint]:
-    """The complaints this actor handles, in these statuses, the oldest first."""
+def complaints_for(uow, actor: Actor, statuses, limit: int = 200, since: datetime | None = None) -> list[Complaint]:
+    """The complaints this actor handles, in these statuses (filed since `since`), the oldest first."""
     stmt = select(Complaint).where(Complaint.assignee_role == actor.role, Complaint.status.in_(list(statuses)))
+    if since is not None:
+        stmt = stmt.where(Complaint.created_at >= since)
     if actor.role == Role.INSPECTOR:
         stmt = stmt.where(Complaint.province_code == actor.province_code)
-    return uow.all(stmt.order_by(Complaint.created_at, Complaint.id).limit(limit))
+    # Each row shows its order: read with the list, not one query per row.
+    return uow.all(stmt.options(selectinload(Complaint.order)).order_by(Complaint.created_at, Complaint.id)
+                   .limit(limit))
 
 
 @bp.get("/complaints")
@@ -36,7 +44,8 @@ def queue():
     """Open complaints (or closed ones, on request) with their transitions."""
     closed = request.args.get("closed") == "1"
     with services().uow() as uow:
-        found = complaints_for(uow, g.staff.actor, CLOSED if closed else OPEN)
+        since = uow.now() - timedelta(days=CLOSED_DAYS) if closed else None
+        found = complaints_for(uow, g.staff.actor, CLOSED if closed else OPEN, since=since)
         return render_template("staff/complaints.html", complaints=found, closed=closed,
                                transitions=COMPLAINT_TRANSITIONS)
 

@@ -18,6 +18,7 @@ __all__ = ["bp", "TABLES", "period", "csv_text", "money_text"]
 bp = Blueprint("finance", __name__)
 TABLES = (*figures.REVENUE_DIMENSIONS, "credits")
 _LONGEST = 366  # days one page or export may cover
+PAGE_CREDITS = 50  # accounts holding credit listed on the page, the largest balances first
 
 
 def period() -> tuple[date, date]:
@@ -63,7 +64,8 @@ def csv_text(header: list[str], rows: list[list]) -> str:
 def _tables(uow, first: date, last: date) -> dict:
     zone = services().settings.timezone
     found = {name: figures.revenue(uow, name, first, last, zone) for name in figures.REVENUE_DIMENSIONS}
-    found["credits"], found["credits_total"] = figures.credits_outstanding(uow)
+    # The page shows the largest balances and the total; every account is in the CSV export.
+    found["credits"], found["credits_total"] = figures.credits_outstanding(uow, limit=PAGE_CREDITS)
     return found
 
 

@@ -28,7 +28,7 @@ def overview():
         now, today = uow.now(), local_today()
         offices = figures.province_offices(uow, g.staff.province_code)
         codes = [office.code for office in offices]
-        per_office, overall = figures.processing_times(figures.stage_durations(uow, codes, now - timedelta(days=days)))
+        per_office, overall = figures.stage_times(uow, codes, now - timedelta(days=days))
         late = figures.late_orders(uow, codes, now)
         per_day = figures.orders_per_day(uow, codes, today - timedelta(days=days - 1), today, zone)
         return render_template(

@@ -157,7 +157,7 @@ def workload():
     with services().uow() as uow:
         now = uow.now()
         people = figures.workload(uow, g.staff.office_code, now - timedelta(days=7))
-        waiting = len(queries.office_queue(uow, g.staff.office_code, [Status.RECEIVED]))
+        waiting = queries.office_count(uow, g.staff.office_code, [Status.RECEIVED])
         today = local_today()
         per_day = figures.orders_per_day(uow, [g.staff.office_code], today - timedelta(days=13), today,
                                          settings.timezone)

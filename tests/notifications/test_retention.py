@@ -1,49 +1,99 @@
-"""Retention: message texts, inbox rows and conversation transcripts go after SHUBBAK_RETENTION_DAYS; orders, events,
-payments and money records stay."""
+"""Retention: outbox rows done and messages settled longer ago than the retention period are deleted by a periodic
+job, with their histories; what is still pending, recent, or keeps an agent from being told twice stays."""
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from channels import inbox as stored_callbacks
-from channels.message import Inbound
-from channels.orm import inbox, sms_messages
-from jobs import notifications as periodic
-from jobs.retention import purge_personal_data
-from orders_core.orm import escalation_messages, order_events, orders, payments
-from orders_core.services import add_escalation_message, open_escalation, place_order, record_payment
-from web.demo import DEMO_PHONE, draft
+from jobs import notifications as jobs
+from notifications import purge_settled
+from notifications.orm import agent_notices, notification_events, notification_messages
+from orders_core.orm import outbox
+from orders_core.services import take_order
+from tests.notifications.conftest import deliver, messages, paid_order, staff_user
+
+DAYS = 30
 
 
-def count(services, table) -> int:
+def counts(services) -> dict:
     with services.engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(table))
+        return {table.name: conn.scalar(select(func.count()).select_from(table))
+                for table in (outbox, notification_messages, notification_events, agent_notices)}
 
 
-def conversation(services, n: int) -> None:
-    """An SMS stored by the webhook, and a line of a support conversation."""
-    stored_callbacks.record_message(services.uow(), Inbound("sms", "africastalking", DEMO_PHONE, f"AIDE {n}",
-                                                            provider_message_id=f"ATXid_ret_{n}", phone=DEMO_PHONE))
-    escalation = open_escalation(services.uow(), DEMO_PHONE, channel="sms", language="fr", reason="asked_for_human",
-                                 phone=DEMO_PHONE)
-    add_escalation_message(services.uow(), escalation.id, "in", DEMO_PHONE, f"mon acte {n} ?")
+def keep_days(services, days: int) -> None:
+    services.settings = replace(services.settings, notify_retention_days=days)
 
 
-def test_texts_inbox_rows_and_transcripts_older_than_the_retention_period_are_purged(services, clock):
-    order = place_order(services.uow(), services.settings.prices, draft())
-    record_payment(services.uow(), order.reference, order.total, "card", "card-ret")
-    conversation(services, 1)
-    clock.advance(days=services.settings.retention_days - 1)
-    conversation(services, 2)
-    before = {t.name: count(services, t) for t in (sms_messages, inbox, escalation_messages)}
-    assert before == {"sms_messages": 2, "inbox": 2, "escalation_messages": 2}
+def test_messages_and_outbox_rows_older_than_the_retention_are_deleted_with_their_histories(
+        services, notifier, clock):
+    paid_order(services)
+    deliver(services)
+    before = counts(services)
+    assert before["notification_messages"] and before["notification_events"] and before["outbox"]
+    keep_days(services, DAYS)
+    clock.advance(days=DAYS - 1)
+    assert jobs.purge_history() == 0 and counts(services) == before  # not yet old enough
     clock.advance(days=1, seconds=1)
-    assert purge_personal_data() == {"inbox": 1, "sms_messages": 1, "escalation_messages": 1}
+    recent = paid_order(services)
+    deliver(services)
+    deleted = jobs.purge_history()
+    assert deleted == before["outbox"] + before["notification_messages"]
+    assert {m.order_id for m in messages(services)} == {recent.id}
     with services.engine.connect() as conn:
-        assert conn.scalars(select(sms_messages.c.text)).all() == ["AIDE 2"]
-        assert conn.scalars(select(escalation_messages.c.text)).all() == ["mon acte 2 ?"]
-    assert (count(services, orders), count(services, payments)) == (1, 1) and count(services, order_events) >= 2
+        kept_ids = set(conn.scalars(select(notification_messages.c.id)))
+        orphans = conn.scalar(select(func.count()).select_from(notification_events)
+                              .where(notification_events.c.message_id.not_in(kept_ids)))
+    assert orphans == 0
 
 
-def test_the_purge_is_periodic_work(services):
-    assert purge_personal_data in [job for job, _, _ in periodic.PERIODIC]
-    assert services.settings.retention_days == 90
+def test_a_message_not_yet_settled_is_kept_however_old(services, notifier, senders, clock):
+    senders["africastalking"].script = senders["twilio"].script = ("retry",)
+    paid_order(services)
+    deliver(services, rounds=1)
+    waiting = {m.id for m in messages(services) if m.status in ("pending", "sending")}
+    assert waiting
+    clock.advance(days=DAYS + 1)
+    purge_settled(services.uow(), keep=timedelta(days=DAYS))
+    assert {m.id for m in messages(services)} == waiting
+
+
+def test_a_digest_stays_while_the_order_it_told_of_still_waits_so_the_agent_is_not_told_again(
+        services, notifier, clock):
+    agent = staff_user(services, "agent1", "agent", phone="+212661000011")
+    waiting, taken = paid_order(services), paid_order(services)
+    services.enqueue(jobs.agent_digests)
+    deliver(services)
+    [digest] = messages(services, kind="agent_digest")
+    clock.advance(days=DAYS + 1)
+    purge_settled(services.uow(), keep=timedelta(days=DAYS))
+    assert [m.id for m in messages(services, kind="agent_digest")] == [digest.id]
+    services.enqueue(jobs.agent_digests)
+    deliver(services)
+    assert len(messages(services, kind="agent_digest")) == 1  # `waiting` is not told of a second time
+    take_order(services.uow(), waiting.id, agent.as_actor())
+    take_order(services.uow(), taken.id, agent.as_actor())
+    purge_settled(services.uow(), keep=timedelta(days=DAYS))
+    assert messages(services, kind="agent_digest") == [] and counts(services)["agent_notices"] == 0
+
+
+def test_a_run_deletes_a_bounded_number_of_batches_and_the_next_run_carries_on(services, notifier, clock):
+    for _ in range(5):
+        paid_order(services)  # one message each
+    deliver(services)
+    total = counts(services)["notification_messages"]
+    assert total == 5
+    clock.advance(days=DAYS + 1)
+    first = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=2, max_batches=2)
+    assert first.messages == 4 and counts(services)["notification_messages"] == total - 4
+    rest = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=2, max_batches=100)
+    assert rest.messages == total - 4 and counts(services)["notification_messages"] == 0
+
+
+def test_a_retention_of_zero_days_keeps_everything(services, notifier, clock):
+    paid_order(services)
+    deliver(services)
+    before = counts(services)
+    keep_days(services, 0)
+    clock.advance(days=3650)
+    assert jobs.purge_history() == 0 and counts(services) == before

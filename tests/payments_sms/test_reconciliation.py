@@ -2,13 +2,13 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 
 from orders_core.orm import orders, payments
 from payments_sms import (
     apply_delivery_report, bill_charge, confirm_premium_payment, reconcile_day, redeem_card, start_premium_payment,
 )
-from payments_sms.orm import premium_charges
+from payments_sms.orm import card_redemptions, premium_charges
 from payments_sms.senders import ConsolePremiumSender
 
 from .conftest import PHONE, place
@@ -88,3 +88,38 @@ def test_the_reconcile_command_prints_the_day_and_fails_on_a_mismatch(app, servi
     bad = runner.invoke(args=["reconcile", "--day", "2026-11-23"])
     assert bad.exit_code == 1 and "mismatches: 2" in bad.output and "card redemption" in bad.output
     assert "is paid but its payments apply 5 of 20 MAD" in bad.output
+
+
+def test_a_card_payment_naming_no_redemption_by_its_number_is_named(services, busy_day):
+    with services.engine.begin() as conn:
+        order_id = conn.execute(orders.select().limit(1)).first().id
+        redemption_id = conn.execute(select(card_redemptions.c.id)).scalar()
+        for ref in ("card-7", f"0{redemption_id}"):  # not a number; a number spelled unlike the redemption's id
+            conn.execute(insert(payments).values(order_id=order_id, means="card", source_ref=ref, amount=1000,
+                                                 applied=0, at=services.clock()))
+    mismatches = reconcile_day(services.uow(), DAY).mismatches
+    assert sorted(m for m in mismatches if "names redemption" in m) == sorted(
+        f"card payment {i} names redemption {ref}, which does not exist"
+        for i, ref in _payment_refs(services, ("card-7", f"0{redemption_id}")))
+
+
+def _payment_refs(services, refs):
+    with services.engine.connect() as conn:
+        return list(conn.execute(select(payments.c.id, payments.c.source_ref)
+                                 .where(payments.c.source_ref.in_(refs)).order_by(payments.c.id)))
+
+
+def overspend(services, card_id: int, order_id: int, amount: int, at) -> None:
+    with services.engine.begin() as conn:
+        conn.execute(insert(card_redemptions).values(card_id=card_id, order_id=order_id, amount=amount,
+                                                     contact_key="k" * 64, channel="sms", at=at))
+
+
+def test_a_card_spent_beyond_its_value_is_named_on_the_days_it_was_redeemed(services, busy_day):
+    with services.engine.begin() as conn:
+        card_id, order_id = conn.execute(select(card_redemptions.c.card_id, card_redemptions.c.order_id)).first()
+    overspend(services, card_id, order_id, 4000, services.clock())  # 15 + 40 MAD of a 50 MAD card
+    named = [m for m in reconcile_day(services.uow(), DAY).mismatches if "more than its" in m]
+    later = [m for m in reconcile_day(services.uow(), date(2026, 11, 30)).mismatches if "more than its" in m]
+    assert len(named) == 1 and "paid 55 MAD, more than its 50" in named[0]
+    assert later == []  # a day on which the card was not used does not list it again

@@ -58,6 +58,36 @@ def test_median_and_90th_percentile_per_office_and_stage_and_over_all(services, 
         ("received", 6, 3.5), ("in_progress", 6, 4.0), ("ready", 6, 1.0)]
 
 
+def test_the_database_computes_the_same_medians_and_percentiles_as_the_durations_give(services, people, clock):
+    start = clock()
+    for waited, produced in ((1, 4), (2, 1), (3, 7), (4, 4), (10, 2), (0.5, 3)):
+        journey(services, people, clock, waited, produced)
+    journey(services, people, clock, 6, 2, office=FOREIGN_OFFICE)
+    with services.uow() as uow:
+        expected = figures.processing_times(figures.stage_durations(uow, [OFFICE, FOREIGN_OFFICE], start))
+        found = figures.stage_times(uow, [OFFICE, FOREIGN_OFFICE], start)
+        office_only = figures.stage_times(uow, [OFFICE], start)
+    assert found == expected
+    assert {row.office_code for row in office_only[0]} == {OFFICE} and office_only[1][0].count == 6
+    per_office, overall = found
+    assert [(row.office_code, row.stage) for row in per_office] == [  # by office code, then stage
+        (FOREIGN_OFFICE, "received"), (FOREIGN_OFFICE, "in_progress"), (FOREIGN_OFFICE, "ready"),
+        (OFFICE, "received"), (OFFICE, "in_progress"), (OFFICE, "ready")]
+    assert [(row.stage, row.count, row.median_hours, row.p90_hours) for row in overall] == [
+        ("received", 7, 3.0, 10.0), ("in_progress", 7, 3.0, 7.0), ("ready", 7, 1.0, 1.0)]
+
+
+def test_stages_that_ended_before_the_period_are_left_out_of_the_database_figures(services, people, clock):
+    journey(services, people, clock, 2, 5)
+    clock.advance(days=3)
+    since = clock()
+    journey(services, people, clock, 4, 1)
+    with services.uow() as uow:
+        _, overall = figures.stage_times(uow, [OFFICE], since)
+    assert [(row.stage, row.count, row.median_hours) for row in overall] == [
+        ("received", 1, 4.0), ("in_progress", 1, 1.0), ("ready", 1, 1.0)]
+
+
 def test_stages_of_offices_outside_the_scope_are_left_out(services, people, clock):
     start = clock()
     journey(services, people, clock, 2, 5, office=FOREIGN_OFFICE)

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from orders_core.model import CreditEntry, Order, OutboxMessage
 
@@ -28,6 +28,30 @@ def test_the_queue_shows_late_orders_first(services, people, logged_in, clock):
     assert queue_references(html) == [early.reference, recent.reference]
     late_row = html[html.index(f'data-reference="{early.reference}"') - 30:][:200]
     assert 'class="late"' in late_row
+
+
+def statements_of(services, work) -> int:
+    """How many SQL statements `work` sent to the database."""
+    sent = []
+    note = lambda *args: sent.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    event.listen(services.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+    return len(sent)
+
+
+def test_the_queue_reads_the_same_number_of_statements_for_two_orders_as_for_eight(services, people, logged_in):
+    desk = logged_in("agent")
+    for _ in range(2):
+        paid_order(services)
+    with_two = statements_of(services, lambda: desk.page("/staff/queue"))
+    for _ in range(6):
+        paid_order(services)
+    page = []
+    with_eight = statements_of(services, lambda: page.append(desk.page("/staff/queue")))
+    assert len(queue_references(page[0])) == 8 and with_eight == with_two
 
 
 def test_the_queue_filters_by_stage_and_hides_other_offices(services, people, logged_in, world):

@@ -119,3 +119,11 @@ def test_lookup_by_phone_posts_so_the_number_never_sits_in_a_url(people, logged_
     html = desk.post("/staff/lookup", {"q": "06 12 34 56 78"}).get_data(as_text=True)
     assert f"/staff/orders/{world.own.id}" in html and "Crédit disponible" in html
     assert desk.client.post("/staff/lookup", data={"q": "0612345678"}).status_code == 400  # no CSRF token
+def test_closed_complaints_are_listed_for_the_last_ninety_days_only(services, people, logged_in, world, clock):
+    desk = logged_in("inspector")
+    reference = world.production_complaint.reference
+    desk.post(f"/staff/complaints/{reference}/move", {"target": "resolved", "note": "Bureau relancé"})
+    clock.advance(days=89)
+    assert "Bureau relancé" in logged_in("inspector").page("/staff/complaints?closed=1")
+    clock.advance(days=2)  # filed 91 days ago
+    assert "Bureau relancé" not in logged_in("inspector").page("/staff/complaints?closed=1")
