@@ -44,11 +44,29 @@ def test_the_steps_of_an_order_between_the_menu_and_the_office_ask_the_database_
     ussd.press("1", "1")  # French, order
     with statements(services) as seen:
         assert "Combien" in ussd.press("1") and "Lieu de naissance" in ussd.press("2")
-        ussd.press("rabat", "1")
+        ussd.press("rabat")
+        searched = len(seen)
+        ussd.press("1")
         ussd.press(*TO_SUMMARY[6:11])  # act, year, names, relation
-    searches = [s for s in seen if "FROM offices" in s]
-    assert len(searches) == 2  # the search (its screen shows the same result), then the pick
+    lookups = [s for s in seen if "offices" in s or "directory_revision" in s]
+    # The search reads the directory's revision (and loads the directory the first time in a process) ...
+    assert lookups and all(seen.index(s) < searched for s in lookups)
+    # ... and the pick step chooses among the candidates the search kept.
+    assert not [s for s in seen[searched:] if "offices" in s or "directory_revision" in s]
     assert not [s for s in seen if "contacts" in s or "escalations" in s]
+
+
+def test_a_second_order_in_the_same_process_searches_without_loading_the_directory(ussd, services, guarded):
+    ussd.dial()
+    ussd.press("1", "1", "1", "2", "rabat", "1")
+    ussd.dial()
+    ussd.press("1", "1", "1", "2")
+    with statements(services) as seen:
+        assert "Rabat" in ussd.press("rabat")
+        searched = len(seen)
+        assert "acte de naissance" in ussd.press("1")  # the office picked: the act number is asked
+    lookups = [s for s in seen if "offices" in s or "directory_revision" in s]
+    assert len(lookups) == 1 and "directory_revision" in lookups[0] and seen.index(lookups[0]) < searched
 
 
 def test_the_contact_is_noted_when_a_conversation_starts_and_again_after_five_minutes(ussd, services, clock,
