@@ -145,3 +145,12 @@ def test_providers_follow_the_configured_order():
     plan = RetryPlan(("twilio", "africastalking"), (30,), timedelta(minutes=2))
     assert [plan.next_provider(None), plan.next_provider("twilio"), plan.next_provider("africastalking")] == [
         "twilio", "africastalking", None]
+
+
+def test_a_notification_is_planned_and_sent_by_one_job(services, notifier, senders):
+    [outbox_id] = claim_outbox(services.uow())
+    assert jobs.handle_outbox(outbox_id) == 1
+    [sent] = messages(services)
+    assert sent.status == "sent" and len(senders["africastalking"].calls) == 1
+    # Nothing was left for another job to do.
+    assert all(services.queue(name).count == 0 for name in ("high", "default", "low"))
