@@ -97,6 +97,18 @@ class _Snapshot:
     revision: int
     offices: tuple
     by_code: dict
+    texts: dict  # search column -> its folded text for each office, in the order of `offices`
+    # Folded query -> its ranked offices. Citizens type the same town names over and over, and ranking a common
+    # fragment ("sidi": ~160 candidates) costs milliseconds; the cache goes with the snapshot it was made from.
+    ranked: dict
+
+
+RANKED_KEPT = 512  # queries whose ranking a snapshot keeps, emptied when full (9 MB if all matched everything)
+
+
+def _snapshot(revision: int, offices: tuple) -> _Snapshot:
+    texts = {column: tuple(getattr(o, column) for o in offices) for column in ("search_latin", "search_arabic")}
+    return _Snapshot(revision, offices, {o.code: o for o in offices}, texts, {})
 
 
 class OfficeIndex:
@@ -107,7 +119,7 @@ class OfficeIndex:
     whole, so threads never see half of one."""
 
     def __init__(self):
-        self._snapshot = _Snapshot(-1, (), {})
+        self._snapshot = _snapshot(-1, ())
 
     def current(self, uow) -> _Snapshot:
         """The snapshot matching the directory's revision now (reloaded if an office changed)."""
@@ -116,7 +128,7 @@ class OfficeIndex:
             if revision != self._snapshot.revision:
                 # Revision first, offices second: a change landing in between only causes one more reload.
                 offices = tuple(ListedOffice(*row) for row in queries.active_offices(uow))
-                self._snapshot = _Snapshot(revision, offices, {o.code: o for o in offices})
+                self._snapshot = _snapshot(revision, offices)
         return self._snapshot
 
     def kept(self, uow, codes) -> tuple:
@@ -144,9 +156,21 @@ def find_offices(uow, text: str) -> tuple:
     query = fold((text or "")[:100])
     if not query:
         return ()
+    snapshot = office_index(uow).current(uow)
+    found = snapshot.ranked.get(query)
+    if found is None:
+        found = _ranked(snapshot, query)
+        if len(snapshot.ranked) >= RANKED_KEPT:
+            snapshot.ranked.clear()
+        snapshot.ranked[query] = found
+    return found
+
+
+def _ranked(snapshot: _Snapshot, query: str) -> tuple:
     column = "search_arabic" if is_arabic(query) else "search_latin"
     token = max(query.split(), key=len)
-    candidates = (o for o in office_index(uow).current(uow).offices if token in getattr(o, column))
+    offices = snapshot.offices
+    candidates = [offices[i] for i, searched in enumerate(snapshot.texts[column]) if token in searched]
     return tuple(office for _, office in sorted(_scored(candidates, column, query),
                                                 key=lambda pair: (-pair[0], pair[1].code)))
 

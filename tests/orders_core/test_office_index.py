@@ -71,3 +71,11 @@ def test_a_search_reads_one_small_row_once_the_directory_is_loaded(services):
         event.remove(services.engine, "before_cursor_execute", note)
     assert [s for s in seen if "FROM" in s] == [s for s in seen if "FROM directory_revision" in s]
     assert len([s for s in seen if "FROM" in s]) == 1
+
+
+def test_a_repeated_search_is_ranked_once_per_directory_revision(services, fresh_directory):
+    first = find_offices(services.uow(), "Casablanca")
+    assert find_offices(services.uow(), "casablanca") is first  # the same folded query: the kept ranking
+    _edit(services, first[0].code, name_fr="Bureau d'état civil Casablanca Centre")
+    renamed = {o.code: o.name_fr for o in find_offices(services.uow(), "casablanca")}
+    assert renamed[first[0].code] == "Bureau d'état civil Casablanca Centre"
