@@ -7,7 +7,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import model
@@ -86,9 +86,13 @@ class UnitOfWork:
     def scalar(self, statement):
         return self.session.scalar(statement)
 
-    def order_by_reference(self, reference: str, lock: bool = False) -> model.Order | None:
+    def order_by_reference(self, reference: str, lock: bool = False, payments: bool = False) -> model.Order | None:
+        """The order of a reference; `payments`: its payments read in the same query (a payment is coming)."""
         stmt = select(model.Order).where(model.Order.reference == reference)
-        return self.one(stmt.with_for_update(of=model.Order) if lock else stmt)
+        if payments:
+            stmt = stmt.options(joinedload(model.Order.payments))
+        stmt = stmt.with_for_update(of=model.Order) if lock else stmt
+        return self.session.scalars(stmt).unique().first()
 
     def credit_balance(self, account: str) -> int:
         stmt = select(func.coalesce(func.sum(model.CreditEntry.amount), 0)).where(model.CreditEntry.account == account)
