@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +17,8 @@ from .errors import ConcurrentChange
 from .references import new_reference
 
 __all__ = ["UnitOfWork"]
+
+_NOT_DURABLE = text("SET LOCAL synchronous_commit = off")
 
 
 class UnitOfWork:
@@ -41,10 +43,15 @@ class UnitOfWork:
     def now(self) -> datetime:
         return self.clock()
 
-    def commit(self) -> None:
+    def commit(self, durable: bool = True) -> None:
         """Commit, turning a lost race (stale version, duplicate key) into ConcurrentChange; other integrity
-        errors (a missing row referred to, a NULL) are bugs and stay what they are."""
+        errors (a missing row referred to, a NULL) are bugs and stay what they are.
+
+        `durable=False`: PostgreSQL answers before the commit reaches the disk (no fsync wait). Only for work that
+        a crash may undo because it is redone anyway; any later durable commit makes it durable too."""
         try:
+            if not durable and self.session.get_bind().dialect.name == "postgresql":
+                self.session.execute(_NOT_DURABLE)
             self.session.commit()
         except StaleDataError:
             self.session.rollback()
