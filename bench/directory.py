@@ -1,10 +1,10 @@
-"""A national-size office directory for the benchmarks: the seed's 124 offices, plus rural communes' offices
-generated in the seed's provinces until there are as many as Morocco's 2,172.
+"""A national-size office directory for the benchmarks: the seed's 124 offices, plus generated ones until there are
+as many as Morocco's 2,172.
 
-The generated names are built like real rural commune names (a prefix such as Aït, Sidi, Oulad, a market day,
-and a name; sometimes "upper" or "lower"), in French and Arabic, so that a typed fragment matches a realistic
-number of offices. They go to provinces only, not to the urban prefectures: "rabat" still finds Rabat's own
-arrondissements first, as the benchmarks' citizens expect.
+Cities have many offices (annexes of each arrondissement): each office of an urban prefecture gets up to eight
+annexes in its arrondissement, so that "rabat" matches some fifty offices, as it would nationally. The rest are
+rural communes' offices in the provinces, named like real rural communes (a prefix such as Aït, Sidi, Oulad, a
+market day, and a name; sometimes "upper" or "lower"), in French and Arabic.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ _NAMES = (
     ("Ouirgane", "ويركان"), ("Tazarine", "تازارين"), ("Asni", "أسني"), ("Tinejdad", "تنجداد"),
 )
 _SIDES = (("", ""), (" El Oulia", " العليا"), (" Es Sofla", " السفلى"))
+ANNEXES = 8  # per office of an urban prefecture
 
 
 def _rural_names(seed: int = 17):
@@ -52,9 +53,11 @@ def _rural_names(seed: int = 17):
 def national_directory(offices: int = NATIONAL_OFFICES) -> dict:
     """The seed directory grown to `offices` offices with generated rural communes (one office each)."""
     data = copy.deepcopy(load_directory())
-    provinces = [p for region in data["regions"] for p in region.get("provinces", []) if p["kind"] == "province"]
-    count = sum(len(c.get("offices", [])) for r in data["regions"] for p in r.get("provinces", [])
-                for c in p.get("communes", []))
+    every = [p for region in data["regions"] for p in region.get("provinces", [])]
+    for prefecture in (p for p in every if p["kind"] == "prefecture"):
+        _add_annexes(prefecture)
+    provinces = [p for p in every if p["kind"] == "province"]
+    count = sum(len(c.get("offices", [])) for p in every for c in p.get("communes", []))
     names = _rural_names()
     for n in range(offices - count):
         province = provinces[n % len(provinces)]
@@ -62,11 +65,28 @@ def national_directory(offices: int = NATIONAL_OFFICES) -> dict:
     return data
 
 
+def _add_annexes(prefecture: dict) -> None:
+    offices = [(c, o) for c in prefecture["communes"] for o in c.get("offices", [])]
+    room = 90 - len(offices)  # two-digit office codes, and some left for the administrator
+    for number in range(1, ANNEXES + 1):
+        for commune, office in offices:
+            if room <= 0:
+                return
+            commune["offices"].append({**office, "code": _free_code(prefecture),
+                                       "name_fr": f"{office['name_fr']}, annexe {number}",
+                                       "name_ar": f"{office['name_ar']} الملحقة {number}"})
+            room -= 1
+
+
+def _free_code(province: dict) -> str:
+    # Office codes stay the province's code and two digits, as in the seed (a keypad types them).
+    used = {o["code"] for c in province["communes"] for o in c.get("offices", [])}
+    return next(f"{province['code']}{n:02d}" for n in range(1, 100) if f"{province['code']}{n:02d}" not in used)
+
+
 def _commune(province: dict, names: tuple[str, str], sequence: int) -> dict:
     name_fr, name_ar = names
-    used = {o["code"] for c in province["communes"] for o in c.get("offices", [])}
-    # Office codes stay the province's code and two digits, as in the seed (a keypad types them).
-    code = next(f"{province['code']}{n:02d}" for n in range(1, 100) if f"{province['code']}{n:02d}" not in used)
+    code = _free_code(province)
     return {"code": f"{province['code']}.90.{sequence:03d}", "name_fr": name_fr, "name_ar": name_ar,
             "offices": [{"code": code, "name_fr": f"Bureau d'état civil {name_fr}",
                          "name_ar": f"مكتب الحالة المدنية {name_ar}", "service_days": 4}]}
