@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.notifications [--orders 500] [--worker procfile fork simple]
 
 Orders are placed first (each leaves an `order.placed` row in the outbox). A phase enqueues one `handle_outbox`
-job per row; each plans and stores the citizen's message and enqueues its `send` job, which claims the message,
-hands it to the null sender and records the outcome. One worker process drains the queues; its jobs record
+job per row; each plans and stores the citizen's message, then claims it, hands it to the null sender and records
+the outcome: one job per notification, so jobs per second are notifications per second. One worker process drains the queues; its jobs record
 their start and end, so the worker's own start-up is not counted. The baseline drains as many no-op jobs with
 the same worker class. The ratio is taken on the Procfile's worker (`procfile`: jobs.notifications.Worker); the
 other kinds (see bench/rq_worker.py) show what a different worker set-up would give.
@@ -65,8 +65,6 @@ def _notification_phase(stack: Stack, services, worker: str, count: int, seconds
     from notifications import claim_outbox
 
     outbox_ids = claim_outbox(services.uow(), batch=count)
-    # On "low", so that each row's `send` job (queued on "default") runs right after its `handle_outbox` job:
-    # a worker stopped by the clock has done whole notifications, not only their first halves.
     queue = Queue("low", connection=stack.redis())
     queue.enqueue_many([Queue.prepare_data("jobs.notifications.handle_outbox", (i,)) for i in outbox_ids])
     result = drain(stack, worker, seconds)

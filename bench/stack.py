@@ -27,6 +27,8 @@ from orders_core.db import make_engine, make_session_factory, normalise_url
 from orders_core.services import seed_directory
 from orders_core.uow import UnitOfWork
 
+from .directory import national_directory
+
 __all__ = ["Stack", "ROOT", "AT_KEY"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +87,7 @@ class Stack:
             conn.execute(text(f'CREATE DATABASE "{self.name}"'))
         upgrade(self.database_url)
         engine = make_engine(self.database_url)
-        seed_directory(UnitOfWork(make_session_factory(engine)))
+        seed_directory(UnitOfWork(make_session_factory(engine)), national_directory())  # 2,172 offices
         engine.dispose()
 
     def _claim_redis(self) -> None:

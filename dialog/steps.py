@@ -32,7 +32,6 @@ class Turn:
     paged: bool = False  # the reply is a screen kept from an earlier reply (`98`), already cut to size
     shown: dict | None = None  # the step's data as it was when its question was shown (what "0" returns to)
     handed_over: bool = False  # this message opened an escalation: the contact's other conversations must know
-    found: dict = field(default_factory=dict)  # what this message looked up, for its next screen (office search)
 
     @property
     def lang(self) -> str:

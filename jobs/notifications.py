@@ -104,8 +104,15 @@ def dispatch_outbox() -> int:
 
 
 def handle_outbox(outbox_id: int) -> int:
+    """Plan and store the messages of one outbox row, then send those due now in this same job: one job per
+    notification (a `send` job each cost RQ as much again as the sending itself). A message stored but not sent
+    because this job died is due and marked enqueued: the sweeper hands it to a `send` job once it is stale."""
     services = bootstrap.current()
-    return _send_each(services, notifications.handle_outbox(services.uow(), notifier(services), outbox_id))
+    planner = notifier(services)
+    due = notifications.handle_outbox(services.uow(), planner, outbox_id)
+    for message_id in due:
+        notifications.send_notification(services.uow(), planner, message_id)
+    return len(due)
 
 
 def send(message_id: int) -> str:

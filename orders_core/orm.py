@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
-    UniqueConstraint,
+    UniqueConstraint, event, insert, update,
 )
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import Session, object_session, registry, relationship
 
 from . import model
 from .columns import UTC, Id, metadata
 
-__all__ = ["metadata", "mapper_registry", "start_mappers", "UTC", "Id"]
+__all__ = ["metadata", "mapper_registry", "start_mappers", "UTC", "Id", "directory_revision"]
 
 mapper_registry = registry(metadata=metadata)
 
@@ -41,6 +41,14 @@ offices = Table(
     Column("search_latin", Text, nullable=False, default=""), Column("search_arabic", Text, nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
 )
+# One row: bumped in the transaction of every change to an office, so that each process's search index
+# (orders_core.services.directory) sees with one small read whether it must load the directory again.
+directory_revision = Table(
+    "directory_revision", metadata, Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", Integer, nullable=False),
+)
+event.listen(directory_revision, "after_create",
+             lambda table, connection, **kw: connection.execute(insert(table).values(id=1, revision=0)))
 users = Table(
     "users", metadata, _pk(), Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(120), nullable=False), Column("password_hash", String(255), nullable=False),
@@ -150,6 +158,7 @@ def start_mappers() -> None:
     m(model.Province, provinces)
     m(model.Commune, communes)
     m(model.Office, offices, properties={"commune": relationship(model.Commune, lazy="joined")})
+    _watch_directory()
     m(model.User, users)
     m(model.OrderLine, order_lines)
     m(model.OrderEvent, order_events)
@@ -172,3 +181,21 @@ def start_mappers() -> None:
         "messages": relationship(model.EscalationMessage, order_by=escalation_messages.c.id,
                                  cascade="all, delete-orphan"),
     })
+
+
+def _watch_directory() -> None:
+    """Bump the directory's revision once per flush that inserted, changed or deleted an office."""
+    def touched(mapper, connection, office):
+        object_session(office).info["directory_changed"] = True
+
+    for name in ("after_insert", "after_update", "after_delete"):
+        event.listen(model.Office, name, touched)
+    event.listen(Session, "after_flush", _bump_revision)
+
+
+def _bump_revision(session, flush_context) -> None:
+    if session.info.pop("directory_changed", False):
+        connection = session.connection()
+        bumped = connection.execute(update(directory_revision).values(revision=directory_revision.c.revision + 1))
+        if not bumped.rowcount:  # a database whose row was deleted by hand: start counting again
+            connection.execute(insert(directory_revision).values(id=1, revision=1))

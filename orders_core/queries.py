@@ -7,12 +7,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from . import model
+from .orm import directory_revision as revision_table
+from .orm import offices as offices_table
 from .lifecycle import ACTIVE, Status
 
 __all__ = [
     "office", "order_by_id", "orders_of_contact", "payment_by_source", "unpaid_before", "office_queue", "office_count",
     "office_candidates", "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
-    "open_escalation_for", "latest_order_of_contact",
+    "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
 ]
 
 
@@ -65,6 +67,17 @@ def office_candidates(uow, column: str, token: str, limit: int = 3000) -> list[m
     col = getattr(model.Office, column)
     stmt = select(model.Office).where(model.Office.active.is_(True), col.contains(token, autoescape=True)).limit(limit)
     return uow.all(stmt)
+def directory_revision(uow) -> int:
+    """The directory's revision: it moves with every change to an office."""
+    return uow.scalar(select(revision_table.c.revision).where(revision_table.c.id == 1)) or 0
+
+
+def active_offices(uow) -> list:
+    """Every active office as a plain row (no ORM objects: the search index keeps thousands of them)."""
+    t = offices_table
+    stmt = select(t.c.code, t.c.name_fr, t.c.name_ar, t.c.arrondissement_fr, t.c.arrondissement_ar,
+                  t.c.service_days, t.c.search_latin, t.c.search_arabic).where(t.c.active.is_(True))
+    return list(uow.session.execute(stmt))
 
 
 def complaint_by_reference(uow, reference: str) -> model.Complaint | None:

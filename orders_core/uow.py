@@ -5,9 +5,9 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import model
@@ -17,6 +17,8 @@ from .errors import ConcurrentChange
 from .references import new_reference
 
 __all__ = ["UnitOfWork"]
+
+_NOT_DURABLE = text("SET LOCAL synchronous_commit = off")
 
 
 class UnitOfWork:
@@ -41,10 +43,15 @@ class UnitOfWork:
     def now(self) -> datetime:
         return self.clock()
 
-    def commit(self) -> None:
+    def commit(self, durable: bool = True) -> None:
         """Commit, turning a lost race (stale version, duplicate key) into ConcurrentChange; other integrity
-        errors (a missing row referred to, a NULL) are bugs and stay what they are."""
+        errors (a missing row referred to, a NULL) are bugs and stay what they are.
+
+        `durable=False`: PostgreSQL answers before the commit reaches the disk (no fsync wait). Only for work that
+        a crash may undo because it is redone anyway; any later durable commit makes it durable too."""
         try:
+            if not durable and self.session.get_bind().dialect.name == "postgresql":
+                self.session.execute(_NOT_DURABLE)
             self.session.commit()
         except StaleDataError:
             self.session.rollback()
@@ -86,9 +93,13 @@ class UnitOfWork:
     def scalar(self, statement):
         return self.session.scalar(statement)
 
-    def order_by_reference(self, reference: str, lock: bool = False) -> model.Order | None:
+    def order_by_reference(self, reference: str, lock: bool = False, payments: bool = False) -> model.Order | None:
+        """The order of a reference; `payments`: its payments read in the same query (a payment is coming)."""
         stmt = select(model.Order).where(model.Order.reference == reference)
-        return self.one(stmt.with_for_update(of=model.Order) if lock else stmt)
+        if payments:
+            stmt = stmt.options(joinedload(model.Order.payments))
+        stmt = stmt.with_for_update(of=model.Order) if lock else stmt
+        return self.session.scalars(stmt).unique().first()
 
     def credit_balance(self, account: str) -> int:
         stmt = select(func.coalesce(func.sum(model.CreditEntry.amount), 0)).where(model.CreditEntry.account == account)

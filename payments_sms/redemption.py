@@ -113,7 +113,7 @@ def _check_usable(uow, policy: LockoutPolicy, card) -> None:
 
 
 def _pay(uow, card, reference: str, who: str, channel: str) -> CardPayment:
-    order = order_for_reference(uow, reference, lock=True)
+    order = order_for_reference(uow, reference, lock=True, payments=True)
     if order.status != Status.AWAITING_PAYMENT or order.amount_due == 0:
         raise NothingDue(order.reference, order.status)
     balance = card_balance(uow, card)
@@ -122,7 +122,7 @@ def _pay(uow, card, reference: str, who: str, channel: str) -> CardPayment:
     amount = min(balance, order.amount_due)
     redemption_id = uow.session.scalar(_RECORD, {"card_id": card.id, "order_id": order.id, "amount": amount,
                                                  "contact_key": who, "channel": channel, "at": uow.now()})
-    outcome = apply_payment(uow, order, amount, MEANS, str(redemption_id))
+    outcome = apply_payment(uow, order, amount, MEANS, str(redemption_id), new_source=True)
     log.info("card %s paid %d centimes on order %s (%d left on the card)", card.serial, amount, order.reference,
              balance - amount)
     return CardPayment(order.reference, card.serial, amount, balance - amount, outcome.due, outcome.paid_now)

@@ -28,7 +28,7 @@ from texts import Catalogs
 
 pytest_plugins = ["tests.rasa_server"]
 
-DIRECTORY_TABLES = ("regions", "provinces", "communes", "offices")
+DIRECTORY_TABLES = ("regions", "provinces", "communes", "offices", "directory_revision")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgres")

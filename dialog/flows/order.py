@@ -9,7 +9,7 @@ from __future__ import annotations
 from channels.message import Reply
 from orders_core import queries
 from orders_core.references import to_ascii_digits
-from orders_core.services import search_offices
+from orders_core.services import OfficePage, find_offices, kept_offices, page_of
 from orders_core.validation import ENTITLED_TO_FULL_COPY, clean_text, hijri_year_of
 
 from ..formats import office_label
@@ -30,6 +30,7 @@ DOCUMENT_CHOICES = (
 KINDS = (("extract",), ("full_copy",), ("extract", "full_copy"))
 RELATIONS = ("self", "parent", "child", "spouse", "guardian", "authorised", "grandparent", "grandchild", "other")
 OFFICES_PER_PAGE = 4  # four office names and "98" fit one USSD screen
+KEPT_OFFICES = 120  # thirty screens of candidates: nobody pages further, they type a narrower name
 MAX_COPIES = 10
 LAST, ABROAD = "1", "2"  # the keys of the office and address screens: the one used last time; delivery abroad
 
@@ -101,14 +102,6 @@ def _copies(turn: Turn, text: str):
     return _after_documents(turn)
 
 
-def _offices(turn: Turn, query: str, page: int = 1):
-    """A page of offices matching `query`, searched once per message (the answer's search serves its screen)."""
-    key = (query, page)
-    if key not in turn.found:
-        turn.found[key] = search_offices(turn.ports.uow(), query, page, OFFICES_PER_PAGE)
-    return turn.found[key]
-
-
 def _office_prompt(turn: Turn) -> Reply:
     last = turn.data.get("last")
     options = ((LAST, last["office_label"]),) if last else ()
@@ -125,14 +118,24 @@ def _office(turn: Turn, text: str):
 
 def _search(turn: Turn, text: str):
     query = (clean_text(text, 100) or "")[:100]
-    if not query or not _offices(turn, query).total:
+    found = find_offices(turn.ports.uow(), query) if query else ()
+    if not found:
         return Retry("dialog.order.office_none")
-    turn.data.update(search=query, page=1)
+    # The candidates are kept for the pick step and its pages, so that the directory is searched once.
+    turn.data.update(search=query, page=1, found=[office.code for office in found[:KEPT_OFFICES]])
     return Go("office_pick")
 
 
+def _offices(turn: Turn) -> OfficePage:
+    """The page of the kept candidates being shown (a session kept from before they were kept searches again)."""
+    data = turn.data
+    if "found" not in data:
+        data["found"] = [office.code for office in find_offices(turn.ports.uow(), data["search"])[:KEPT_OFFICES]]
+    return page_of(kept_offices(turn.ports.uow(), data["found"]), data["page"], OFFICES_PER_PAGE)
+
+
 def _office_pick_prompt(turn: Turn) -> Reply:
-    found = _offices(turn, turn.data["search"], turn.data["page"])
+    found = _offices(turn)
     options = numbered(office_label(office, turn.lang) for office in found.items)
     if found.page < found.pages and turn.surface.pager:  # USSD's paging; by SMS, another name is typed
         options += (("98", turn.say("dialog.nav.more")),)
@@ -141,7 +144,7 @@ def _office_pick_prompt(turn: Turn) -> Reply:
 
 def _office_pick(turn: Turn, text: str):
     data, typed = turn.data, to_ascii_digits(text.strip())
-    found = _offices(turn, data["search"], data["page"])
+    found = _offices(turn)
     if typed == "98" and found.page < found.pages:
         data["page"] += 1
         return Again()
@@ -149,6 +152,7 @@ def _office_pick(turn: Turn, text: str):
     if picked is not None:
         office = found.items[picked - 1]
         data["office"] = office.code
+        data.pop("found", None)  # the session is saved at every step: no need to carry the list any further
         return Go("record")
     if typed.isdigit():
         return Retry("dialog.unknown_choice")

@@ -1,7 +1,7 @@
 """The order core's service layer: small functions taking plain values and a unit of work."""
 from .complaints import CATEGORIES, file_complaint, move_complaint
 from .credits import credit_statement, grant_credit
-from .directory import search_offices, seed_directory
+from .directory import OfficePage, find_offices, kept_offices, page_of, search_offices, seed_directory
 from .drafts import validate_draft
 from .office_work import (
     REJECTION_REASONS, advance_order, dispatch_order, order_for_staff, reassign_order, reject_order, take_order,
@@ -20,4 +20,5 @@ __all__ = [
     "reassign_order", "reject_order", "take_order", "SYSTEM", "PaymentOutcome", "apply_payment", "cancel_order",
     "expire_unpaid", "order_for_reference", "place_order", "quote_draft", "record_payment",
     "add_escalation_message", "close_escalation", "open_escalation", "is_late", "tracking_view", "create_user",
+    "OfficePage", "find_offices", "kept_offices", "page_of",
 ]

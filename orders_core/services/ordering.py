@@ -85,11 +85,15 @@ class PaymentOutcome:
     duplicate: bool = False
 
 
-def apply_payment(uow, order: Order, amount: int, means: str, source_ref: str) -> PaymentOutcome:
-    """Inside an open unit of work: record money received for an order; any excess becomes credit."""
+def apply_payment(uow, order: Order, amount: int, means: str, source_ref: str,
+                  new_source: bool = False) -> PaymentOutcome:
+    """Inside an open unit of work: record money received for an order; any excess becomes credit.
+
+    `new_source`: the caller made `source_ref` in this same transaction (a card redemption's own id), so it
+    cannot have been recorded before and is not looked up."""
     if not isinstance(amount, int) or amount <= 0:
         raise InvalidInput({"amount": f"a positive whole number of centimes, got {amount!r}"})
-    if queries.payment_by_source(uow, means, source_ref):
+    if not new_source and queries.payment_by_source(uow, means, source_ref):
         return PaymentOutcome(order.reference, 0, 0, order.amount_due, False, duplicate=True)
     payable = order.status == Status.AWAITING_PAYMENT
     applied = min(amount, order.amount_due) if payable else 0
@@ -123,9 +127,9 @@ def record_payment(uow, reference: str, amount: int, means: str, source_ref: str
         return outcome
 
 
-def order_for_reference(uow, text: str, lock: bool = False) -> Order:
-    """Parse a typed reference and load its order, or raise a named error."""
-    order = uow.order_by_reference(parse_reference(text), lock=lock)
+def order_for_reference(uow, text: str, lock: bool = False, payments: bool = False) -> Order:
+    """Parse a typed reference and load its order (with its payments, when asked), or raise a named error."""
+    order = uow.order_by_reference(parse_reference(text), lock=lock, payments=payments)
     if order is None:
         raise OrderNotFound(text)
     return order

@@ -3,6 +3,7 @@ abandoned sends, delivery reports."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from jobs import notifications as jobs
 from notifications import RetryPlan, claim_outbox, handle_outbox, record_status, send_notification
@@ -145,3 +146,29 @@ def test_providers_follow_the_configured_order():
     plan = RetryPlan(("twilio", "africastalking"), (30,), timedelta(minutes=2))
     assert [plan.next_provider(None), plan.next_provider("twilio"), plan.next_provider("africastalking")] == [
         "twilio", "africastalking", None]
+
+
+def test_a_notification_is_planned_and_sent_by_one_job(services, notifier, senders):
+    [outbox_id] = claim_outbox(services.uow())
+    assert jobs.handle_outbox(outbox_id) == 1
+    [sent] = messages(services)
+    assert sent.status == "sent" and len(senders["africastalking"].calls) == 1
+    # Nothing was left for another job to do.
+    assert all(services.queue(name).count == 0 for name in ("high", "default", "low"))
+
+
+@pytest.mark.postgres
+def test_only_the_planning_commit_skips_the_disk_wait_and_the_send_commits_durably(services, notifier):
+    [outbox_id] = claim_outbox(services.uow())
+    seen = []
+    note = lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", note)
+    try:
+        jobs.handle_outbox(outbox_id)
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+    relaxed = [n for n, s in enumerate(seen) if s == "SET LOCAL synchronous_commit = off"]
+    assert len(relaxed) == 1
+    # Set inside the planning transaction, before the sending's own statements.
+    assert relaxed[0] < min(n for n, s in enumerate(seen) if s.startswith("UPDATE notification_messages"))
+    assert messages(services)[0].status == "sent"
