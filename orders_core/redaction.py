@@ -34,6 +34,8 @@ _CHECK = "check"
 _LONG_RUN = 13
 _RUN = re.compile(r"(?<![0-9])[0-9](?:[ \t\u00a0\u202f\-./]?[0-9])*(?![0-9])")
 # An agent's SMS code opens a message: "#4821" alone, or "#4821 PRENDRE 261 148 273 5" (notifications.agent_commands).
+# In a log line, digits glued to letters belong to an id (a worker's or job's hex name), not to a typed PIN.
+_IN_WORD = re.compile(r"[0-9A-Za-z]")
 _AGENT_CODE = re.compile(r"^\s*#\s?([0-9\u0660-\u0669\u06f0-\u06f9]{4,8})(?![0-9\u0660-\u0669\u06f0-\u06f9])")
 CODE_MARK = "#[CODE]"
 _CARD_COMMAND = frozenset(fold(word) for words in CARD_WORDS.values() for word in words)
@@ -143,4 +145,10 @@ def redact_pins_in(line: str) -> str:
     """A log line with every long run of digits replaced (the logging filter's net under `seal`); a log line is
     no command, so "card 00001-00042 paid ..." keeps its serial and amounts."""
     ascii_line = to_ascii_digits(line or "")
-    return _replaced(line or "", ascii_line, [span for run in _RUN.finditer(ascii_line) for span in _long_run(run)]).text
+    runs = [run for run in _RUN.finditer(ascii_line) if not _glued(ascii_line, run)]
+    return _replaced(line or "", ascii_line, [span for run in runs for span in _long_run(run)]).text
+
+
+def _glued(line: str, run: re.Match) -> bool:
+    """Whether a run of digits touches a letter on either side (part of an id, not a number typed alone)."""
+    return any(0 <= i < len(line) and _IN_WORD.match(line[i]) for i in (run.start() - 1, run.end()))

@@ -51,3 +51,11 @@ def test_rq_warnings_and_our_own_info_lines_still_show():
     assert QuietRq(logging.INFO).filter(rq_record(logging.WARNING)) is True
     ours = logging.LogRecord("shubbak", logging.INFO, __file__, 1, "periodic clock started", (), None)
     assert QuietRq(logging.INFO).filter(ours) is True
+
+
+def test_a_long_digit_run_inside_a_hex_id_is_no_pin_in_a_log_line():
+    from orders_core.redaction import redact_pins_in
+
+    worker = "Worker 1f87f9c19e5149558c4417003529718352: started"
+    assert redact_pins_in(worker) == worker
+    assert "[PIN]" in redact_pins_in("card paid with 4009 6709 2774 6029 626 by a citizen")
