@@ -15,6 +15,7 @@ from orders_core.services import (
 )
 from payments_sms import activate_cards, generate_batch, redeem_card
 from payments_sms.errors import CardEmpty
+from staff.agent_code import set_agent_code
 from payments_sms.model import Card, CardBatch
 from payments_sms.orm import card_redemptions
 from payments_sms.pins import format_pin, new_pin, pin_hash
@@ -34,6 +35,9 @@ DEMO_CARD_BATCH = "demo"  # created_by of the demo's card batch
 _CARD_VALUE, _CARD_COUNT, _CARD_SEED = 10_000, 6, "shubbak-demo-cards"
 _USERS = (("agent", Role.AGENT), ("supervisor", Role.SUPERVISOR), ("inspector", Role.INSPECTOR),
           ("support", Role.SUPPORT), ("finance", Role.FINANCE), ("admin", Role.ADMIN))
+
+
+DEMO_AGENT_CODE = "4821"  # demo data only: a real agent sets their own code on the staff view's "SMS code" page
 
 
 def seed(services) -> list[str]:
@@ -101,9 +105,12 @@ def _user(services, username: str, role: Role) -> str:
         if queries.user_by_username(uow, username):
             return f"{role:<10} {username} (exists; password {DEMO_PASSWORD} unless changed)"
     phone = "+21261000000" + str(list(Role).index(role))
-    create_user(services.uow(), username, username.replace("-", " ").title(), hash_password(DEMO_PASSWORD), role,
-                office_code=office if role in (Role.AGENT, Role.SUPERVISOR) else None,
-                province_code=province if role == Role.INSPECTOR else None, phone=phone)
+    user = create_user(services.uow(), username, username.replace("-", " ").title(), hash_password(DEMO_PASSWORD),
+                       role, office_code=office if role in (Role.AGENT, Role.SUPERVISOR) else None,
+                       province_code=province if role == Role.INSPECTOR else None, phone=phone)
+    if role == Role.AGENT:  # the demo agent's SMS commands need its code (`#4821 PRET <reference>`)
+        set_agent_code(services.uow(), user.id, DEMO_AGENT_CODE, services.settings.secret_key)
+        return f"{role:<10} {username} password {DEMO_PASSWORD}, SMS code {DEMO_AGENT_CODE}"
     return f"{role:<10} {username} password {DEMO_PASSWORD}"
 
 

@@ -27,8 +27,8 @@ def install(services, report_delay: float = 2.0) -> None:
     """Put the sandbox in place of each default (console) adapter; real providers' adapters are left alone."""
     settings = services.settings
     # A sandbox that "bills" premium SMS would let orders be paid for nothing: only where the simulator is on
-    # (SHUBBAK_SIMULATOR, which `./dev run` sets; a setting older builds lack, where the simulator is always on).
-    if settings.production or not getattr(settings, "simulator", True):
+    # (SHUBBAK_SIMULATOR, which `./dev run` sets; never in production).
+    if not settings.simulator_enabled:
         return
     handset = handset_of(services)
     senders = build_senders(settings)

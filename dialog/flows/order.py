@@ -32,6 +32,7 @@ RELATIONS = ("self", "parent", "child", "spouse", "guardian", "authorised", "gra
 OFFICES_PER_PAGE = 4  # four office names and "98" fit one USSD screen
 KEPT_OFFICES = 120  # thirty screens of candidates: nobody pages further, they type a narrower name
 MAX_COPIES = 10
+ARABIC_COMMA = "\u060c"  # what an Arabic keyboard types for a comma
 LAST, ABROAD = "1", "2"  # the keys of the office and address screens: the one used last time; delivery abroad
 
 
@@ -192,7 +193,7 @@ def _year(turn: Turn, typed: str) -> tuple[int, str] | None:
 
 def _holder(turn: Turn, text: str):
     """The family name then the first name, typed together: split at a comma, else before the last word."""
-    typed = clean_text(text, 170) or ""
+    typed = (clean_text(text, 170) or "").replace(ARABIC_COMMA, ",")
     family, _, first = typed.partition(",") if "," in typed else typed.rpartition(" ")
     family, first = " ".join(family.split()), " ".join(first.split())
     for name in (family, first):
@@ -245,7 +246,7 @@ def _country(turn: Turn, text: str):
 
 def _address(turn: Turn, text: str):
     """The city, a comma, then the street address (`Rabat, 12 rue Oued Sebou, Agdal`)."""
-    city, comma, address = (clean_text(text, 480) or "").partition(",")
+    city, comma, address = (clean_text(text, 480) or "").replace(ARABIC_COMMA, ",").partition(",")
     city, address = " ".join(city.split()), " ".join(address.split())
     if not comma or not city or len(city) > 80 or not any(ch.isalpha() for ch in city):
         return Retry("dialog.order.address_invalid")

@@ -81,7 +81,7 @@ def test_invalid_answers_are_said_and_the_question_asked_again(ussd, guarded):
     ussd.press("1", "1", "5", "1")
     assert "1 à 10" in ussd.press("11")
     ussd.press("2", "rabat", "1")
-    assert "1 à 8 chiffres" in ussd.press("123456789 1990")
+    assert "1 à 8 chiffres" in ussd.press("123456789 199")  # 13 digits would be taken for a card PIN
     assert "Année non valide" in ussd.press("1234 1850")
     assert "un espace, puis l'année" in ussd.press("1234")
 
@@ -97,3 +97,12 @@ def test_a_returning_citizen_gets_the_menu_in_the_language_they_chose(ussd, clie
 def test_arabic_is_not_shown_before_it_is_chosen(ussd, guarded):
     first = ussd.dial()
     assert first.isascii()
+
+
+def test_the_arabic_comma_separates_names_and_the_city_from_the_address(ussd, services, guarded):
+    ussd.dial()
+    ussd.press("2", "1", "1", "الرباط", "1", "1234 1990", "العمراني، سلمى", "1", "الرباط، 12 زنقة واد سبو")
+    ussd.press("1")
+    [order] = orders(services)
+    assert (order.family_name_ar, order.first_name_ar) == ("العمراني", "سلمى")
+    assert (order.delivery_city, order.delivery_address) == ("الرباط", "12 زنقة واد سبو")

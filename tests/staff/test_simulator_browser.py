@@ -21,12 +21,12 @@ BARCODE = "RR123456785MA"
 REFERENCE = re.compile(r"\d{3} \d{3} \d{3} \d")
 # Per language: the phone, the USSD answers from the first dial to the summary, and the words typed by SMS.
 JOURNEYS = {
-    "fr": dict(phone="+212612340101", ussd=("1", "1", "1", "2", "rabat", "1", "1234", "1990", "El Amrani", "Salma",
-                                            "1", "1", "Rabat", "12 rue Oued Sebou, Agdal"),
-               pay="PAYER {ref}", yes="OUI", card="CARTE {ref} {pin}", track="SUIVI {ref}", ready="PRET {ref}"),
-    "ar": dict(phone="+212612340102", ussd=("2", "1", "1", "2", "الرباط", "1", "1234", "1990", "العمراني", "سلمى",
-                                            "1", "1", "الرباط", "12 زنقة واد سبو"),
-               pay="ادفع {ref}", yes="نعم", card="بطاقة {ref} {pin}", track="تتبع {ref}", ready="جاهز {ref}"),
+    "fr": dict(phone="+212612340101", ussd=("1", "1", "2", "rabat", "1", "1234 1990", "El Amrani, Salma", "1",
+                                            "Rabat, 12 rue Oued Sebou, Agdal"),
+               pay="PAYER {ref}", yes="OUI", card="CARTE {ref} {pin}", track="SUIVI {ref}", ready="#4821 PRET {ref}"),
+    "ar": dict(phone="+212612340102", ussd=("2", "1", "2", "الرباط", "1", "1234 1990", "El Amrani, Salma", "1",
+                                            "Rabat, 12 rue Oued Sebou, Agdal"),
+               pay="ادفع {ref}", yes="نعم", card="بطاقة {ref} {pin}", track="تتبع {ref}", ready="#4821 جاهز {ref}"),
 }
 
 

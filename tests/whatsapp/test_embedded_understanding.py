@@ -52,7 +52,7 @@ def test_an_sms_about_a_passport_gets_what_the_service_does_and_a_person_on_requ
     assert reply.split("\n") == [say(services, "fr", "nlu.out_of_scope"),
                                  "1 " + say(services, "fr", "understanding.yes_human"),
                                  "2 " + say(services, "fr", "understanding.no_menu")]
-    assert say(services, "fr", "dialog.human.opened") in sms.send("1")
+    assert say(services, "fr", "dialog.human.opened_sms") in sms.send("1")  # asked by SMS: answered by SMS
     [escalation] = escalations(services)
     assert escalation.channel == "sms"
 

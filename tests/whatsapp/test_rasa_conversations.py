@@ -22,8 +22,8 @@ class Citizen:
     address: str
     order: str  # names the document (and the number of copies, or `copies` answers the question)
     birth_place: tuple  # the office search and the pick
-    record: tuple  # act, year, family name, first name, relation
-    delivery: tuple  # zone and the rest of the address
+    record: tuple  # act and year, the names, relation (the merged screens)
+    delivery: tuple  # the address in Morocco, or 2 (abroad), the country, the address
     track: str  # "{ref}" is the order's reference
     complain: str
     complaint: str
@@ -34,19 +34,19 @@ class Citizen:
 
 CITIZENS = [
     Citizen("fr", "whatsapp:+33612345678", "je voudrais commander 2 extraits d'acte de naissance", ("rabat", "1"),
-            ("1234", "1990", "El Alami", "Salma", "1"), ("2", "France", "Paris", "12 rue de la Paix"),
+            ("1234 1990", "El Alami, Salma", "1"), ("2", "France", "Paris, 12 rue de la Paix"),
             "où en est ma demande {ref} ?", "je veux faire une réclamation", "Toujours rien reçu.",
             "je veux parler à un conseiller", {"extract": 2}),
     Citizen("ar", "whatsapp:+966501234567", "من فضلك بغيت نسخة موجزة من رسم الولادة", ("الرباط", "1"),
-            ("4321", "1410", "العلمي", "سلمى", "1"), ("1", "الرباط", "زنقة 5 حي أكدال"),
+            ("4321 1410", "العلمي، سلمى", "1"), ("الرباط، زنقة 5 حي أكدال",),
             "أين وصل طلبي {ref}", "أريد تقديم شكاية بخصوص طلبي", "لم أتوصل بشيء.", "أريد التحدث مع موظف من فضلكم",
             {"extract": 1}, copies="1"),
     Citizen("en", "whatsapp:+447400123456", "I need 2 full copies of my birth certificate", ("casablanca", "1"),
-            ("77", "1985", "Bennani", "Youssef", "1"), ("2", "UK", "London", "10 Baker Street"),
+            ("77 1985", "Bennani, Youssef", "1"), ("2", "UK", "London, 10 Baker Street"),
             "where is my order {ref}?", "I want to make a complaint about my order", "Nothing arrived yet.",
             "can I talk to a real person please", {"full_copy": 2}),
     Citizen("fr", "whatsapp:+212661234567", "3afak bghit 2 nosakh mojazin", ("fes", "1"),
-            ("98", "2001", "Tazi", "Amine", "1"), ("1", "Fes", "Derb 12, Talaa Kbira"),
+            ("98 2001", "Tazi, Amine", "1"), ("Fes, Derb 12, Talaa Kbira",),
             "wach t9dr tgoul liya fin wslat talab {ref}", "kayn mochkil f talab dyali", "ma wslni walo",
             "3afak bghit nhder m3a chi bnadem", {"extract": 2}),
 ]
