@@ -47,13 +47,15 @@ class UssdPhone:
 
     def _post(self, typed: str) -> str:
         self.path = typed if self.path in (None, "") else f"{self.path}*{typed}"
-        response = self.client.post("/webhooks/africastalking/ussd", data={
-            "sessionId": self.session, "serviceCode": "*123#", "phoneNumber": self.phone, "networkCode": "60400",
-            "text": self.path})
+        response = self._send({"sessionId": self.session, "serviceCode": "*123#", "phoneNumber": self.phone,
+                               "networkCode": "60400", "text": self.path})
         answer = response.get_data(as_text=True)
         assert response.status_code == 200 and answer[:4] in ("CON ", "END ") and octets(answer[4:]) <= 160, answer
         self.screens.append(answer)
         return answer
+
+    def _send(self, form: dict):
+        return self.client.post("/webhooks/africastalking/ussd", data=form)
 
 
 class SmsPhone:

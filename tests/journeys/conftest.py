@@ -10,10 +10,9 @@ import pytest
 import jobs.payments as payment_jobs
 from app import create_app
 from channels import records
-from channels.ussd import octets
 from jobs.whatsapp import sender_of
 from tests.channels.harness import guarded, post, secured
-from tests.dialog.conftest import drain
+from tests.dialog.conftest import UssdPhone, drain
 
 __all__ = ["guarded", "Ussd", "Sms", "WhatsApp", "number"]
 
@@ -37,31 +36,11 @@ AT_SMS = _Endpoint("/webhooks/africastalking/sms", "key")
 TWILIO_WHATSAPP = _Endpoint("/webhooks/twilio/whatsapp", "signature")
 
 
-class Ussd:
-    """A basic phone dialling the USSD code; `screens` keeps every screen it was shown."""
+class Ussd(UssdPhone):
+    """A basic phone dialling the USSD code, its requests carrying the webhook key as a provider's would."""
 
-    def __init__(self, client, phone: str):
-        self.client, self.phone, self.screens, self.path, self.session = client, phone, [], None, None
-
-    def dial(self) -> str:
-        self.session, self.path = f"ATUid_j{_run}_{next(_ids)}", None
-        return self._post("")
-
-    def press(self, *inputs: str) -> str:
-        answer = ""
-        for typed in inputs:
-            answer = self._post(typed)
-        return answer
-
-    def _post(self, typed: str) -> str:
-        self.path = typed if self.path in (None, "") else f"{self.path}*{typed}"
-        response = post(self.client, AT_USSD, {"sessionId": self.session, "serviceCode": "*123#",
-                                               "phoneNumber": self.phone, "networkCode": "60400", "text": self.path})
-        answer = response.get_data(as_text=True)
-        assert response.status_code == 200 and answer[:4] in ("CON ", "END "), answer
-        assert octets(answer[4:]) <= 160, f"{octets(answer[4:])} octets: {answer!r}"
-        self.screens.append(answer)
-        return answer
+    def _send(self, form: dict):
+        return post(self.client, AT_USSD, form)
 
 
 class Sms:
