@@ -14,7 +14,7 @@ import requests
 from orders_core.phones import mask_phone
 from texts import count
 
-from .africastalking_answers import ACCEPTED_CODES, first_recipient, number
+from .africastalking_answers import ACCEPTED_CODES, RETRYABLE_CODES, SEND_CODES, STATUSES, first_recipient, number
 from .callbacks import Callback, key_matches
 from .delivery import DeliveryStatus, Outcome, classify
 from .forms import TEXT_LIMIT, FormReader
@@ -32,13 +32,6 @@ NAME = "africastalking"
 # Path under /webhooks/africastalking/ -> what it carries ("sms/optout": AT's Bulk SMS Opt Out notification).
 ROUTES = {"ussd": "ussd", "ussd/events": "ussd_end", "sms": "sms", "sms/delivery": "delivery",
           "sms/optout": "optout"}
-# Delivery-report words -> (ours, final). Success, Rejected and Failed are final (AT docs); courier maps Expired.
-# AT's words are read in any case ("success" too): the report keeps AT's spelling of the word, as in this table.
-STATUSES = {
-    "Sent": ("sent", False), "Submitted": ("sent", False), "Buffered": ("queued", False),
-    "Success": ("delivered", True), "Rejected": ("rejected", True), "Failed": ("failed", True),
-    "Expired": ("expired", True),
-}
 _WORDS = {word.lower(): word for word in STATUSES}
 _O = Outcome
 # A delivery report's failureReason (AT's spelling, NotNetworkSubcriber included) -> what to do next.
@@ -56,20 +49,6 @@ FAILURES = {
     "AbsentSubscriber": _O.RETRY,              # handset off or out of coverage
     "DeliveryFailure": _O.RETRY,               # the operator gave no reason
 }
-# A send's per-recipient statusCode (AT docs) -> what to do next; 100-102 are accepted (ACCEPTED_CODES).
-SEND_CODES = {
-    "401": _O.OTHER_PROVIDER,   # RiskHold: our account is held
-    "402": _O.OTHER_PROVIDER,   # InvalidSenderId
-    "403": _O.PERMANENT,        # InvalidPhoneNumber
-    "404": _O.NOT_SMS_CAPABLE,  # UnsupportedNumberType
-    "405": _O.OTHER_PROVIDER,   # InsufficientBalance: ours, another provider may carry it
-    "406": _O.OPTED_OUT,        # UserInBlacklist
-    "407": _O.OTHER_PROVIDER,   # CouldNotRoute
-    "409": _O.OPTED_OUT,        # DoNotDisturbRejection
-    "500": _O.RETRY, "501": _O.RETRY,  # InternalServerError, GatewayError
-    "502": _O.OTHER_PROVIDER,   # RejectedByGateway
-}
-RETRYABLE_CODES = frozenset(int(code) for code, outcome in SEND_CODES.items() if outcome in Outcome.RETRYABLE)
 
 
 def authentic(callback: Callback, settings) -> bool:

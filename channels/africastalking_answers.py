@@ -1,16 +1,40 @@
 """Reading Africa's Talking's answer to a send, for the SMS sender (channels) and the premium biller
 (payments_sms): the one piece of channels that payments_sms may import (see .importlinter).
 
-What each does with a refusal differs (an SMS is retried, a premium bill must never be billed twice), so this
-module only reads: the answer's first recipient, its numbers, and the codes that mean "accepted".
+It holds AT's one table of report words and one table of send codes: which refusals are worth another try is said
+once, so the SMS sender and the premium biller agree (a bill is still never sent twice when AT's answer is lost:
+that is the biller's own rule, on timeouts and unreadable answers, not on a refusal).
 """
 from __future__ import annotations
 
 import json
 
-__all__ = ["ACCEPTED_CODES", "first_recipient", "number"]
+from .delivery import Outcome
+
+__all__ = ["ACCEPTED_CODES", "STATUSES", "SEND_CODES", "RETRYABLE_CODES", "first_recipient", "number"]
 
 ACCEPTED_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
+# Delivery-report words -> (ours, final). Success, Rejected and Failed are final (AT docs); courier maps Expired.
+# AT's words are read in any case ("success" too): the report keeps AT's spelling of the word, as in this table.
+STATUSES = {
+    "Sent": ("sent", False), "Submitted": ("sent", False), "Buffered": ("queued", False),
+    "Success": ("delivered", True), "Rejected": ("rejected", True), "Failed": ("failed", True),
+    "Expired": ("expired", True),
+}
+# A send's per-recipient statusCode (AT docs) -> what to do next; 100-102 are accepted (ACCEPTED_CODES).
+SEND_CODES = {
+    "401": Outcome.OTHER_PROVIDER,   # RiskHold: our account is held
+    "402": Outcome.OTHER_PROVIDER,   # InvalidSenderId
+    "403": Outcome.PERMANENT,        # InvalidPhoneNumber
+    "404": Outcome.NOT_SMS_CAPABLE,  # UnsupportedNumberType
+    "405": Outcome.OTHER_PROVIDER,   # InsufficientBalance: ours, another provider may carry it
+    "406": Outcome.OPTED_OUT,        # UserInBlacklist
+    "407": Outcome.OTHER_PROVIDER,   # CouldNotRoute
+    "409": Outcome.OPTED_OUT,        # DoNotDisturbRejection
+    "500": Outcome.RETRY, "501": Outcome.RETRY,  # InternalServerError, GatewayError
+    "502": Outcome.OTHER_PROVIDER,   # RejectedByGateway
+}
+RETRYABLE_CODES = frozenset(int(code) for code, outcome in SEND_CODES.items() if outcome in Outcome.RETRYABLE)
 
 
 def first_recipient(answer) -> tuple[dict | None, dict | None]:

@@ -6,7 +6,7 @@ import logging
 import africastalking
 import requests
 
-from channels.africastalking_answers import ACCEPTED_CODES, first_recipient, number
+from channels.africastalking_answers import ACCEPTED_CODES, RETRYABLE_CODES, STATUSES, first_recipient, number
 from orders_core.phones import mask_phone
 
 from .errors import BillingError
@@ -15,13 +15,9 @@ __all__ = ["AfricasTalkingPremium", "REPORT_STATUSES", "ACCEPTED_CODES"]
 
 log = logging.getLogger(__name__)
 
-# Delivery-report words -> ours. Success, Rejected, Failed are final (AT docs); courier also maps Expired.
-REPORT_STATUSES = {
-    "Sent": "sent", "Submitted": "sent", "Buffered": "sent",
-    "Success": "succeeded", "Rejected": "failed", "Failed": "failed", "Expired": "failed",
-}
-# Refusals that say nothing about the citizen (our account, AT's side): worth another try later.
-RETRYABLE_CODES = frozenset({405, 500, 501, 502})
+# AT's report words (channels' one table) -> a bill's words: delivered is paid, another final word failed.
+REPORT_STATUSES = {word: "succeeded" if ours == "delivered" else "failed" if final else "sent"
+                   for word, (ours, final) in STATUSES.items()}
 
 
 class AfricasTalkingPremium:

@@ -41,3 +41,27 @@ def test_an_unknown_code_is_logged_once_and_retryable(caplog):
     assert [classify(twilio.ERRORS, "twilio", "12345") for _ in range(3)] == [Outcome.UNKNOWN] * 3
     assert len([r for r in caplog.records if "12345" in r.getMessage()]) == 1
     assert Outcome.UNKNOWN in Outcome.RETRYABLE and classify(twilio.ERRORS, "twilio", None) is None
+
+
+@pytest.mark.parametrize("code", sorted(africastalking.SEND_CODES))
+def test_the_sms_sender_and_the_premium_biller_retry_the_same_africas_talking_refusals(code):
+    """One table of AT's send codes: a refusal the SMS sender tries again (407 CouldNotRoute included) is one the
+    premium biller tries again, and the reverse."""
+    from payments_sms.africastalking import AfricasTalkingPremium
+    from payments_sms.errors import BillingError
+
+    assert "407" in africastalking.SEND_CODES
+    refused = {"statusCode": code, "status": "Refused", "messageId": "None"}
+    with pytest.raises(africastalking.SendError) as sent:
+        africastalking.AfricasTalkingSender("sandbox", "key")._result(refused, "+212612345678", "x")
+    with pytest.raises(BillingError) as billed:
+        AfricasTalkingPremium("sandbox", "key")._accepted(refused, "+212612345678")
+    assert sent.value.retryable == billed.value.retryable
+
+
+def test_one_table_reads_africas_talking_report_words_for_sms_and_premium():
+    from payments_sms.africastalking import REPORT_STATUSES
+
+    ours = {"delivered": "succeeded", "sent": "sent", "queued": "sent"}
+    for word, (status, final) in africastalking.STATUSES.items():
+        assert REPORT_STATUSES[word] == ours.get(status, "failed" if final else "sent")
