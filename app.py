@@ -45,8 +45,6 @@ def _register_optional_blueprints(app: Flask) -> None:
     from web import simulator, webhooks  # provider callbacks at /webhooks; the phone simulator when opted in
     webhooks.register(app)
     simulator.register(app)
-    from web import whatsapp as whatsapp_webhook  # Twilio WhatsApp at /webhooks/twilio/whatsapp
-    whatsapp_webhook.register(app)
     from payments_sms.cli import register as register_payment_commands  # flask reconcile, flask cards ...
     register_payment_commands(app)
     from staff.web import register as register_staff_view  # the staff view at /staff, and CSRF on every form

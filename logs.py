@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from channels import registry
 from orders_core.phones import mask_phones_in
 from orders_core.redaction import redact_pins_in
 
@@ -44,8 +45,7 @@ class QuietRq(logging.Filter):
 
 def configure_logging(settings) -> RedactingFilter:
     """Install the redacting filter on the root logger's handlers (and on new ones via the root logger)."""
-    secrets = (*settings.at_webhook_keys, settings.at_api_key, settings.twilio_auth_token, settings.secret_key,
-               settings.card_pin_secret)
+    secrets = (*registry.secrets(settings), settings.secret_key, settings.card_pin_secret)
     redactor = RedactingFilter(secrets)
     root = logging.getLogger()
     if not root.handlers:

@@ -15,7 +15,9 @@ from orders_core.phones import mask_phone
 from texts import count
 
 from .africastalking_answers import ACCEPTED_CODES, RETRYABLE_CODES, SEND_CODES, STATUSES, first_recipient, number
+from . import ussd
 from .callbacks import Callback, key_matches
+from .contract import Route
 from .delivery import DeliveryStatus, Outcome, classify
 from .forms import TEXT_LIMIT, FormReader
 from .message import Inbound, SessionState
@@ -23,15 +25,12 @@ from .senders import SendError, SendResult
 
 __all__ = [
     "NAME", "ROUTES", "STATUSES", "FAILURES", "SEND_CODES", "ACCEPTED_CODES", "RETRYABLE_CODES", "authentic",
-    "acknowledge", "receive_ussd", "receive_sms", "status", "opted_out", "session_ended", "SessionEnded",
-    "AfricasTalkingSender",
+    "acknowledge", "secrets", "sender", "dedup_key", "render_ussd", "receive_ussd", "receive_sms", "status",
+    "opted_out", "session_ended", "SessionEnded", "AfricasTalkingSender",
 ]
 
 log = logging.getLogger(__name__)
 NAME = "africastalking"
-# Path under /webhooks/africastalking/ -> what it carries ("sms/optout": AT's Bulk SMS Opt Out notification).
-ROUTES = {"ussd": "ussd", "ussd/events": "ussd_end", "sms": "sms", "sms/delivery": "delivery",
-          "sms/optout": "optout"}
 _WORDS = {word.lower(): word for word in STATUSES}
 _O = Outcome
 # A delivery report's failureReason (AT's spelling, NotNetworkSubcriber included) -> what to do next.
@@ -174,3 +173,34 @@ def _recipient(answer) -> dict:
     if recipient is None:
         raise SendError(NAME, "no recipient in the answer", retryable=True)
     return recipient
+
+
+def secrets(settings) -> tuple[str, ...]:
+    return (*settings.at_webhook_keys, settings.at_api_key)
+
+
+def sender(settings) -> AfricasTalkingSender | None:
+    return AfricasTalkingSender.from_settings(settings)
+
+
+def dedup_key(inbound: Inbound) -> tuple[str, ...]:
+    """A USSD step is known by its session and the whole path resent (AT resends a step it got no answer to);
+    an SMS by its id."""
+    if inbound.channel == "ussd":
+        return ("ussd", NAME, inbound.session_id or "", inbound.extra.get("path") or "")
+    return (NAME, inbound.channel, inbound.provider_message_id or "")
+
+
+def render_ussd(reply, size: ussd.ScreenSize = ussd.DEFAULT_SIZE) -> str:
+    """The text/plain answer to a USSD step: `CON ` waits for the next input, `END ` closes the session."""
+    return ("END " if reply.end_session else "CON ") + ussd.screen(reply, size)
+
+
+# Path under /webhooks/africastalking/ -> what it carries ("sms/optout": AT's Bulk SMS Opt Out notification).
+ROUTES = {
+    "ussd": Route("ussd", receive_ussd),
+    "ussd/events": Route("ussd_end", session_ended),
+    "sms": Route("message", receive_sms),
+    "sms/delivery": Route("delivery", status),
+    "sms/optout": Route("optout", opted_out),
+}

@@ -1,32 +1,62 @@
-"""The providers this service speaks, by name. Adding one (a local aggregator) is a module in channels/ with the
-same shape (NAME, ROUTES, authentic, acknowledge, receive_*, status, a sender) and one line in each table here."""
+"""The providers this service speaks, and the table of their callbacks: (provider, route) -> (module, Route).
+
+Each provider is one module of channels/ keeping the contract of channels.contract; adding one is that module and
+one line in MODULES. Twilio's WhatsApp is a route of Twilio (declared by channels.whatsapp, under Twilio's name).
+The composition root reads `senders(settings)`; the log redaction reads `secrets(settings)`; the web layer reads
+`route(provider, path)`.
+"""
 from __future__ import annotations
 
 from types import ModuleType
 
-from . import africastalking, twilio
+from . import africastalking, twilio, whatsapp
+from .contract import Route
 from .senders import ConsoleSender, Sender
 
-__all__ = ["PROVIDERS", "SENDERS", "provider", "build_senders"]
+__all__ = ["MODULES", "providers", "routes", "route", "senders", "secrets", "build_senders"]
 
-# Name in the webhook path -> the provider's module.
-PROVIDERS: dict[str, ModuleType] = {
-    africastalking.NAME: africastalking,
-    twilio.NAME: twilio,
-}
-# Name in SHUBBAK_SMS_PROVIDERS -> builds its SMS sender from the settings (None when its credentials are unset).
-SENDERS = {
-    "console": lambda settings: ConsoleSender(),
-    africastalking.NAME: africastalking.AfricasTalkingSender.from_settings,
-    twilio.NAME: twilio.TwilioSender.from_settings,
-}
+# One line per provider module (a module adding routes to a provider follows it).
+MODULES: tuple[ModuleType, ...] = (
+    africastalking,
+    twilio,
+    whatsapp,
+)
 
 
-def provider(name: str) -> ModuleType | None:
-    return PROVIDERS.get(name)
+def providers() -> dict[str, ModuleType]:
+    """Each provider's own module, by name (the first module of that name in MODULES)."""
+    found: dict[str, ModuleType] = {}
+    for module in MODULES:
+        found.setdefault(module.NAME, module)
+    return found
 
 
-def build_senders(settings) -> dict[str, Sender]:
-    """Every sender whose credentials are configured, by name (the console sender always)."""
-    built = {name: make(settings) for name, make in SENDERS.items()}
-    return {name: sender for name, sender in built.items() if sender is not None}
+def routes() -> dict[tuple[str, str], tuple[ModuleType, Route]]:
+    """Every callback: (provider, route path) -> the module that reads it and its Route."""
+    return {(module.NAME, path): (module, declared) for module in MODULES for path, declared in module.ROUTES.items()}
+
+
+_ROUTES = routes()
+
+
+def route(provider: str, path: str) -> tuple[ModuleType, Route] | None:
+    return _ROUTES.get((provider, path))
+
+
+def senders(settings) -> dict[str, Sender]:
+    """Every SMS sender whose settings are set, by provider name (the console sender always), for the
+    composition root: tried in SHUBBAK_SMS_PROVIDERS order."""
+    built: dict[str, Sender] = {"console": ConsoleSender()}
+    for name, module in providers().items():
+        made = module.sender(settings) if hasattr(module, "sender") else None
+        if made is not None:
+            built[name] = made
+    return built
+
+
+build_senders = senders  # the name jobs/ and web/sandbox still use (the composition root moves to `senders`)
+
+
+def secrets(settings) -> tuple[str, ...]:
+    """Every provider's secret values (keys, tokens, passwords) that are set, for the log redaction."""
+    return tuple(value for module in providers().values() for value in module.secrets(settings) if value)

@@ -14,17 +14,17 @@ from orders_core.phones import mask_phone
 from texts import count
 
 from .callbacks import Callback
+from .contract import Route
 from .delivery import DeliveryStatus, Outcome, classify
 from .forms import TEXT_LIMIT, FormReader, possible_base64
 from .message import Inbound
 from .senders import SendError, SendResult
 
 __all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "SIGNATURE_HEADER", "EMPTY_TWIML", "authentic", "acknowledge",
-           "receive_sms", "status", "media_of", "outcome_of", "TwilioSender"]
+           "secrets", "sender", "receive_sms", "status", "media_of", "outcome_of", "TwilioSender"]
 
 log = logging.getLogger(__name__)
 NAME = "twilio"
-ROUTES = {"sms": "sms", "status": "delivery"}
 SIGNATURE_HEADER = "X-Twilio-Signature"
 # An empty TwiML answer: nothing to say now (an empty 200 body would be Twilio's error 11200).
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
@@ -80,6 +80,14 @@ def authentic(callback: Callback, settings) -> bool:
 
 def acknowledge() -> tuple[str, str]:
     return EMPTY_TWIML, "text/xml"
+
+
+def secrets(settings) -> tuple[str, ...]:
+    return (settings.twilio_auth_token,)
+
+
+def sender(settings) -> "TwilioSender | None":
+    return TwilioSender.from_settings(settings)
 
 
 def receive_sms(form, now: datetime) -> Inbound:
@@ -197,3 +205,7 @@ def _number(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# Path under /webhooks/twilio/ -> what it carries; WhatsApp is a route of Twilio too (channels.whatsapp adds it).
+ROUTES = {"sms": Route("message", receive_sms), "status": Route("delivery", status)}

@@ -1,10 +1,11 @@
-"""USSD rendering: screens that fit one USSD string, `CON` to wait for input, `END` to close.
+"""USSD screens that fit one USSD string, for any USSD gateway.
 
 A USSD string is at most 160 octets (GSM 04.80): 182 characters in GSM-7 (an extension character such as `€` or
 `[` takes two), or 80 in UCS-2, which one character outside GSM-7 (any Arabic letter) forces for the whole screen.
 Latin text is transliterated to plain GSM-7 (`ê` -> `e`) so that French and English screens stay in GSM-7; a reply
 too long for one screen is cut at line and word boundaries into screens ending with `98 <more>`. Some networks
-allow less: the limits are settings (SHUBBAK_USSD_GSM7_CHARS, SHUBBAK_USSD_UCS2_CHARS).
+allow less: the limits are settings (SHUBBAK_USSD_GSM7_CHARS, SHUBBAK_USSD_UCS2_CHARS). Each USSD gateway's module
+renders a screen its way (channels.africastalking.render_ussd).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from texts import GSM7, count, gsm7_safe, is_gsm7
 
 from .message import Reply
 
-__all__ = ["LIMIT", "MORE", "ScreenSize", "DEFAULT_SIZE", "octets", "screens", "render", "lines_of"]
+__all__ = ["LIMIT", "MORE", "ScreenSize", "DEFAULT_SIZE", "octets", "screens", "screen", "lines_of"]
 
 LIMIT = 182  # GSM-7 characters in 160 octets
 MORE = "98"  # the key that shows the next screen of a reply too long for one
@@ -68,10 +69,9 @@ def screens(reply: Reply, more: str = "More", size: ScreenSize = DEFAULT_SIZE) -
     return shown + [Reply("\n".join(pages[-1]), reply.end_session)]
 
 
-def render(reply: Reply, size: ScreenSize = DEFAULT_SIZE) -> str:
-    """The text/plain answer to Africa's Talking for one screen (the `CON `/`END ` prefix is not shown)."""
-    body = _clip("\n".join(lines_of(reply)) or "...", size)
-    return ("END " if reply.end_session else "CON ") + body
+def screen(reply: Reply, size: ScreenSize = DEFAULT_SIZE) -> str:
+    """The text of one screen, clipped to fit (a gateway adds its own marks: Africa's Talking's `CON`/`END`)."""
+    return _clip("\n".join(lines_of(reply)) or "...", size)
 
 
 def _clip(text: str, size: ScreenSize) -> str:

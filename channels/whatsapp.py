@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from orders_core.phones import mask_phone
 
 from . import twilio
+from .contract import Route
 from .forms import TEXT_LIMIT, FormReader, possible_base64
 from .message import Inbound, Reply
 from .senders import SendResult
 
-__all__ = ["NAME", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
+__all__ = ["NAME", "ROUTES", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
            "status", "render", "pieces", "Route", "route", "template_for", "WhatsAppSender", "ConsoleWhatsApp",
            "masked"]
 
@@ -60,6 +61,10 @@ def receive(form, now: datetime) -> Inbound:
     text = button.strip() if button and button.strip() else possible_base64(body or "")
     return Inbound(CHANNEL, NAME, contact, text, provider_message_id=message_id, received_at=now,
                    phone=phone, extra=extra)
+
+
+# A route of Twilio: `/webhooks/twilio/whatsapp` (its status callbacks come to Twilio's `status` route).
+ROUTES = {"whatsapp": Route("message", receive)}
 
 
 def _address(raw: str) -> str:

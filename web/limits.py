@@ -18,9 +18,8 @@ __all__ = ["install", "phone_key", "LIMITER"]
 
 log = logging.getLogger(__name__)
 LIMITER = "limiter"  # app.extensions key
-# The form field holding the sender, by provider (Africa's Talking USSD and SMS, Twilio SMS and WhatsApp).
+# The field holding the sender, by provider (Africa's Talking USSD and SMS, Twilio SMS and WhatsApp, Kannel).
 _SENDER_FIELDS = ("phoneNumber", "from", "From")
-_FROM_PHONES = frozenset({"ussd", "sms"})  # webhook routes that carry what a phone sent
 
 
 def install(app: Flask) -> Limiter:
@@ -32,8 +31,6 @@ def install(app: Flask) -> Limiter:
     app.extensions[LIMITER] = limiter
     _limit(app, limiter, "webhooks.callback", settings.webhook_phone_limit, key_func=_sender_key,
            on_breach=_webhook_breach, exempt_when=lambda: not _from_a_phone())
-    _limit(app, limiter, "whatsapp_webhook.incoming", settings.webhook_phone_limit, key_func=_sender_key,
-           on_breach=_webhook_breach, exempt_when=lambda: not _sender_key())
     _limit(app, limiter, "staff.auth.login", settings.login_limit, methods=["POST"], on_breach=_login_breach)
     _limit(app, limiter, "staff.auth.login", settings.login_slow_limit, methods=["POST"], key_func=_account_key,
            on_breach=_login_breach, exempt_when=lambda: not _account_under_attack())
@@ -56,12 +53,13 @@ def phone_key(secret: str, phone: str) -> str:
 def _from_a_phone() -> bool:
     """A message or USSD step a phone sent (delivery reports and session ends come from the provider: a Twilio
     status callback's `From` is our own number, and must never be counted as a flood)."""
-    route = (request.view_args or {}).get("route")
-    return route in _FROM_PHONES and bool(_sender_key())
+    from web.webhooks import is_from_a_phone
+    args = request.view_args or {}
+    return is_from_a_phone(args.get("provider", ""), args.get("route", "")) and bool(_sender_key())
 
 
 def _sender_key() -> str:
-    sender = next((request.form.get(name) for name in _SENDER_FIELDS if request.form.get(name)), "")
+    sender = next((request.values.get(name) for name in _SENDER_FIELDS if request.values.get(name)), "")
     if not sender:
         return ""
     return "phone:" + phone_key(current_app.extensions["shubbak"].settings.secret_key, sender.strip()[:64])
@@ -84,9 +82,10 @@ def _account_under_attack() -> bool:
 
 def _webhook_breach(limit: RequestLimit) -> Response:
     log.warning("webhook flood from one number refused (%s)", limit.limit)
-    if request.path.endswith("/ussd"):  # a USSD phone shows a screen, not an HTTP error
-        from web.webhooks import ussd_busy
-        return ussd_busy(current_app.extensions["shubbak"])
+    from web.webhooks import is_ussd, ussd_busy
+    args = request.view_args or {}
+    if is_ussd(args.get("provider", ""), args.get("route", "")):  # a USSD phone shows a screen, not an HTTP error
+        return ussd_busy(current_app.extensions["shubbak"], args["provider"])
     return _json_breach(limit)
 
 

@@ -1,4 +1,5 @@
-"""Provider callbacks: `POST /webhooks/<provider>/<route>` for every provider in channels.registry.
+"""Provider callbacks: `/webhooks/<provider>/<route>` for every (provider, route) of channels.registry's table, in
+one generic view: the route's kind (channels.contract.KINDS) says what is done with what its reader returns.
 
 Each callback is checked (403 and nothing happens when the key or signature is wrong), read strictly (400 naming
 the missing or malformed fields), deduplicated on the provider's message id, and answered the provider's way.
@@ -18,11 +19,11 @@ from redis import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from channels import inbox, ussd
+from channels import inbox, registry
 from channels.callbacks import Callback
+from channels.contract import Route, dedup_key
 from channels.dedup import Once
 from channels.message import Inbound, Reply
-from channels.registry import provider as provider_module
 from jobs import inbox as inbox_jobs
 from notifications.optouts import opt_out
 from jobs.conversations import SURFACES, dialog_of, plain, surface_of
@@ -30,8 +31,8 @@ from orders_core.errors import InvalidInput
 from orders_core.phones import mask_phone
 from orders_core.redaction import code_hash, redact_agent_code, redact_text, redact_ussd_path, seal
 
-__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "AccessLogRedaction",
-           "QueryKeyRedaction"]
+__all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "is_from_a_phone", "is_ussd",
+           "AccessLogRedaction", "QueryKeyRedaction"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -48,29 +49,35 @@ def callback_of(req) -> Callback:
     return Callback(url, req.args, req.form, req.headers)
 
 
-@bp.post("/<provider>/<path:route>")
+@bp.route("/<provider>/<path:route>", methods=["GET", "POST"])
 def callback(provider: str, route: str):
-    """Check, read and handle one provider callback."""
-    module = provider_module(provider)
-    kind = getattr(module, "ROUTES", {}).get(route)
-    if kind is None:
+    """Check, read and handle one provider callback, as channels.registry's table says."""
+    found = registry.route(provider, route)
+    if found is None:
         abort(404)
-    return _guarded(kind, module)
+    module, declared = found
+    if request.method not in declared.methods:
+        abort(405, valid_methods=declared.methods)
+    fields = request.form if request.method == "POST" else request.args
+    return _guarded(module, declared, fields)
 
 
-def _guarded(kind: str, module):
+def _guarded(module, declared: Route, fields):
+    kind = declared.kind
     try:
         if not module.authentic(callback_of(request), _services().settings):
             log.warning("refused a %s %s callback: bad or missing key or signature", module.NAME, kind)
             return jsonify(error="forbidden", message="bad or missing key or signature"), 403
-        return HANDLERS[kind](_services(), module)
+        return HANDLERS[kind](_services(), module, declared.read, fields)
     except InvalidInput as exc:
         return jsonify(error="invalid_input", message="missing or malformed fields", fields=exc.problems), 400
     except HTTPException:
         raise  # 4xx the framework decided (a body too large, ...): answered as JSON by web/errors.py
     except Exception as exc:  # never a 500: the provider gets an answer it can live with, the log a masked trace
         log.error("%s %s callback failed: %s at %s", module.NAME, kind, type(exc).__name__, _where(exc))
-        return FALLBACKS.get(kind, _unavailable)(_services())
+        if kind == "ussd":  # a USSD screen must answer now: an HTTP error would end the session with a blank screen
+            return _plain(_sorry(_services(), module))
+        return _unavailable(_services())
 
 
 def _where(exc: Exception) -> str:
@@ -96,15 +103,15 @@ def sealed(inbound: Inbound, secret: str, code_secret: str = "") -> Inbound:
     return replace(inbound, text=found.text, extra=extra)
 
 
-def _ussd(services, module):
-    inbound = sealed(module.receive_ussd(request.form, services.clock()), services.settings.card_pin_secret)
-    once, key = Once(services.redis), ("ussd", module.NAME, inbound.session_id, inbound.extra["path"])
+def _ussd(services, module, read, fields):
+    inbound = sealed(read(fields, services.clock()), services.settings.card_pin_secret)
+    once, key = Once(services.redis), dedup_key(module, inbound)
     first, answer = once.claim(*key)
     if not first:
-        return _plain(answer or _sorry(services))
+        return _plain(answer or _sorry(services, module))
     try:
         reply = dialog_of(services).handle(inbound, surface_of(services, "ussd"))
-        body = ussd.render(reply, services.settings.ussd_size)
+        body = module.render_ussd(reply, services.settings.ussd_size)
     except Exception:
         once.forget(*key)
         raise
@@ -112,29 +119,29 @@ def _ussd(services, module):
     return _plain(body)
 
 
-def _ussd_end(services, module):
-    ended = module.session_ended(request.form)
+def _ussd_end(services, module, read, fields):
+    ended = read(fields)
     dialog_of(services).sessions.drop(SURFACES["ussd"].session_key(Inbound("ussd", module.NAME, "", "",
                                                                             session_id=ended.session_id)))
     log.info("USSD session ended: %s%s", ended.status or "?", f" ({ended.error[:60]})" if ended.error else "")
     return _plain("")
 
 
-def _sms(services, module):
-    return answer_once(services, module, module.receive_sms(request.form, services.clock()))
+def _message(services, module, read, fields):
+    return answer_once(services, module, read(fields, services.clock()))
 
 
 def answer_once(services, module, inbound: Inbound) -> Response:
     """Store a message and queue its answer, once per provider message id; a replay gets the same acknowledgement,
     nothing more. Card PINs are taken out first (`sealed`)."""
     inbound = sealed(inbound, services.settings.card_pin_secret, services.settings.secret_key)
-    accept(services, (module.NAME, inbound.channel, inbound.provider_message_id), inbound.channel,
+    accept(services, dedup_key(module, inbound), inbound.channel,
            lambda uow: inbox.record_message(uow, inbound), plain(inbound))
     return _acknowledged(module)
 
 
-def _delivery(services, module):
-    report = module.status(request.form)
+def _delivery(services, module, read, fields):
+    report = read(fields)
     if report is None:  # a status callback with no status at all: nothing to record (as courier)
         log.info("%s status callback without a status: ignored", module.NAME)
         return _acknowledged(module)
@@ -216,36 +223,44 @@ def _acknowledged(module) -> Response:
     return Response(body, 200, content_type=content_type)
 
 
-def _optout(services, module):
+def _optout(services, module, read, fields):
     """A provider's notice that a number opted out of our SMS (Africa's Talking's Bulk SMS Opt Out)."""
-    phone = module.opted_out(request.form)
+    phone = read(fields)
     if opt_out(services.uow(), phone, "sms", f"{module.NAME}:optout"):
         log.info("%s: %s opted out of SMS", module.NAME, mask_phone(phone))
     return _acknowledged(module)
 
 
-HANDLERS = {"ussd": _ussd, "ussd_end": _ussd_end, "sms": _sms, "delivery": _delivery, "optout": _optout}
+# A route's kind (channels.contract.KINDS) -> what the view does with it.
+HANDLERS = {"ussd": _ussd, "ussd_end": _ussd_end, "message": _message, "delivery": _delivery, "optout": _optout}
 
 
 def _plain(body: str) -> Response:
     return Response(body, 200, content_type="text/plain; charset=utf-8")
 
 
-def ussd_busy(services) -> Response:
-    """A polite END for a USSD step refused (too many steps from one number): the phone shows a screen."""
-    return _plain(_sorry(services))
+def ussd_busy(services, provider: str) -> Response:
+    """A polite last screen for a USSD step refused (too many steps from one number): the phone shows a screen."""
+    return _plain(_sorry(services, registry.providers()[provider]))
 
 
-def _sorry(services) -> str:
-    return ussd.render(Reply(services.catalogs.text("fr", "common.try_again_later"), end_session=True))
+def is_from_a_phone(provider: str, route: str) -> bool:
+    """Whether a callback carries what a phone sent (a USSD step, an SMS, a WhatsApp message), not a report."""
+    found = registry.route(provider, route)
+    return found is not None and found[1].kind in ("ussd", "message")
+
+
+def is_ussd(provider: str, route: str) -> bool:
+    found = registry.route(provider, route)
+    return found is not None and found[1].kind == "ussd"
+
+
+def _sorry(services, module) -> str:
+    return module.render_ussd(Reply(services.catalogs.text("fr", "common.try_again_later"), end_session=True))
 
 
 def _unavailable(services):
     return jsonify(error="unavailable", message="try again later"), 503
-
-
-# A USSD screen must answer now (an HTTP error would end the session with a blank screen); the others may retry.
-FALLBACKS = {"ussd": lambda services: _plain(_sorry(services))}
 
 
 class AccessLogRedaction(logging.Filter):

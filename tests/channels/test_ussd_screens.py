@@ -3,17 +3,18 @@ from hypothesis import given, settings, strategies as st
 
 import texts
 from channels import sms, ussd
+from channels.africastalking import render_ussd
 from settings import Settings
 from channels.message import Reply
 
 
 def test_a_short_menu_is_one_plain_gsm7_screen_with_numbered_choices():
     reply = Reply("Votre lien :", options=(("1", "Moi-même"), ("2", "Réclamation"), ("98", "Plus…")))
-    assert ussd.render(reply) == "CON Votre lien :\n1 Moi-meme\n2 Réclamation\n98 Plus..."
+    assert render_ussd(reply) == "CON Votre lien :\n1 Moi-meme\n2 Réclamation\n98 Plus..."
 
 
 def test_a_closing_reply_ends_the_session():
-    assert ussd.render(Reply("Merci.", end_session=True)) == "END Merci."
+    assert render_ussd(Reply("Merci.", end_session=True)) == "END Merci."
 
 
 def test_a_long_reply_is_cut_into_screens_each_but_the_last_offering_more():
@@ -21,7 +22,7 @@ def test_a_long_reply_is_cut_into_screens_each_but_the_last_offering_more():
     screens = ussd.screens(reply, "Plus")
     assert len(screens) > 1
     assert all(s.text.endswith("98 Plus") and not s.end_session for s in screens[:-1])
-    assert screens[-1].end_session and all(ussd.octets(ussd.render(s)[4:]) <= 160 for s in screens)
+    assert screens[-1].end_session and all(ussd.octets(ussd.screen(s)) <= 160 for s in screens)
     shown = "\n".join(s.text.removesuffix("\n98 Plus") for s in screens)
     assert shown == reply.text
 
@@ -35,7 +36,7 @@ def test_sms_rendering_lists_the_choices_in_gsm7_where_possible():
 @given(st.text(max_size=3000), st.lists(st.text(max_size=300), max_size=12), st.booleans())
 def test_any_reply_fits_on_screens_of_160_octets(text, options, end):
     screens = ussd.screens(Reply(text, end, tuple(options)), "Plus")
-    rendered = [ussd.render(s) for s in screens]
+    rendered = [render_ussd(s) for s in screens]
     assert all(ussd.octets(r[4:]) <= 160 and r[:4] in ("CON ", "END ") for r in rendered)
     assert [s.text or "..." for s in screens] == [r[4:] for r in rendered]  # render never had to cut a screen
     assert [r.startswith("END ") for r in rendered] == [False] * (len(rendered) - 1) + [end]
@@ -54,7 +55,7 @@ def test_one_arabic_letter_makes_the_screen_ucs2_80_characters():
 
 
 def test_french_letters_outside_gsm7_are_made_plain_so_that_the_screen_stays_gsm7():
-    screen = ussd.render(Reply("Tapez le numéro : être, à, ç, ô, î, û, â " * 3))
+    screen = render_ussd(Reply("Tapez le numéro : être, à, ç, ô, î, û, â " * 3))
     assert texts.count(screen[4:]).encoding == texts.GSM7 and "etre" in screen and "ç" not in screen
 
 
