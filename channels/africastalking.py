@@ -62,7 +62,8 @@ def acknowledge() -> tuple[str, str]:
 
 
 def receive_ussd(form, now: datetime) -> Inbound:
-    """A USSD step: `text` is every input of the session so far, joined by `*` (empty on the first request)."""
+    """A USSD step: AT's `text` is every input of the session so far, joined by `*` (empty on the first request):
+    read into the neutral inputs (an input holding a `*` reads as two, as AT cannot tell them apart)."""
     read = FormReader(form)
     session_id = read.required("sessionId", 100)
     service_code = read.required("serviceCode", 40)
@@ -70,10 +71,10 @@ def receive_ussd(form, now: datetime) -> Inbound:
     path = read.required("text", TEXT_LIMIT, empty=True)
     network = read.optional("networkCode", 20)
     read.done()
-    inputs = path.split("*") if path else [""]
-    return Inbound("ussd", NAME, phone, inputs[-1], session_id=session_id, received_at=now, phone=phone,
-                   state=SessionState.RESUME if path else SessionState.NEW,
-                   extra={"path": path, "service_code": service_code, "network_code": network})
+    inputs = tuple(path.split("*")) if path else ()
+    return Inbound("ussd", NAME, phone, inputs[-1] if inputs else "", session_id=session_id, received_at=now,
+                   phone=phone, state=SessionState.RESUME if path else SessionState.NEW, inputs=inputs,
+                   extra={"service_code": service_code, "network_code": network})
 
 
 def receive_sms(form, now: datetime) -> Inbound:
@@ -187,7 +188,7 @@ def dedup_key(inbound: Inbound) -> tuple[str, ...]:
     """A USSD step is known by its session and the whole path resent (AT resends a step it got no answer to);
     an SMS by its id."""
     if inbound.channel == "ussd":
-        return ("ussd", NAME, inbound.session_id or "", inbound.extra.get("path") or "")
+        return ("ussd", NAME, inbound.session_id or "", "*".join(inbound.inputs))
     return (NAME, inbound.channel, inbound.provider_message_id or "")
 
 

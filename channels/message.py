@@ -27,7 +27,8 @@ class Inbound:
     session_id: str | None = None
     received_at: datetime | None = None
     phone: str | None = None           # the E.164 phone number when known (WhatsApp may not give one)
-    state: str = SessionState.RESUME
+    state: str = SessionState.RESUME  # USSD: NEW on a session's first request (the dialog shows its first screen)
+    inputs: tuple = ()  # USSD: every input of the session so far, this one last, as the gateway gives them
     extra: dict = field(default_factory=dict)  # provider specifics the flows may use (linkId, media, profile)
 
 

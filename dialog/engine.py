@@ -1,7 +1,7 @@
 """The conversation engine: one message in, one neutral reply out, for every channel.
 
 Navigation is the same everywhere: `98` shows the next screen of a long reply, `0` goes back one step, `00` goes to
-the main menu. A USSD session whose stored state is gone is rebuilt from the inputs Africa's Talking resends;
+the main menu. A USSD session whose stored state is gone is rebuilt from the inputs its gateway resends (Inbound.inputs);
 a rebuild never repeats a step that changes something (an order is placed only by the confirm step itself).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 from dataclasses import replace
 from typing import Iterable, Mapping
 
-from channels.message import Inbound, Reply
+from channels.message import Inbound, Reply, SessionState
 from orders_core import queries
 from orders_core.errors import ShubbakError
 from orders_core.phones import mask_phone
@@ -98,40 +98,28 @@ class Dialog:
     # What the message means
 
     def _answer(self, turn: Turn, contact: Contact | None, fresh: bool) -> Reply:
-        if turn.surface.per_session:
-            if fresh:
-                return self._open_ussd(turn, contact)
-            text = self._typed(turn)
-            turn.session.path = turn.inbound.extra.get("path", "")
-            return self._step(turn, text)
+        if turn.surface.per_session and fresh:
+            return self._open_ussd(turn, contact)
         return self._step(turn, turn.inbound.text or "")
 
-    def _typed(self, turn: Turn) -> str:
-        """The input of this USSD step: the new end of the resent path (an input may itself hold a `*`)."""
-        path, before = turn.inbound.extra.get("path") or "", turn.session.path
-        if before == "":
-            return path
-        if before and path.startswith(before + "*"):
-            return path[len(before) + 1:]
-        return path.rsplit("*", 1)[-1]
-
     def _open_ussd(self, turn: Turn, contact: Contact) -> Reply:
-        path = turn.inbound.extra.get("path") or ""
-        if not path:
+        """A USSD session with no stored state: its first screen when it is new, else rebuilt from the inputs the
+        gateway gives (the neutral message's; each gateway's module reads its own way of sending them)."""
+        inputs = turn.inbound.inputs
+        if turn.inbound.state == SessionState.NEW or not inputs:
             return self._first_screen(turn)
         log.info("USSD session of %s lost its state: rebuilding from %d inputs",
-                 mask_phone(turn.inbound.contact), path.count("*") + 1)
-        return self._rebuild(turn, contact, path)
+                 mask_phone(turn.inbound.contact), len(inputs))
+        return self._rebuild(turn, contact, inputs)
 
     def _first_screen(self, turn: Turn) -> Reply:
-        turn.session.path = ""
         if turn.session.lang:
             return self._go(turn, Go("main", "menu"))
         turn.session.data["then"] = "menu"
         return self._go(turn, Go("choose", "language"))
 
-    def _rebuild(self, turn: Turn, contact: Contact, path: str) -> Reply:
-        inputs, session = path.split("*"), turn.session
+    def _rebuild(self, turn: Turn, contact: Contact, inputs: tuple[str, ...]) -> Reply:
+        session = turn.session
         if contact.language_session and contact.language_session == turn.inbound.session_id:
             session.lang = None  # this session began with the language menu
         turn.replaying = True
@@ -148,7 +136,6 @@ class Dialog:
             return Reply(turn.say("dialog.session_lost"), end_session=True)
         finally:
             turn.replaying, turn.paged = False, False
-        session.path = path
         return self._step(turn, inputs[-1])
 
     def _step(self, turn: Turn, text: str) -> Reply:

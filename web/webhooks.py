@@ -29,7 +29,7 @@ from notifications.optouts import opt_out
 from jobs.conversations import SURFACES, dialog_of, plain, surface_of
 from orders_core.errors import InvalidInput
 from orders_core.phones import mask_phone
-from orders_core.redaction import code_hash, redact_agent_code, redact_text, redact_ussd_path, seal
+from orders_core.redaction import code_hash, redact_agent_code, redact_text, seal
 
 __all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "is_from_a_phone", "is_ussd",
            "AccessLogRedaction", "QueryKeyRedaction"]
@@ -88,19 +88,18 @@ def _where(exc: Exception) -> str:
 
 def sealed(inbound: Inbound, secret: str, code_secret: str = "") -> Inbound:
     """The message with every card PIN (and an agent's SMS code) taken out of its text (and USSD path), before
-    anything stores, keys, queues or logs it; the PIN the message brings for this step travels in `extra["pin"]`
+    anything stores, keys, queues or logs it (a USSD session's every input too); the PIN the message brings for this step travels in `extra["pin"]`
     and the code in `extra["agent_code"]`, as keyed hashes only."""
+    inputs = tuple(redact_text(typed).text for typed in inbound.inputs)
     if inbound.channel == "ussd":
-        path = redact_ussd_path(inbound.extra.get("path") or "")
-        found = redact_text(inbound.text)
-        extra = {**inbound.extra, "path": path.text}
+        found, extra = redact_text(inbound.text), dict(inbound.extra)
     else:
         text, code = redact_agent_code(inbound.text)
         found = redact_text(text)
         extra = dict(inbound.extra) | ({"agent_code": code_hash(code_secret, code)} if code else {})
     if found.pins:
         extra["pin"] = seal(secret, found.pins[0])
-    return replace(inbound, text=found.text, extra=extra)
+    return replace(inbound, text=found.text, inputs=inputs, extra=extra)
 
 
 def _ussd(services, module, read, fields):

@@ -13,18 +13,19 @@ from settings import Settings
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
-def test_a_ussd_step_becomes_an_inbound_with_the_whole_path_kept():
+def test_a_ussd_step_becomes_an_inbound_with_every_input_of_its_path():
     inbound = africastalking.receive_ussd({"sessionId": "ATUid_1", "serviceCode": "*123#",
                                            "phoneNumber": "+212612345678", "text": "1*2*rabat"}, NOW)
     assert (inbound.channel, inbound.contact, inbound.text, inbound.session_id) == ("ussd", "+212612345678",
                                                                                     "rabat", "ATUid_1")
-    assert inbound.extra["path"] == "1*2*rabat" and inbound.state == SessionState.RESUME
+    assert inbound.inputs == ("1", "2", "rabat") and inbound.state == SessionState.RESUME
 
 
 def test_the_first_ussd_request_is_a_new_session():
     inbound = africastalking.receive_ussd({"sessionId": "s", "serviceCode": "*1#", "phoneNumber": "0612345678",
                                            "text": ""}, NOW)
     assert inbound.state == SessionState.NEW and inbound.text == "" and inbound.phone == "+212612345678"
+    assert inbound.inputs == ()
 
 
 @pytest.mark.parametrize(("written", "moment"), [

@@ -31,7 +31,7 @@ def test_whatsapp_is_a_route_of_twilio_in_the_one_table():
 def test_the_dedup_key_is_the_providers_own_or_its_message_id():
     sms = Inbound("sms", "twilio", "+212612345678", "AIDE", provider_message_id="SM1")
     assert dedup_key(twilio, sms) == ("twilio", "sms", "SM1")
-    step = Inbound("ussd", "africastalking", "+212612345678", "2", session_id="s1", extra={"path": "1*2"})
+    step = Inbound("ussd", "africastalking", "+212612345678", "2", session_id="s1", inputs=("1", "2"))
     assert dedup_key(registry.providers()["africastalking"], step) == ("ussd", "africastalking", "s1", "1*2")
 
 

@@ -59,3 +59,23 @@ def test_a_path_that_cannot_be_rebuilt_ends_politely_and_changes_nothing(client,
         "sessionId": "ATUid_lost", "serviceCode": "*123#", "phoneNumber": "+212612345678", "text": "1*2*1"})
     assert response.get_data(as_text=True).startswith("END Votre session a expiré")
     assert services.redis.get("shubbak:dialog:ussd:ATUid_lost") is None and orders(services) == []
+
+
+def test_any_ussd_gateway_is_rebuilt_from_the_neutral_inputs_not_a_providers_path(client, services, guarded):
+    """The dialog reads the neutral message (its state and inputs), not Africa's Talking's `*`-joined path: a
+    gateway that gives the inputs its own way is answered, and rebuilt after a flush, the same way."""
+    from channels.message import Inbound, SessionState
+    from jobs.conversations import SURFACES, dialog_of
+
+    dialog, surface = dialog_of(services), SURFACES["ussd"]
+
+    def step(phone, session, state, *inputs):
+        return dialog.handle(Inbound("ussd", "gateway", phone, inputs[-1] if inputs else "", session_id=session,
+                                     phone=phone, state=state, inputs=inputs), surface)
+
+    first = step("+212612345670", "g1", SessionState.NEW)
+    kept = step("+212612345670", "g1", SessionState.RESUME, "1")
+    step("+212612345671", "g2", SessionState.NEW)
+    services.redis.flushdb()
+    rebuilt = step("+212612345671", "g2", SessionState.RESUME, "1")
+    assert rebuilt.text == kept.text != first.text
