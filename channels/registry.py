@@ -1,26 +1,27 @@
 """The providers this service speaks, and the table of their callbacks: (provider, route) -> (module, Route).
 
 Each provider is one module of channels/ keeping the contract of channels.contract; adding one is that module and
-one line in MODULES. Twilio's WhatsApp is a route of Twilio (declared by channels.whatsapp, under Twilio's name).
+one line in NAMES. Twilio's WhatsApp is a route of Twilio (declared by channels.whatsapp, under Twilio's name).
 The composition root reads `senders(settings)`; the log redaction reads `secrets(settings)`; the web layer reads
 `route(provider, path)`.
 """
 from __future__ import annotations
 
+from importlib import import_module
 from types import ModuleType
 
-from . import africastalking, twilio, whatsapp
 from .contract import Route
 from .senders import ConsoleSender, Sender
 
-__all__ = ["MODULES", "providers", "routes", "route", "senders", "secrets", "build_senders"]
+__all__ = ["NAMES", "MODULES", "providers", "routes", "route", "senders", "secrets", "build_senders"]
 
-# One line per provider module (a module adding routes to a provider follows it).
-MODULES: tuple[ModuleType, ...] = (
-    africastalking,
-    twilio,
-    whatsapp,
+# One line per provider module of channels/ (a module adding routes to a provider follows that provider's).
+NAMES = (
+    "africastalking",
+    "twilio",
+    "whatsapp",
 )
+MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__package__}.{name}") for name in NAMES)
 
 
 def providers() -> dict[str, ModuleType]:
