@@ -20,6 +20,7 @@ NAMES = (
     "africastalking",
     "twilio",
     "whatsapp",
+    "kannel",
 )
 MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__package__}.{name}") for name in NAMES)
 

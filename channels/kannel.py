@@ -1,0 +1,169 @@
+"""Kannel (bearerbox + smsbox), the open-source gateway between operators' SMPP and HTTP: any aggregator or
+operator it can bind to becomes an SMS provider of ours.
+
+- SMS in: an `sms-service` whose `get-url` is `/webhooks/kannel/sms?key=<key>&from=%p&to=%P&text=%a&id=%I&at=%t`
+  (with `max-messages = 0`: the answer goes later, through sendsms, not in the HTTP reply);
+- SMS out: smsbox's `sendsms` with a `sendsms-user`, asking for delivery reports (`dlr-mask`, `dlr-url`);
+- delivery reports: the `dlr-url` we give, `/webhooks/kannel/delivery?key=<key>&id=<ours>&type=%d&answer=%A`.
+`tests/kannel/kannel.conf` is a whole configuration, used by the end-to-end test.
+
+Its settings are read from the environment, here: SHUBBAK_KANNEL_SENDSMS_URL (e.g.
+`http://127.0.0.1:13013/cgi-bin/sendsms`), SHUBBAK_KANNEL_USERNAME and SHUBBAK_KANNEL_PASSWORD (the sendsms-user),
+SHUBBAK_KANNEL_FROM (our short code), SHUBBAK_KANNEL_WEBHOOK_KEYS (comma-separated: the callbacks' `key`; two
+during a rotation), optionally SHUBBAK_KANNEL_SMSC (the smsc-id to send through) and SHUBBAK_KANNEL_DLR_MASK
+(31: every state). Without keys every Kannel callback is refused, and without them all no Kannel sender is made.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+
+from orders_core.phones import mask_phone
+from texts import GSM7, count
+
+from .callbacks import Callback, key_matches
+from .contract import Route
+from .delivery import DeliveryStatus, Outcome, classify
+from .forms import TEXT_LIMIT, FormReader
+from .message import Inbound
+from .senders import SendError, SendResult
+
+__all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "KannelSettings", "settings_of", "authentic", "acknowledge",
+           "secrets", "sender", "receive_sms", "status", "KannelSender"]
+
+log = logging.getLogger(__name__)
+NAME = "kannel"
+_O = Outcome
+# A delivery report's type (`%d`: one bit of dlr-mask) -> (ours, final).
+STATUSES = {
+    "1": ("delivered", True),     # delivered to the phone
+    "2": ("undelivered", True),   # not delivered to the phone
+    "4": ("queued", False),       # queued on the SMSC
+    "8": ("sent", False),         # accepted by the SMSC
+    "16": ("failed", True),       # refused by the SMSC
+}
+# What a failed report's type, or a refused sendsms's HTTP status, means for the next try.
+ERRORS = {
+    "2": _O.RETRY,             # the phone is off or out of coverage
+    "16": _O.OTHER_PROVIDER,   # the SMSC (the operator's side) refused it: another route may take it
+    "400": _O.PERMANENT,       # sendsms refused the message: a number denied by Kannel's lists, a missing field
+    "403": _O.OTHER_PROVIDER,  # our sendsms-user's credentials or allowed addresses
+    "404": _O.OTHER_PROVIDER,  # no sendsms at that URL
+    "500": _O.RETRY, "502": _O.RETRY, "503": _O.RETRY, "504": _O.RETRY,  # smsbox or bearerbox in trouble
+}
+_ACCEPTED = {"0": "sent", "3": "queued"}  # sendsms's answer: "0: Accepted for delivery", "3: Queued for later ..."
+
+
+@dataclass(frozen=True)
+class KannelSettings:
+    sendsms_url: str = ""
+    username: str = ""
+    password: str = ""
+    sender: str = ""
+    webhook_keys: tuple = ()
+    smsc: str = ""
+    dlr_mask: int = 31
+
+
+def settings_of(environ=None) -> KannelSettings:
+    """Kannel's settings, from the environment (SHUBBAK_KANNEL_*)."""
+    env = os.environ if environ is None else environ
+
+    def read(name: str) -> str:
+        return (env.get(f"SHUBBAK_KANNEL_{name}") or "").strip()
+
+    keys = tuple(key.strip() for key in read("WEBHOOK_KEYS").split(",") if key.strip())
+    mask = read("DLR_MASK")
+    return KannelSettings(read("SENDSMS_URL"), read("USERNAME"), read("PASSWORD"), read("FROM"), keys, read("SMSC"),
+                          int(mask) if mask.isdigit() else 31)
+
+
+def authentic(callback: Callback, settings) -> bool:
+    """The URL's `key` is one of Kannel's keys; with none configured, no Kannel callback is taken."""
+    keys = settings_of().webhook_keys
+    return bool(keys) and key_matches(callback.query.get("key"), keys)
+
+
+def acknowledge() -> tuple[str, str]:
+    """An empty 200: smsbox sends nothing back to the phone (max-messages = 0), the reply goes through sendsms."""
+    return "", "text/plain"
+
+
+def secrets(settings) -> tuple[str, ...]:
+    own = settings_of()
+    return (own.password, *own.webhook_keys)
+
+
+def sender(settings) -> "KannelSender | None":
+    own = settings_of()
+    if not (own.sendsms_url and own.username and own.password and own.sender and own.webhook_keys):
+        return None
+    return KannelSender(own, settings.public_base_url.rstrip("/") + "/webhooks/kannel/delivery")
+
+
+def receive_sms(fields, now: datetime) -> Inbound:
+    """An SMS through the sms-service's get-url: `from`, `to`, `text`, Kannel's message id `id` (`%I`), `at`."""
+    read = FormReader(fields)
+    phone = read.phone("from")
+    to = read.required("to", 40)
+    text = read.required("text", TEXT_LIMIT, empty=True)
+    message_id = read.required("id", 100)
+    sent_at = read.moment("at")
+    smsc = read.optional("smsc", 40)
+    read.done()
+    return Inbound("sms", NAME, phone, text, provider_message_id=message_id, received_at=sent_at or now,
+                   phone=phone, extra={"to": to, "smsc": smsc})
+
+
+def status(fields) -> DeliveryStatus:
+    """A delivery report through our dlr-url: our message id, its type (`%d`), the SMSC's answer (`%A`)."""
+    read = FormReader(fields)
+    message_id = read.required("id", 100)
+    kind = read.required("type", 4).strip()
+    answer = read.optional("answer", 200)
+    read.done()
+    ours, final = STATUSES.get(kind, (None, False))
+    failed = final and ours != "delivered"
+    return DeliveryStatus(NAME, message_id, ours, kind, final, answer and answer.strip(),
+                          classify(ERRORS, NAME, kind) if failed else None)
+
+
+class KannelSender:
+    """SMS through smsbox's sendsms; our own message id goes in the dlr-url, as sendsms answers none."""
+
+    name = NAME
+
+    def __init__(self, own: KannelSettings, dlr_url: str, timeout=(3.05, 9.05)):
+        self.own, self.dlr_url, self.timeout = own, dlr_url, timeout
+
+    def send(self, to: str, text: str) -> SendResult:
+        message_id = uuid.uuid4().hex
+        units = count(text)
+        params = {"username": self.own.username, "password": self.own.password, "from": self.own.sender, "to": to,
+                  "text": text, "charset": "UTF-8", "coding": "0" if units.encoding == GSM7 else "2",
+                  "dlr-mask": str(self.own.dlr_mask),
+                  "dlr-url": f"{self.dlr_url}?key={self.own.webhook_keys[0]}&id={message_id}&type=%d&answer=%A"}
+        if self.own.smsc:
+            params["smsc"] = self.own.smsc
+        try:
+            answer = requests.get(self.own.sendsms_url, params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
+        said = answer.text.strip()
+        word = _ACCEPTED.get(said.split(":", 1)[0])
+        if answer.status_code not in (200, 202) or word is None:
+            outcome = classify(ERRORS, NAME, answer.status_code) or Outcome.UNKNOWN
+            raise SendError(NAME, f"HTTP {answer.status_code}: {said[:60]}", outcome=outcome)
+        log.info("Kannel accepted an SMS to %s: %s (%s)", mask_phone(to), message_id, word)
+        return SendResult(NAME, message_id, word, units.segments)
+
+
+ROUTES = {
+    "sms": Route("message", receive_sms, ("GET",)),
+    "delivery": Route("delivery", status, ("GET",)),
+}
