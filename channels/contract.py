@@ -35,11 +35,14 @@ KINDS = {
 @dataclass(frozen=True)
 class Route:
     """One callback of a provider: what it carries, the function that reads its fields, the HTTP methods it uses
-    (Kannel's get-url and dlr-url are GETs with the fields in the query)."""
+    (Kannel's get-url and dlr-url are GETs with the fields in the query). With `raw_query` the reader gets the
+    query's values undecoded, each byte one character (Latin-1), to decode them itself: Kannel passes a UCS-2
+    SMS's bytes as they came, with their coding in another field."""
 
     kind: str
     read: Callable
     methods: tuple[str, ...] = ("POST",)
+    raw_query: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:

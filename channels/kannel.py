@@ -1,7 +1,7 @@
 """Kannel (bearerbox + smsbox), the open-source gateway between operators' SMPP and HTTP: any aggregator or
 operator it can bind to becomes an SMS provider of ours.
 
-- SMS in: an `sms-service` whose `get-url` is `/webhooks/kannel/sms?key=<key>&from=%p&to=%P&text=%a&id=%I&at=%t`
+- SMS in: an `sms-service` whose `get-url` is `/webhooks/kannel/sms?key=<key>&from=%p&to=%P&text=%a&coding=%c&charset=%C&id=%I&at=%t`
   (with `max-messages = 0`: the answer goes later, through sendsms, not in the HTTP reply);
 - SMS out: smsbox's `sendsms` with a `sendsms-user`, asking for delivery reports (`dlr-mask`, `dlr-url`);
 - delivery reports: the `dlr-url` we give, `/webhooks/kannel/delivery?key=<key>&id=<ours>&type=%d&answer=%A`.
@@ -107,17 +107,35 @@ def sender(settings) -> "KannelSender | None":
 
 
 def receive_sms(fields, now: datetime) -> Inbound:
-    """An SMS through the sms-service's get-url: `from`, `to`, `text`, Kannel's message id `id` (`%I`), `at`."""
+    """An SMS through the sms-service's get-url: `from`, `to`, `text`, Kannel's message id `id` (`%I`), `at`,
+    and the text's `coding` (`%c`: 2 is UCS-2, as Arabic comes) and `charset` (`%C`). The fields come undecoded
+    (Route.raw_query): the text's bytes are decoded here, by its coding."""
     read = FormReader(fields)
     phone = read.phone("from")
     to = read.required("to", 40)
-    text = read.required("text", TEXT_LIMIT, empty=True)
+    raw = fields.get("text")  # its NUL bytes are UCS-2's: the text is read whole, decoded, then checked
+    if raw is None:
+        read.problems["text"] = "missing"
+    text = _decoded(raw or "", read.optional("coding", 2), read.optional("charset", 40))
+    if len(text) > TEXT_LIMIT:
+        read.problems["text"] = f"longer than {TEXT_LIMIT} characters"
     message_id = read.required("id", 100)
     sent_at = read.moment("at")
     smsc = read.optional("smsc", 40)
     read.done()
     return Inbound("sms", NAME, phone, text, provider_message_id=message_id, received_at=sent_at or now,
                    phone=phone, extra={"to": to, "smsc": smsc})
+
+
+def _decoded(raw: str, coding: str | None, charset: str | None) -> str:
+    """The text of an SMS from its bytes (one Latin-1 character each): UTF-16 for UCS-2, else its charset (UTF-8
+    when none is said); bytes that do not decode are replaced, never refused (a provider would only retry)."""
+    data = raw.encode("latin-1")
+    encoding = "utf-16-be" if (coding or "").strip() == "2" else (charset or "utf-8").strip()
+    try:
+        return data.decode(encoding, errors="replace").replace("\x00", "")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", errors="replace")
 
 
 def status(fields) -> DeliveryStatus:
@@ -164,6 +182,6 @@ class KannelSender:
 
 
 ROUTES = {
-    "sms": Route("message", receive_sms, ("GET",)),
+    "sms": Route("message", receive_sms, ("GET",), raw_query=True),
     "delivery": Route("delivery", status, ("GET",)),
 }

@@ -13,10 +13,12 @@ import logging
 import re
 import traceback
 from dataclasses import asdict, replace
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from redis import RedisError
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from channels import inbox, registry
@@ -58,8 +60,15 @@ def callback(provider: str, route: str):
     module, declared = found
     if request.method not in declared.methods:
         abort(405, valid_methods=declared.methods)
-    fields = request.form if request.method == "POST" else request.args
+    fields = request.form if request.method == "POST" else _query(declared)
     return _guarded(module, declared, fields)
+
+
+def _query(declared: Route):
+    if not declared.raw_query:
+        return request.args
+    raw = request.query_string.decode("latin-1")
+    return MultiDict(parse_qsl(raw, keep_blank_values=True, encoding="latin-1"))
 
 
 def _guarded(module, declared: Route, fields):

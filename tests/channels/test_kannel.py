@@ -142,3 +142,17 @@ def test_kannels_secrets_are_redacted_from_logs(monkeypatch):
 def replace_settings():
     from settings import Settings
     return Settings(env="test", public_base_url="https://shubbak.test")
+
+
+@pytest.mark.parametrize(("query_text", "coding", "charset", "text"), [
+    ("%06%37%06%44%06%28%00%20%06%28", "2", "UTF-16BE", "طلب ب"),  # UCS-2 bytes (a space is 00 20), as Kannel passes them
+    ("R%C3%A9clamation", "0", "UTF-8", "Réclamation"),
+    ("R%E9clamation", "0", "ISO-8859-1", "Réclamation"),
+    ("%00%E9", "2", "", "é"),                                 # a UCS-2 byte that is no UTF-8 on its own
+])
+def test_the_text_is_decoded_by_its_coding_and_charset(client, wired, guarded, query_text, coding, charset, text):
+    query = (f"key={KEY}&from=%2B212612345678&to=1919&text={query_text}&coding={coding}&charset={charset}"
+             f"&id=kannel-{coding}-{len(query_text)}-{charset}")
+    assert client.get(f"/webhooks/kannel/sms?{query}").status_code == 200
+    [received] = [m for m in records.conversation(wired.uow(), PHONE) if m["direction"] == "in"]
+    assert received["text"] == text

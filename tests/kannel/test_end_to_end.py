@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote, unquote_to_bytes
 
 import pytest
 from werkzeug.serving import make_server
@@ -34,7 +35,8 @@ SHORT_CODE = "1919"
 STEPS = ("COMMANDE", "2", "Rabat", "1", "1234 1990", "El Amrani, Salma", "1", "Rabat, 12 rue Oued Sebou, Agdal", "1")
 # fakesmsc's line for each SMS it is given ("<from to text body>"); a body's further lines come as lines of their own.
 _GOT = re.compile(r"Got message \d+: <(.*)>$")
-_FIRST = re.compile(r"(\S+) (\S+) text (.*)$")
+# "<from to text body>", or a UCS-2 body (a part of a long one after its UDH) URL-encoded: "<from to [udh X] data body>".
+_FIRST = re.compile(r"(\S+) (\S+) (?:udh \S+ )?(text|data) (.*)$")
 
 pytestmark = [
     pytest.mark.slow,
@@ -91,11 +93,15 @@ class Kannel:
         wait_for(lambda: listening(self.ports["sendsms"]), "smsbox's sendsms port")
 
     def send(self, phone: str, text: str) -> None:
-        """A phone sends one SMS to the short code: a fresh fakesmsc connects, sends it, stays to receive."""
+        """A phone sends one SMS to the short code: a fresh fakesmsc connects, sends it, stays to receive. Text
+        outside Latin-1 goes as UCS-2, as a phone sends Arabic."""
         self.hang_up()
         self.phone_log.write_text("")
+        kind, body = "text", text
+        if any(ord(ch) > 0xFF for ch in text):
+            kind, body = "ucs2", quote(text.encode("utf-16-be"), safe="")
         self.phone = self._run([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.ports["smsc"]), "-i", "0.1", "-m", "1",
-                                f"{phone} {SHORT_CODE} text {text}"], self.phone_log.name)
+                                f"{phone} {SHORT_CODE} {kind} {body}"], self.phone_log.name)
 
     def received(self) -> list[tuple[str, str, str]]:
         """The SMS fakesmsc was given: (from, to, text)."""
@@ -104,7 +110,8 @@ class Kannel:
             shown = _GOT.search(line)
             first = _FIRST.match(shown.group(1)) if shown else None
             if first and first.group(1) == SHORT_CODE:
-                got.append(list(first.groups()))
+                sender, to, kind, body = first.groups()
+                got.append([sender, to, unquote_to_bytes(body).decode("utf-16-be") if kind == "data" else body])
             elif shown and got:
                 got[-1][2] += "\n" + shown.group(1)
         return [tuple(message) for message in got]
@@ -186,3 +193,15 @@ def test_a_whole_sms_order_through_kannel(live, services):
             all(m["status"] == "delivered" for m in out)
 
     wait_for(all_delivered, "Kannel's delivery reports of every reply", every=0.2)
+
+
+def test_an_arabic_sms_through_kannel_is_read_and_answered_in_arabic(live, services):
+    live.send(PHONE, "طلب")
+    wait_for(lambda: incoming(services) >= 1, "the app to get the Arabic SMS from Kannel")
+    [received] = [m for m in records.conversation(services.uow(), PHONE) if m["direction"] == "in"]
+    assert received["text"] == "طلب"
+    services.drain()
+    wait_for(live.received, "fakesmsc to get the Arabic answer")
+    time.sleep(0.3)  # every part of it
+    answer = "".join(text for _, _, text in live.received())
+    assert "وثيقة" in answer, answer  # "which document?", sent as UCS-2 in concatenated parts
