@@ -96,9 +96,9 @@ def _where(exc: Exception) -> str:
 
 
 def sealed(inbound: Inbound, secret: str, code_secret: str = "") -> Inbound:
-    """The message with every card PIN (and an agent's SMS code) taken out of its text (and USSD path), before
-    anything stores, keys, queues or logs it (a USSD session's every input too); the PIN the message brings for this step travels in `extra["pin"]`
-    and the code in `extra["agent_code"]`, as keyed hashes only."""
+    """The message with every card PIN (and an agent's SMS code) taken out of its text and of every input of its
+    USSD session, before anything stores, keys, queues or logs it; the PIN the message brings for this step travels
+    in `extra["pin"]` and the code in `extra["agent_code"]`, as keyed hashes only."""
     inputs = tuple(redact_text(typed).text for typed in inbound.inputs)
     if inbound.channel == "ussd":
         found, extra = redact_text(inbound.text), dict(inbound.extra)
