@@ -28,7 +28,7 @@ from channels.whatsapp import ConsoleWhatsApp, WhatsAppSender
 from dialog import Dialog, Ports, SessionStore, Surface, embedded_nlu, registry, understanding
 from dialog.agent_commands import AgentCodeProofs, AgentCommands
 from dialog.contacts import chosen_language, find_reach
-from dialog.flows.pay_by_phone import PaymentPorts, pay_flows
+from dialog.flows.pay import PaymentPorts
 from dialog.nlu import calibration
 from dialog.nlu_client import NluClient
 from dialog.ports import Understand
@@ -49,7 +49,7 @@ from texts import Catalogs
 from web import sandbox
 from web.handset import Handset
 
-__all__ = ["Services", "build", "wire", "current", "install", "surfaces", "understanding_of", "QUEUES",
+__all__ = ["Services", "build", "wire", "current", "install", "surfaces", "understanding_of", "agent_commands", "QUEUES",
            "BILL_RETRY", "USSD_SECONDS", "CHAT_SECONDS"]
 
 log = logging.getLogger(__name__)
@@ -178,9 +178,11 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, *, engine=
     return wire(services, **parts)
 
 
-def wire(services: Services, *, routers: list | None = None, flows: tuple = (), **parts) -> Services:
-    """(Re)build every piece of `services` from its settings but those given in `parts` and the understanding
-    (kept unless given); `routers` and `flows` go before the default routers and beside the default flows."""
+def wire(services: Services, *, fresh: bool = False, routers: list | None = None, flows: tuple = (),
+         **parts) -> Services:
+    """Give `services` these pieces, build the pieces it lacks (all of them when `fresh`: after its settings
+    changed) and build again those made of others (the notifier, the dialog) unless given. `routers` go before the
+    default ones, `flows` beside the default ones. The understanding is kept unless given."""
     unknown = set(parts) - _PIECES
     if unknown:
         raise TypeError(f"not a piece of the composition root: {sorted(unknown)!r}")
@@ -188,9 +190,11 @@ def wire(services: Services, *, routers: list | None = None, flows: tuple = (), 
     map_payments()
     for name, value in parts.items():
         setattr(services, name, value)
-    for name, make in _BUILDERS:
-        if name not in parts:
+    for name, make in _LEAVES:
+        if name not in parts and (fresh or not getattr(services, name)):
             setattr(services, name, make(services))
+    if "notifier" not in parts:
+        services.notifier = _notifier(services)
     if "dialog" not in parts:
         services.dialog = _dialog(services, routers or [], flows)
     return services
@@ -224,7 +228,7 @@ def _premium_biller(services: Services) -> PremiumSender:
     return made
 
 
-def _agent_commands(services: Services) -> AgentCommands:
+def agent_commands(services: Services) -> AgentCommands:
     """The staff SMS router: agents act on orders by SMS from their registered number, once their code proven."""
     settings = services.settings
     zone = ZoneInfo(settings.timezone)
@@ -244,10 +248,11 @@ def _notifier(services: Services) -> Notifier:
 
 def _dialog(services: Services, routers: list, flows: tuple) -> Dialog:
     settings = services.settings
-    ports = Ports(services.uow, settings.prices, services.catalogs, services.clock, settings.at_short_code)
+    ports = Ports(services.uow, settings.prices, services.catalogs, services.clock, settings.at_short_code,
+                  _payment_ports(services))
     # STOP / START first: they must work in any conversation state, an agent's included.
     opt_outs = OptOutKeywords(services.uow, services.catalogs, lambda contact: chosen_language(services.uow(), contact))
-    extra = [*pay_flows(_payment_ports(services)), *flows]
+    extra = list(flows)
     if services.understand is not None:
         extra += understanding.flows(services.understand)
     return Dialog(ports, SessionStore(services.redis), registry(extra), [*routers, opt_outs, services.agent_commands],
@@ -255,7 +260,7 @@ def _dialog(services: Services, routers: list, flows: tuple) -> Dialog:
 
 
 def _payment_ports(services: Services) -> PaymentPorts:
-    """The pay flow's ports: premium SMS on the configured short codes and prepaid cards."""
+    """What the pay flow needs: premium SMS on the configured short codes, prepaid cards, billing by a job."""
     settings, codes = services.settings, short_codes(services.settings)
     default = settings.at_short_code if settings.at_short_code in codes else next(iter(codes))
     bill = lambda charge_id: services.enqueue(BILL_JOB, charge_id, queue="high", retry=BILL_RETRY)  # noqa: E731
@@ -283,16 +288,15 @@ def understanding_of(settings: Settings) -> Understand:
 
 
 # Piece -> its builder, in the order a piece's builder may read the pieces before it.
-_BUILDERS = (
+_LEAVES = (
     ("surfaces", lambda services: surfaces(services.settings.ussd_size)),
     ("handset", _handset),
     ("sms_senders", _sms_senders),
     ("whatsapp_sender", _whatsapp_sender),
     ("premium_biller", _premium_biller),
-    ("agent_commands", _agent_commands),
-    ("notifier", _notifier),
+    ("agent_commands", agent_commands),
 )
-_PIECES = {name for name, _ in _BUILDERS} | {"understand", "dialog", "web_app"}
+_PIECES = {name for name, _ in _LEAVES} | {"understand", "notifier", "dialog", "web_app"}
 
 
 def install(services: Services) -> Services:

@@ -51,8 +51,7 @@ def queued(services) -> int:
 def answers(services, endpoint) -> int:
     """Replies the citizen got: SMS stored to send, or WhatsApp messages the console sender took."""
     if endpoint is WHATSAPP:
-        from jobs.whatsapp import sender_of
-        return len(sender_of(services).sent)
+        return len(services.whatsapp_sender.sent)
     return len(records.recent(services.uow(), direction="out"))
 
 
