@@ -81,7 +81,7 @@ class Services:
     dialog: Dialog | None = None
     notifier: Notifier | None = None
     surfaces: Mapping[str, Surface] = field(default_factory=dict)  # by channel
-    handset: Handset | None = None  # the simulated phones, where the simulator is on
+    handset: Handset | None = None  # the simulated phones' messages (the simulator's, when it is on)
     web_app: Any = None  # the web process's Flask app: the sandbox posts provider reports through it
     _worker: "InProcessWorker | None" = None
 
@@ -200,15 +200,15 @@ def wire(services: Services, *, fresh: bool = False, routers: list | None = None
     return services
 
 
-def _handset(services: Services) -> Handset | None:
+def _sandboxed(services: Services) -> bool:
     # A sandbox that "bills" premium SMS would let orders be paid for nothing: only where the simulator is on
     # (SHUBBAK_SIMULATOR, which `./dev run` sets; never in production).
-    return Handset(services.engine, services.clock) if services.settings.simulator_enabled else None
+    return services.settings.simulator_enabled
 
 
 def _sms_senders(services: Services) -> dict[str, Sender]:
     senders = build_senders(services.settings)
-    if services.handset is not None and "console" in senders:
+    if _sandboxed(services) and "console" in senders:
         senders["console"] = sandbox.HandsetSms(services.handset)
     return senders
 
@@ -218,12 +218,12 @@ def _whatsapp_sender(services: Services):
     made = WhatsAppSender.from_settings(services.settings)
     if made is not None:
         return made
-    return sandbox.HandsetWhatsApp(services.handset) if services.handset is not None else ConsoleWhatsApp()
+    return sandbox.HandsetWhatsApp(services.handset) if _sandboxed(services) else ConsoleWhatsApp()
 
 
 def _premium_biller(services: Services) -> PremiumSender:
     made = sender_for(services.settings)
-    if services.handset is not None and made.name == "console":
+    if _sandboxed(services) and made.name == "console":
         return sandbox.premium_biller(services)
     return made
 
@@ -290,7 +290,7 @@ def understanding_of(settings: Settings) -> Understand:
 # Piece -> its builder, in the order a piece's builder may read the pieces before it.
 _LEAVES = (
     ("surfaces", lambda services: surfaces(services.settings.ussd_size)),
-    ("handset", _handset),
+    ("handset", lambda services: Handset(services.engine, services.clock)),
     ("sms_senders", _sms_senders),
     ("whatsapp_sender", _whatsapp_sender),
     ("premium_biller", _premium_biller),
