@@ -9,7 +9,7 @@ __all__ = ["ORM_MODULES", "load_metadata"]
 
 # Packages that own tables; each module adds its tables to orders_core.orm.metadata when imported.
 ORM_MODULES = ("orders_core.orm", "payments_sms.orm", "notifications.orm", "notifications.optouts", "channels.orm",
-               "dialog.orm", "web.handset")
+               "dialog.orm", "channels.handset")
 
 
 def load_metadata():

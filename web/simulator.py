@@ -3,7 +3,7 @@
 A citizen's phone has a USSD dialer with the session's transcript, an SMS thread and a WhatsApp chat; an agent's
 phone has its SMS thread. What the phones send goes to the same webhooks, with the same form fields as Africa's
 Talking and Twilio (the URL key or the signature added when configured). What they receive is what the sandbox
-delivered to them (web.handset): replies, notifications, billed premium messages, templates, support answers.
+delivered to them (channels.handset): replies, notifications, billed premium messages, templates, support answers.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from orders_core.phones import normalise_phone
 from payments_sms.sandbox import OUTCOMES, SUCCESS, outcome_key
 
 
-from .handset import simulator_messages
+from channels.handset import simulator_messages
 
 __all__ = ["bp", "register", "ussd_form", "sms_form", "whatsapp_form"]
 

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import bootstrap
 from jobs import notifications as notification_jobs
-from web import sandbox
 
 __all__ = ["wire_sandbox", "BackgroundWorker", "wait_for"]
 
@@ -18,7 +17,7 @@ def wire_sandbox(services, report_delay: float = 0.2):
     services.settings = replace(services.settings, simulator="1")  # the opt-in flag (SHUBBAK_SIMULATOR=1)
     # The settings changed: every piece again, the simulated phones in place of the console ones.
     bootstrap.wire(services, fresh=True, understand=bootstrap.understanding_of(services.settings))
-    return bootstrap.wire(services, premium_biller=sandbox.premium_biller(services, report_delay=report_delay))
+    return bootstrap.wire(services, premium_biller=bootstrap.sandbox_biller(services, report_delay))
 
 
 class BackgroundWorker(threading.Thread):

@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 import fakeredis
 import redis
+import requests
 from rq import Queue, Retry, SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import text
 
 from channels import ussd
+from channels.handset import Handset, HandsetSms, HandsetWhatsApp
 from channels.registry import build_senders
 from channels.senders import Sender
 from channels.whatsapp import ConsoleWhatsApp, WhatsAppSender
@@ -41,15 +43,14 @@ from orders_core.redaction import code_hash
 from orders_core.uow import UnitOfWork
 from payments_sms import short_codes
 from payments_sms.orm import start_mappers as map_payments
+from payments_sms.sandbox import SandboxPremiumBiller
 from payments_sms.senders import PremiumSender
 from payments_sms.wiring import lockout_policy, sender_for
 from settings import Settings
 from staff.lockout import LoginGuard
 from texts import Catalogs
-from web import sandbox
-from web.handset import Handset
 
-__all__ = ["Services", "build", "wire", "current", "install", "surfaces", "understanding_of", "agent_commands", "QUEUES",
+__all__ = ["Services", "build", "wire", "current", "install", "surfaces", "understanding_of", "agent_commands", "sandbox_biller", "post_webhook", "QUEUES",
            "BILL_RETRY", "USSD_SECONDS", "CHAT_SECONDS"]
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ QUEUES = ("high", "default", "low")  # replies to citizens first, notifications 
 USSD_SECONDS = 300  # Africa's Talking closes a session after 180 s; a late step still finds it
 CHAT_SECONDS = 30 * 60  # SMS and WhatsApp: a conversation idle for 30 minutes starts again
 BILL_RETRY = Retry(max=3, interval=[60, 300, 900])  # provider unreachable: nothing was billed, try again
+SANDBOX_REPORT_PATH = "/webhooks/africastalking/sms/delivery"
 BILL_JOB = "jobs.payments.bill_charge"  # by name: the root imports no job module
 _current: "Services | None" = None
 _lock = threading.Lock()
@@ -209,7 +211,7 @@ def _sandboxed(services: Services) -> bool:
 def _sms_senders(services: Services) -> dict[str, Sender]:
     senders = build_senders(services.settings)
     if _sandboxed(services) and "console" in senders:
-        senders["console"] = sandbox.HandsetSms(services.handset)
+        senders["console"] = HandsetSms(services.handset)
     return senders
 
 
@@ -218,14 +220,36 @@ def _whatsapp_sender(services: Services):
     made = WhatsAppSender.from_settings(services.settings)
     if made is not None:
         return made
-    return sandbox.HandsetWhatsApp(services.handset) if _sandboxed(services) else ConsoleWhatsApp()
+    return HandsetWhatsApp(services.handset) if _sandboxed(services) else ConsoleWhatsApp()
 
 
 def _premium_biller(services: Services) -> PremiumSender:
     made = sender_for(services.settings)
     if _sandboxed(services) and made.name == "console":
-        return sandbox.premium_biller(services)
+        return sandbox_biller(services)
     return made
+
+
+def sandbox_biller(services: Services, report_delay: float = 2.0) -> SandboxPremiumBiller:
+    """Premium SMS billed by a sandbox whose reports come back through our own webhook, each billed SMS shown on
+    the simulated phone: where the simulator is on and no biller is configured. Never in production."""
+    handset = services.handset
+    return SandboxPremiumBiller(lambda form: post_webhook(services, SANDBOX_REPORT_PATH, form), services.redis,
+                                lambda to, text, mid: handset.record(to, "sms", "out", "premium", text, mid),
+                                delay=report_delay)
+
+
+def post_webhook(services: Services, path: str, form: dict, headers: dict | None = None) -> int:
+    """Post a provider's callback to our own webhook, with the URL key when keys are configured: in-process in
+    the web process, over HTTP to the public base URL from a separate worker. The HTTP status."""
+    keys = services.settings.at_webhook_keys
+    if keys and "africastalking" in path:
+        path += ("&" if "?" in path else "?") + "key=" + keys[0]
+    if services.web_app is not None:
+        # The test client runs the real request pipeline in this process: no socket, no port to know.
+        return services.web_app.test_client().post(path, data=form, headers=headers or {}).status_code
+    url = services.settings.public_base_url.rstrip("/") + path
+    return requests.post(url, data=form, headers=headers or {}, timeout=10).status_code
 
 
 def agent_commands(services: Services) -> AgentCommands:
