@@ -21,11 +21,12 @@ from typing import Callable, Protocol
 from channels.message import Inbound, Reply
 from orders_core import queries
 from orders_core.errors import InvalidInput, NotAllowed, ShubbakError
-from orders_core.lifecycle import Role, Status
+from orders_core.lifecycle import Status
 from orders_core.phones import mask_phone
 from orders_core.redaction import CODE_MARK, redact_agent_code
 from orders_core.references import format_reference, parse_reference, to_ascii_digits
 from orders_core.services import advance_order, dispatch_order, order_for_reference, reject_order, take_order
+from orders_core.services.office_work import OFFICE_ROLES
 
 from .formats import mad
 
@@ -220,7 +221,7 @@ class AgentCommands:
         return self.catalogs.text(user.language, key, **values)
 
     def _run(self, user, command: AgentCommand) -> tuple[str, dict]:
-        if user.role not in (Role.AGENT, Role.SUPERVISOR):
+        if user.role not in OFFICE_ROLES:
             raise NotAllowed(f"a {user.role} does not process orders")
         with self.uow_factory() as uow:
             order = order_for_reference(uow, command.reference)
