@@ -25,8 +25,9 @@ from channels.senders import SendError
 from dialog import Dialog, Surface
 from dialog.sessions import Busy
 from notifications.optouts import opt_out
+from persistence import message_kind
 
-__all__ = ["SURFACES", "surface_of", "DELIVERY_LISTENERS", "dialog_of", "enqueue_answer", "answer_sms",
+__all__ = ["SURFACES", "surface_of", "REPORT_OWNERS", "dialog_of", "enqueue_answer", "answer_sms",
            "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
@@ -160,8 +161,8 @@ def _failed(services, sms_id: int, failures: list[SendError]) -> str:
 
 
 def delivery_report(report: int | dict) -> bool | None:
-    """Apply a provider's delivery report (its inbox id, or the report carried) to our record, and to the other
-    packages that send SMS; whether the SMS was ours (None: the report was done already)."""
+    """Apply a provider's delivery report (its inbox id, or the report carried) to the message it names: our SMS
+    reply, a notification or a premium charge; whether it was an SMS reply (None: the report was done already)."""
     services = bootstrap.current()
     if isinstance(report, dict):
         return _apply_report(services, DeliveryStatus(**report))
@@ -178,12 +179,22 @@ def delivery_report(report: int | dict) -> bool | None:
 
 
 def _apply_report(services, status: DeliveryStatus) -> bool:
-    # Each package applies it here, in its own transaction, not in a job of its own: a report done in the inbox
-    # must not live on only in Redis. Applying one twice changes nothing (statuses never go back).
-    ours = apply_delivery(services.uow(), status)
-    for listener in DELIVERY_LISTENERS:
-        listener(services, status)
-    return ours
+    # Applied here, in the owner's own transaction, not in a job of its own: a report done in the inbox must not
+    # live on only in Redis. Applying one twice changes nothing (statuses never go back).
+    kind = message_kind(services.uow(), status.provider, status.provider_message_id)
+    # None: maybe a premium charge whose id is not recorded yet (the report overtook it); payments say.
+    REPORT_OWNERS[kind or "charge"](services, status)
+    return kind == "reply"
+
+
+def _to_replies(services, status: DeliveryStatus) -> None:
+    """Our SMS reply's status; refused because its recipient opted out at the provider (Twilio 21610): recorded
+    as an opt-out of SMS."""
+    apply_delivery(services.uow(), status)
+    if status.outcome == Outcome.OPTED_OUT:
+        recipient = recipient_of(services.uow(), status.provider, status.provider_message_id)
+        if recipient:
+            opt_out(services.uow(), recipient, "sms", f"{status.provider}:{status.detail}")
 
 
 def _to_payments(services, status: DeliveryStatus) -> None:
@@ -198,15 +209,5 @@ def _to_notifications(services, status: DeliveryStatus) -> None:
                            status.detail, status.outcome)
 
 
-def _to_opt_outs(services, status: DeliveryStatus) -> None:
-    """A reply refused because its recipient opted out at the provider (Twilio 21610): recorded as an opt-out of
-    SMS (notifications record theirs themselves)."""
-    if status.outcome != Outcome.OPTED_OUT:
-        return
-    recipient = recipient_of(services.uow(), status.provider, status.provider_message_id)
-    if recipient:
-        opt_out(services.uow(), recipient, "sms", f"{status.provider}:{status.detail}")
-
-
-# Payments first: a failure further on leaves the money applied, and the report is tried again.
-DELIVERY_LISTENERS = [_to_payments, _to_notifications, _to_opt_outs]
+# What a report names (persistence.message_kind) -> who applies it.
+REPORT_OWNERS = {"reply": _to_replies, "charge": _to_payments, "notification": _to_notifications}
