@@ -14,16 +14,13 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from channels import records, twilio
+from channels.handset import simulator_messages
 from channels.whatsapp import PREFIX
 from notifications.orm import notification_messages
+from orders_core import queries
 from orders_core.errors import InvalidInput
-from orders_core.lifecycle import Role
-from orders_core.model import User
 from orders_core.phones import normalise_phone
 from payments_sms.sandbox import OUTCOMES, SUCCESS, outcome_key
-
-
-from channels.handset import simulator_messages
 
 __all__ = ["bp", "register", "ussd_form", "sms_form", "whatsapp_form"]
 
@@ -65,9 +62,7 @@ def page():
 def _agent_phone(services) -> str | None:
     """The first active agent with a phone (the demo agent's): the agent's phone starts on that number."""
     with services.uow() as uow:
-        return uow.session.execute(select(User.phone).where(
-            User.role == Role.AGENT, User.active.is_(True), User.phone.is_not(None)).order_by(User.id).limit(1)
-        ).scalar()
+        return queries.first_agent_phone(uow)
 
 
 def ussd_form(phone: str, session_id: str, path: str, code: str) -> dict:
