@@ -50,7 +50,8 @@ from settings import Settings
 from staff.lockout import LoginGuard
 from texts import Catalogs
 
-__all__ = ["Services", "build", "wire", "current", "install", "surfaces", "understanding_of", "agent_commands", "sandbox_biller", "post_webhook", "QUEUES",
+__all__ = ["Services", "build", "wire", "current", "install", "surfaces", "understanding_of", "agent_commands",
+           "sandbox_biller", "post_webhook", "QUEUES",
            "BILL_RETRY", "USSD_SECONDS", "CHAT_SECONDS"]
 
 log = logging.getLogger(__name__)

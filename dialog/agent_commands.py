@@ -1,6 +1,7 @@
 """Office agents acting on orders by SMS from their registered number: take, ready, dispatched, reject.
 
-An inbound router beside the opt-out keywords, plugged in front of the dialog engine by the composition root: `AgentCommands(...)(inbound)` answers a Reply for an agent command and
+An inbound router beside the opt-out keywords, plugged in front of the dialog engine by the composition root:
+`AgentCommands(...)(inbound)` answers a Reply for an agent command and
 None for anything else, which the dialog then handles as usual.
 
 A sender number can be spoofed, so a number alone proves nothing: the agent also proves they know their SMS code

@@ -13,8 +13,8 @@ from .lifecycle import ACTIVE, Role, Status
 
 __all__ = [
     "office", "order_by_id", "orders_of_contact", "payment_by_source", "unpaid_before", "office_queue", "office_count",
-    "office_candidates", "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone", "first_agent_phone",
-    "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
+    "office_candidates", "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
+    "first_agent_phone", "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
 ]
 
 

@@ -37,7 +37,8 @@ def file_complaint(uow, contact: str, category: str, text: str, *, language: str
         complaint = Complaint(
             reference=uow.fresh_reference(Complaint, "9"), order_id=order.id if order else None, contact=contact,
             phone=phone, language=language, channel=channel, category=category, text=body[:TEXT_LIMIT],
-            status="open", attachments=list(attachments or [])[:ATTACHMENT_LIMIT], created_at=uow.now(), resolution_note=None,
+            status="open", attachments=list(attachments or [])[:ATTACHMENT_LIMIT], created_at=uow.now(),
+            resolution_note=None,
             **_route(category, order),
         )
         complaint.events = [ComplaintEvent(from_status=None, to_status="open", actor_id=contact, role=Role.CITIZEN,

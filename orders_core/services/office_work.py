@@ -8,8 +8,8 @@ from ..model import Actor, Order
 from ..validation import barcode_problem, clean_text
 from .ordering import SYSTEM, move, refund_as_credit
 
-__all__ = ["REJECTION_REASONS", "OFFICE_ROLES", "ADVANCE_TARGETS", "may_act", "order_actions", "take_order", "advance_order", "reject_order", "dispatch_order", "reassign_order",
-           "order_for_staff", "can_see_order"]
+__all__ = ["REJECTION_REASONS", "OFFICE_ROLES", "ADVANCE_TARGETS", "may_act", "order_actions", "take_order",
+           "advance_order", "reject_order", "dispatch_order", "reassign_order", "order_for_staff", "can_see_order"]
 
 REJECTION_REASONS = ("record_not_found", "incomplete_data", "not_entitled")
 _STAFF_ALL_OFFICES = frozenset({Role.SUPPORT, Role.FINANCE, Role.ADMIN, Role.SYSTEM})
