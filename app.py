@@ -37,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     limits.install(app)  # after the blueprints: it puts the limits on their views
     if settings.env != "test":
         services.start_inprocess_worker()
+        from jobs import clock  # an entry point: the periodic clock's thread (embedded) or tick chain
+        clock.start(services)
     return app
 
 

@@ -163,7 +163,7 @@ def periodic_jobs(services) -> dict:
     from jobs.conversations import resend_replies
     from jobs.inbox import sweep_inbox
 
-    notifier = jobs.notifier(services)
+    notifier = services.notifier
     return {
         "job expire_orders": jobs.expire_orders,
         "job dispatch_outbox": lambda: notifications.claim_outbox(services.uow()),
@@ -286,7 +286,6 @@ def main() -> None:
     deadline = time.monotonic() + opts.budget_minutes * 60
     print(machine())
     from app import create_app
-    from jobs import notifications as jobs
 
     with Stack("growth") as stack:
         now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -299,7 +298,6 @@ def main() -> None:
         with loader.begin():
             history.prepare(loader, now, people["bench-agent"])
             add_office_staff(loader)
-        jobs.notifier(services)
         recorder = Recorder(services.engine)
         results: dict[str, dict[int, Timing]] = {}
         loaded, measured = 0, []

@@ -6,7 +6,7 @@ Orders are placed first (each leaves an `order.placed` row in the outbox). A pha
 job per row; each plans and stores the citizen's message, then claims it, hands it to the null sender and records
 the outcome: one job per notification, so jobs per second are notifications per second. One worker process drains the queues; its jobs record
 their start and end, so the worker's own start-up is not counted. The baseline drains as many no-op jobs with
-the same worker class. The ratio is taken on the Procfile's worker (`procfile`: jobs.notifications.Worker); the
+the same worker class. The ratio is taken on the Procfile's worker (`procfile`: jobs.worker.Worker); the
 other kinds (see bench/rq_worker.py) show what a different worker set-up would give.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
     python -m bench.rq_worker --worker procfile|fork|preforked|simple     (drains the queues, then exits)
 
-`procfile` is the Procfile's worker class, `jobs.notifications.Worker`. `fork` is RQ's default `rq worker`: it
+`procfile` is the Procfile's worker class, `jobs.worker.Worker`. `fork` is RQ's default `rq worker`: it
 builds nothing before the first job, so the composition root is built where the job runs, in each forked work
 horse. `preforked` builds it (imports, engine, catalogs, notifier) in the
 worker before forking, so that horses inherit it; `simple` runs every job in the worker process itself. Each
@@ -70,7 +70,7 @@ class TimedSimpleWorker(_Timed, SimpleWorker):
 
 
 def _procfile_worker():
-    from jobs.notifications import Worker as ProcfileWorker
+    from jobs.worker import Worker as ProcfileWorker
 
     class TimedProcfileWorker(_Timed, ProcfileWorker):
         """The Procfile's worker class."""
@@ -104,7 +104,7 @@ def main() -> None:
 
 def _prepare(kind: str) -> None:
     """The null sender in place of the console one; for `preforked`, the composition root built now."""
-    import jobs.notifications
+    import jobs.notifications  # noqa: F401 - the job modules imported before the fork
     from channels.senders import ConsoleSender
 
     # Replaced before any job runs, so that forked horses inherit the replacement.
@@ -113,7 +113,7 @@ def _prepare(kind: str) -> None:
         import bootstrap
 
         # No connection is opened here: a database socket must never be shared by a parent and its horses.
-        jobs.notifications.notifier(bootstrap.current())
+        bootstrap.current()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["Inbound", "Reply", "Outbound", "SessionState"]
+__all__ = ["Inbound", "Reply", "Outbound", "SessionState", "choices"]
 
 
 class SessionState:
@@ -50,3 +50,9 @@ class Outbound:
     channel: str = "sms"
     idempotency_key: str | None = None
     extra: dict = field(default_factory=dict)
+
+
+def choices(options) -> list[tuple[str, str]]:
+    """A reply's options as (key, label): a label alone is numbered from 1 by its place, a pair keeps its key."""
+    return [option if isinstance(option, tuple) else (str(number), option)
+            for number, option in enumerate(options, 1)]

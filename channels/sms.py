@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from texts import gsm7_safe
 
-from .message import Reply
+from .message import Reply, choices
 
 __all__ = ["render"]
 
@@ -11,8 +11,7 @@ __all__ = ["render"]
 def render(reply: Reply) -> str:
     """One SMS text for a reply ("" when the service has nothing to say)."""
     lines = [reply.text.strip()] if reply.text and reply.text.strip() else []
-    for number, option in enumerate(reply.options, 1):
-        key, label = option if isinstance(option, tuple) else (str(number), option)
+    for key, label in choices(reply.options):
         lines.append(f"{key} {label}")
     # Latin letters outside GSM-7 (ç, ê, ’) would bill the whole SMS as UCS-2, at 70 characters a part.
     return gsm7_safe("\n".join(lines))

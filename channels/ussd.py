@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from texts import GSM7, count, gsm7_safe, is_gsm7
 
-from .message import Reply
+from .message import Reply, choices
 
 __all__ = ["LIMIT", "MORE", "ScreenSize", "DEFAULT_SIZE", "octets", "screens", "screen", "lines_of"]
 
@@ -47,8 +47,7 @@ def octets(text: str) -> int:
 def lines_of(reply: Reply) -> list[str]:
     """The reply's text lines, then its choices as `key label` lines."""
     lines = [line for line in (reply.text or "").split("\n")]
-    for number, option in enumerate(reply.options, 1):
-        key, label = option if isinstance(option, tuple) else (str(number), option)
+    for key, label in choices(reply.options):
         lines.append(f"{key} {label}")
     return [gsm7_safe(" ".join(line.split())) for line in lines if line.strip()]
 

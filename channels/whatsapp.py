@@ -17,7 +17,7 @@ from orders_core.phones import mask_phone
 from . import twilio
 from .contract import Route
 from .forms import TEXT_LIMIT, FormReader, possible_base64
-from .message import Inbound, Reply
+from .message import Inbound, Reply, choices
 from .senders import SendResult
 
 __all__ = ["NAME", "ROUTES", "CHANNEL", "PREFIX", "WINDOW", "BODY_LIMIT", "MAX_MEDIA", "authentic", "acknowledge", "receive",
@@ -89,8 +89,7 @@ def _phone_of(value: str | None) -> str | None:
 def render(reply: Reply) -> str:
     """The WhatsApp text of a reply: its text, then its choices numbered as on USSD (bold numbers), "" for none."""
     lines = [reply.text.strip()] if reply.text and reply.text.strip() else []
-    for number, option in enumerate(reply.options, 1):
-        key, label = option if isinstance(option, tuple) else (str(number), option)
+    for key, label in choices(reply.options):
         lines.append(f"*{key}* {label}")
     return "\n".join(lines)
 

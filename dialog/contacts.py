@@ -8,12 +8,23 @@ from typing import Any, Callable, TypeVar
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from orders_core.phones import country_of
+
 from .orm import contacts as t
 
-__all__ = ["Contact", "touch", "choose_language", "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach",
+__all__ = ["Contact", "touch", "choose_language", "chosen_language", "guessed_language", "LANGUAGE_BY_COUNTRY",
+           "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach",
            "find_reach"]
 
 T = TypeVar("T")
+# A first guess at the language of a number's owner, changeable (LANGUE / language). Morocco has none: the first
+# message decides (Arabic script -> Arabic, English words -> English, else French, Darija included). Canada is
+# French: its Moroccans live mostly in Quebec.
+LANGUAGE_BY_COUNTRY = {
+    **dict.fromkeys(("FR", "BE", "CH", "LU", "MC", "CA", "SN", "CI"), "fr"),
+    **dict.fromkeys(("US", "GB", "GG", "JE", "IM", "IE", "AU", "NZ"), "en"),
+    **dict.fromkeys(("SA", "AE", "QA", "KW", "BH", "OM", "EG", "JO", "LB", "LY", "MR"), "ar"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,17 @@ def touch(uow, contact: str, phone: str | None, at: datetime,
             return found or Contact(contact, phone, None, None), answer
     with uow:
         return Contact(contact, phone, None, None), then(uow, contact) if then else None
+
+
+def guessed_language(phone: str | None) -> str | None:
+    """The likely language of a number's owner, from its country code (None for Morocco and the unknown)."""
+    return LANGUAGE_BY_COUNTRY.get(country_of(phone) or "") if phone else None
+
+
+def chosen_language(uow, contact: str) -> str | None:
+    """The language a contact chose, if any."""
+    with uow:
+        return uow.session.execute(select(t.c.language).where(t.c.contact == contact)).scalar()
 
 
 def choose_language(uow, contact: str, language: str, session_id: str | None = None) -> None:

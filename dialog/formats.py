@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from orders_core.references import format_reference
-from payments_sms.money import mad
+from orders_core.money import mad
 
 __all__ = ["mad", "day", "office_label", "holder_label", "shown_reference"]
 

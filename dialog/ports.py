@@ -19,6 +19,7 @@ class Ports:
     catalogs: Any  # texts.Catalogs
     clock: Callable[[], datetime]
     short_code: str = "1919"
+    payments: Any = None  # dialog.flows.pay.PaymentPorts: the card secret, lock-out rules, short codes, billing
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from channels.message import Inbound, Reply
+from channels.message import Inbound, Reply, choices
 from orders_core.references import to_ascii_digits
 
 from .ports import Ports, Surface
@@ -135,5 +135,5 @@ def choice(text: str, count: int) -> int | None:
 
 
 def numbered(labels) -> tuple[tuple[str, str], ...]:
-    """Choices numbered from 1."""
-    return tuple((str(n), label) for n, label in enumerate(labels, 1))
+    """Choices numbered from 1 (channels.message.choices numbers them)."""
+    return tuple(choices(list(labels)))

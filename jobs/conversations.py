@@ -1,28 +1,19 @@
-"""RQ jobs of the conversations (answer an SMS, send a recorded reply, apply a delivery report), and the wiring of
-the dialog and the SMS senders into the composition root.
+"""RQ jobs of the conversations: answer an SMS, send a recorded reply, apply a delivery report.
 
 An SMS or a report reaches its job as its row in the inbox (channels.inbox), which the job claims and marks done;
-when the database was down at the callback, as the message itself, carried by the job alone.
-
-Hooks for other packages, all in `services.adapters`:
-- "dialog_routers": routers `(Inbound) -> Reply | None` tried before the citizen flows (default: agent commands);
-- "dialog_flows": flows replacing or adding to dialog.flows.registry() by name (e.g. the payments' "pay");
-- "understand": `(text) -> dialog.Intent | None`, free-text understanding on SMS and WhatsApp (never USSD);
-- "sms_senders": senders by name (channels.registry), tried in SHUBBAK_SMS_PROVIDERS order;
-- DELIVERY_LISTENERS below: who else hears of each delivery report.
+when the database was down at the callback, as the message itself, carried by the job alone. The dialog, the
+senders and the surfaces come from the composition root (bootstrap).
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import timedelta
 
 import rq
 from rq import Retry
-from sqlalchemy import select
 
 import bootstrap
-from channels import sms, ussd
+from channels import sms
 from channels.delivery import DeliveryStatus, Outcome
 from channels.inbox import claim_message, claim_report, inbound_of, mark_done, release, values_of
 from channels.message import Inbound, Reply
@@ -30,72 +21,30 @@ from channels.records import (
     apply_delivery, claim_for_sending, mark_failed, mark_sent, record_inbound, record_reply, recipient_of,
     stale_replies,
 )
-from channels.registry import build_senders
 from channels.senders import SendError
-from dialog import Dialog, Ports, SessionStore, Surface, registry
-from dialog.orm import contacts
+from dialog import Dialog, Surface
 from dialog.sessions import Busy
-from notifications.opting import OptOutKeywords
 from notifications.optouts import opt_out
+from persistence import message_kind
 
-__all__ = ["SURFACES", "surface_of", "DELIVERY_LISTENERS", "install", "dialog_of", "senders_of", "enqueue_answer",
-           "answer_sms", "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
+__all__ = ["SURFACES", "surface_of", "REPORT_OWNERS", "dialog_of", "enqueue_answer", "answer_sms",
+           "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
-USSD_SECONDS = 300  # Africa's Talking closes a session after 180 s; a late step still finds it
-CHAT_SECONDS = 30 * 60  # SMS: a conversation idle for 30 minutes starts again
 SEND_RETRY = Retry(max=2, interval=[300, 600])  # as courier: again after 5 and 10 minutes, then failed
 REPLY_STUCK = timedelta(minutes=15)  # longer than SEND_RETRY's waits: a reply queued longer has lost its job
-
-SURFACES = {
-    "ussd": Surface("ussd", pager=ussd.screens, must_answer=True, free_text=False, per_session=True,
-                    session_seconds=USSD_SECONDS, latin_until_chosen=True),
-    "sms": Surface("sms", session_seconds=CHAT_SECONDS),
-}
+# The surfaces at the default USSD size: their session keys (web/webhooks.py drops a hung-up USSD session by it).
+SURFACES = bootstrap.surfaces()
 
 
 def surface_of(services, channel: str) -> Surface:
-    """The channel's surface, with the USSD screen size of the settings (SHUBBAK_USSD_*)."""
-    if channel != "ussd":
-        return SURFACES[channel]
-    size = services.settings.ussd_size
-    if size == ussd.DEFAULT_SIZE:
-        return SURFACES["ussd"]
-    return replace(SURFACES["ussd"], pager=lambda reply, more: ussd.screens(reply, more, size))
-
-
-def install(services) -> None:
-    """Register the SMS senders of every configured provider (one line in bootstrap.build)."""
-    senders_of(services)
-
-
-def senders_of(services) -> dict:
-    return services.adapters.setdefault("sms_senders", build_senders(services.settings))
+    """The channel's surface, as the composition root built it."""
+    return services.surfaces[channel]
 
 
 def dialog_of(services) -> Dialog:
-    """The process's dialog engine, built on first use from the settings and the registered hooks."""
-    if "dialog" not in services.adapters:
-        ports = Ports(services.uow, services.settings.prices, services.catalogs, services.clock,
-                      services.settings.at_short_code)
-        routers = services.adapters.setdefault("dialog_routers", _default_routers(services))
-        flows = registry(services.adapters.get("dialog_flows", ()))
-        services.adapters["dialog"] = Dialog(ports, SessionStore(services.redis), flows, routers,
-                                             services.adapters.get("understand"))
-    return services.adapters["dialog"]
-
-
-def _default_routers(services) -> list:
-    from jobs.notifications import agent_commands  # agents act on orders by SMS from their registered number
-    # STOP / START first: they must work in any conversation state, an agent's included.
-    return [OptOutKeywords(services.uow, services.catalogs, lambda contact: _language_of(services, contact)),
-            agent_commands(services)]
-
-
-def _language_of(services, contact: str) -> str | None:
-    """The language a contact chose, if any (the confirmation of a bare STOP is in it)."""
-    with services.uow() as uow:
-        return uow.session.execute(select(contacts.c.language).where(contacts.c.contact == contact)).scalar()
+    """The process's dialog engine, as the composition root built it."""
+    return services.dialog
 
 
 def plain(inbound: Inbound) -> dict:
@@ -125,7 +74,7 @@ def answer_sms(message: int | dict, attempt: int = 1) -> str:
 
 
 def _answer_sms(services, inbound: Inbound, attempt: int) -> str:
-    return queue_reply(services, inbound, dialog_of(services).handle(inbound, surface_of(services, inbound.channel)))
+    return queue_reply(services, inbound, services.dialog.handle(inbound, services.surfaces[inbound.channel]))
 
 
 def answer_message(services, job, message: int | dict, attempt: int, answer) -> str:
@@ -173,7 +122,7 @@ def send_sms(sms_id: int) -> str:
     failures = []
     for name in _providers(services, outgoing.provider):
         try:
-            result = senders_of(services)[name].send(outgoing.to, outgoing.text)
+            result = services.sms_senders[name].send(outgoing.to, outgoing.text)
         except SendError as exc:
             failures.append(exc)
             log.warning("SMS %d not sent by %s: %s", sms_id, name, exc.reason)
@@ -197,7 +146,7 @@ def resend_replies() -> int:
 
 def _providers(services, preferred: str | None) -> list[str]:
     """The configured providers that are wired, the one the citizen wrote to first (same number to answer)."""
-    wired = [name for name in services.settings.sms_providers if name in senders_of(services)]
+    wired = [name for name in services.settings.sms_providers if name in services.sms_senders]
     return sorted(wired, key=lambda name: name != preferred)
 
 
@@ -212,8 +161,8 @@ def _failed(services, sms_id: int, failures: list[SendError]) -> str:
 
 
 def delivery_report(report: int | dict) -> bool | None:
-    """Apply a provider's delivery report (its inbox id, or the report carried) to our record, and to the other
-    packages that send SMS; whether the SMS was ours (None: the report was done already)."""
+    """Apply a provider's delivery report (its inbox id, or the report carried) to the message it names: our SMS
+    reply, a notification or a premium charge; whether it was an SMS reply (None: the report was done already)."""
     services = bootstrap.current()
     if isinstance(report, dict):
         return _apply_report(services, DeliveryStatus(**report))
@@ -230,12 +179,22 @@ def delivery_report(report: int | dict) -> bool | None:
 
 
 def _apply_report(services, status: DeliveryStatus) -> bool:
-    # Each package applies it here, in its own transaction, not in a job of its own: a report done in the inbox
-    # must not live on only in Redis. Applying one twice changes nothing (statuses never go back).
-    ours = apply_delivery(services.uow(), status)
-    for listener in DELIVERY_LISTENERS:
-        listener(services, status)
-    return ours
+    # Applied here, in the owner's own transaction, not in a job of its own: a report done in the inbox must not
+    # live on only in Redis. Applying one twice changes nothing (statuses never go back).
+    kind = message_kind(services.uow(), status.provider, status.provider_message_id)
+    # None: maybe a premium charge whose id is not recorded yet (the report overtook it); payments say.
+    REPORT_OWNERS[kind or "charge"](services, status)
+    return kind == "reply"
+
+
+def _to_replies(services, status: DeliveryStatus) -> None:
+    """Our SMS reply's status; refused because its recipient opted out at the provider (Twilio 21610): recorded
+    as an opt-out of SMS."""
+    apply_delivery(services.uow(), status)
+    if status.outcome == Outcome.OPTED_OUT:
+        recipient = recipient_of(services.uow(), status.provider, status.provider_message_id)
+        if recipient:
+            opt_out(services.uow(), recipient, "sms", f"{status.provider}:{status.detail}")
 
 
 def _to_payments(services, status: DeliveryStatus) -> None:
@@ -250,15 +209,5 @@ def _to_notifications(services, status: DeliveryStatus) -> None:
                            status.detail, status.outcome)
 
 
-def _to_opt_outs(services, status: DeliveryStatus) -> None:
-    """A reply refused because its recipient opted out at the provider (Twilio 21610): recorded as an opt-out of
-    SMS (notifications record theirs themselves)."""
-    if status.outcome != Outcome.OPTED_OUT:
-        return
-    recipient = recipient_of(services.uow(), status.provider, status.provider_message_id)
-    if recipient:
-        opt_out(services.uow(), recipient, "sms", f"{status.provider}:{status.detail}")
-
-
-# Payments first: a failure further on leaves the money applied, and the report is tried again.
-DELIVERY_LISTENERS = [_to_payments, _to_notifications, _to_opt_outs]
+# What a report names (persistence.message_kind) -> who applies it.
+REPORT_OWNERS = {"reply": _to_replies, "charge": _to_payments, "notification": _to_notifications}

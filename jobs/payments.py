@@ -7,34 +7,20 @@ from datetime import timedelta
 from rq import Retry
 
 import bootstrap
-from dialog.flows.pay_by_phone import PaymentPorts, pay_flows
-from payments_sms import billing, short_codes
-from payments_sms import wiring as payments_wiring
+from bootstrap import BILL_RETRY
+from payments_sms import billing
 from payments_sms.errors import UnknownCharge
 from payments_sms.premium import expire_premium
 from payments_sms.senders import report_status
-from payments_sms.wiring import premium_sender
 
-__all__ = ["install", "bill_charge", "delivery_report", "expire_charges", "enqueue_bill", "enqueue_report"]
+__all__ = ["bill_charge", "delivery_report", "expire_charges", "enqueue_bill", "enqueue_report", "BILL_RETRY",
+           "REPORT_RETRY"]
 
 log = logging.getLogger(__name__)
 # A report can overtake our record of the message id it names (the provider answers the send, then reports,
 # before we commit the id): such a report is tried again a little later.
 REPORT_RETRY = Retry(max=4, interval=[5, 30, 120, 600])
-BILL_RETRY = Retry(max=3, interval=[60, 300, 900])  # provider unreachable: nothing was billed, try again
 STALE_QUEUED = timedelta(minutes=10)
-
-
-def install(services) -> None:
-    """Wire payments into a newly built composition root (one line in bootstrap.build): the premium sender, and
-    the dialog's `pay` flow (premium SMS and prepaid cards), replacing the default one."""
-    payments_wiring.install(services)
-    settings, codes = services.settings, short_codes(services.settings)
-    default = settings.at_short_code if settings.at_short_code in codes else next(iter(codes))
-    ports = PaymentPorts(settings.card_pin_secret, payments_wiring.lockout_policy(settings), codes, default,
-                         lambda charge_id: enqueue_bill(services, charge_id), settings.timezone)
-    flows = [flow for flow in services.adapters.get("dialog_flows", ()) if flow.name != "pay"]
-    services.adapters["dialog_flows"] = [*flows, *pay_flows(ports)]
 
 
 def enqueue_bill(services, charge_id: int):
@@ -51,14 +37,14 @@ def enqueue_report(services, provider: str, provider_message_id: str, status: st
 def bill_charge(charge_id: int) -> str:
     """Hand one queued charge to the premium provider; a refusal stops the payment (the citizen is told)."""
     services = bootstrap.current()
-    outcome = billing.bill_charge(services.uow(), premium_sender(services), services.catalogs, charge_id)
+    outcome = billing.bill_charge(services.uow(), services.premium_biller, services.catalogs, charge_id)
     return outcome.status
 
 
 def delivery_report(provider: str, provider_message_id: str, status: str, detail: str | None = None) -> str:
     """Apply a provider's delivery report to the charge it names; bill the next message when one succeeded."""
     services = bootstrap.current()
-    sender = premium_sender(services)
+    sender = services.premium_biller
     ours = report_status(sender, status) if provider == sender.name else None
     if ours is None:
         return "not_premium"
@@ -77,7 +63,7 @@ def expire_charges() -> int:
     """Periodic: expire charges with no final report after 72 h, and hand over charges whose job was lost."""
     services = bootstrap.current()
     expired = expire_premium(services.uow())
-    sender = premium_sender(services)
+    sender = services.premium_biller
     if not sender.bills_incoming:  # an incoming-billing sender waits for the citizen's next YES instead
         for charge_id in billing.stale_queued_charges(services.uow(), services.clock() - STALE_QUEUED):
             enqueue_bill(services, charge_id)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import delete, select
-
 import bootstrap
 from channels.orm import inbox, sms_messages
 from orders_core.orm import escalation_messages
+from orders_core.purging import purge_rows
 
 __all__ = ["purge_personal_data", "purge_before", "PURGED"]
 
@@ -22,7 +21,6 @@ log = logging.getLogger(__name__)
 # table -> its moment column: rows older than the retention period go.
 PURGED = ((inbox, inbox.c.received_at), (sms_messages, sms_messages.c.created_at),
           (escalation_messages, escalation_messages.c.at))
-BATCH = 2000
 
 
 def purge_personal_data() -> dict[str, int]:
@@ -37,18 +35,4 @@ def purge_personal_data() -> dict[str, int]:
 
 def purge_before(uow_factory, cutoff) -> dict[str, int]:
     """Delete every purged table's rows older than `cutoff`, in batches (the inbox first: it refers to SMS)."""
-    return {table.name: _purge(uow_factory, table, moment, cutoff) for table, moment in PURGED}
-
-
-def _purge(uow_factory, table, moment, cutoff) -> int:
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            old = select(table.c.id).where(moment < cutoff).order_by(table.c.id).limit(BATCH)
-            ids = list(uow.session.scalars(old))
-            if ids:
-                uow.session.execute(delete(table).where(table.c.id.in_(ids)))
-            uow.commit()
-        total += len(ids)
-        if len(ids) < BATCH:
-            return total
+    return {table.name: purge_rows(uow_factory, table, moment, cutoff) for table, moment in PURGED}

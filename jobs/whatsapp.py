@@ -1,16 +1,12 @@
-"""RQ jobs of WhatsApp conversations (answer a message, send a message by the 24-hour rule), files sent with a
-complaint, and the wiring of WhatsApp and of the NLU (the dialog's `understand` port, SMS and WhatsApp, never
-USSD) into the composition root.
-"""
+"""RQ jobs of WhatsApp conversations: answer a message (keeping the files sent with a complaint), send a message by
+the 24-hour rule. The dialog, the sender and the surface come from the composition root (bootstrap)."""
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
-from datetime import timedelta, timezone
+from datetime import timezone
 
 import rq
-from sqlalchemy import func, or_, select
 
 import bootstrap
 from channels import whatsapp
@@ -18,62 +14,14 @@ from channels.dedup import Once
 from channels.message import Inbound, Reply
 from channels.records import record_reply
 from channels.senders import SendError
-from dialog import Surface, embedded_nlu, understanding
-from dialog.contacts import WhatsAppId, choose_language, link_whatsapp, whatsapp_reach
-from dialog.nlu import calibration
-from dialog.nlu_client import NluClient
-from jobs.conversations import CHAT_SECONDS, SEND_RETRY, answer_message, dialog_of, plain, send_sms
-from orders_core.model import Complaint
-from orders_core.phones import country_of
-from orders_core.references import format_reference
+from dialog import understanding
+from dialog.complaint_files import ComplaintFiles
+from dialog.contacts import WhatsAppId, choose_language, guessed_language, link_whatsapp, whatsapp_reach
+from jobs.conversations import SEND_RETRY, answer_message, plain, send_sms
 
-__all__ = ["SURFACE", "LANGUAGE_BY_COUNTRY", "install", "understanding_of", "install_understanding", "sender_of",
-           "enqueue_answer", "answer_whatsapp", "send_whatsapp", "guessed_language"]
+__all__ = ["enqueue_answer", "answer_whatsapp", "send_whatsapp"]
 
 log = logging.getLogger(__name__)
-SURFACE = Surface(whatsapp.CHANNEL, session_seconds=CHAT_SECONDS)
-MEDIA_SECONDS = 3600  # a file sent before its complaint waits this long to be attached to it
-_MEDIA = "shubbak:whatsapp:media:"
-# A first guess at the language of a number's owner, changeable (LANGUE / language). Morocco has none: the first
-# message decides (Arabic script -> Arabic, English words -> English, else French, Darija included). Canada is
-# French: its Moroccans live mostly in Quebec.
-LANGUAGE_BY_COUNTRY = {
-    **dict.fromkeys(("FR", "BE", "CH", "LU", "MC", "CA", "SN", "CI"), "fr"),
-    **dict.fromkeys(("US", "GB", "GG", "JE", "IM", "IE", "AU", "NZ"), "en"),
-    **dict.fromkeys(("SA", "AE", "QA", "KW", "BH", "OM", "EG", "JO", "LB", "LY", "MR"), "ar"),
-}
-
-
-def install(services) -> None:
-    """Wire the WhatsApp sender and the NLU (one line in bootstrap.build)."""
-    sender_of(services)
-    install_understanding(services, understanding_of(services.settings))
-
-
-def understanding_of(settings):
-    """Rasa when SHUBBAK_NLU_URL is set, the embedded classifier answering while it is down; else the embedded one
-    alone (built at the first free text a process sees)."""
-    embedded = understanding.understand_with(embedded_nlu.shared().parse, calibration.EMBEDDED_ACCEPT)
-    if not settings.nlu_url:
-        return embedded
-    client = NluClient(settings.nlu_url, timeout=settings.nlu_timeout)
-    return understanding.understand_with(client.parse, calibration.RASA_ACCEPT, fallback=embedded)
-
-
-def install_understanding(services, understand) -> None:
-    """Make `understand` the dialog's free-text port, with the flow that handles what it did not understand."""
-    services.adapters["understand"] = understand
-    flows = [flow for flow in services.adapters.get("dialog_flows", ()) if flow.name != understanding.FLOW]
-    services.adapters["dialog_flows"] = [*flows, *understanding.flows(understand)]
-    services.adapters.pop("dialog", None)  # built again with the port on first use
-
-
-def sender_of(services):
-    """The WhatsApp sender: Twilio's when configured, else one that records and logs (embedded default)."""
-    if "whatsapp_sender" not in services.adapters:
-        made = whatsapp.WhatsAppSender.from_settings(services.settings)
-        services.adapters["whatsapp_sender"] = made or whatsapp.ConsoleWhatsApp()
-    return services.adapters["whatsapp_sender"]
 
 
 def enqueue_answer(services, inbound: Inbound):
@@ -94,7 +42,8 @@ def _answer(services, inbound: Inbound, attempt: int) -> str:
     if media and not inbound.text.strip() and _idle(services, inbound):
         return _queue(services, inbound, Reply(_about_media(services, inbound, media)))
     before = _last_complaint(services, inbound)
-    reply = dialog_of(services).handle(inbound, SURFACE)  # Busy: another message of this contact goes first
+    # Busy: another message of this contact goes first.
+    reply = services.dialog.handle(inbound, services.surfaces[whatsapp.CHANNEL])
     if media or _pending(services, inbound):
         _attach_since(services, inbound, before)
     return _queue(services, inbound, reply)
@@ -112,11 +61,6 @@ def _identified(services, inbound: Inbound) -> Inbound:
         if guess:
             choose_language(services.uow(), reach.contact, guess)
     return replace(inbound, contact=reach.contact, phone=reach.phone)
-
-
-def guessed_language(phone: str | None) -> str | None:
-    """The likely language of a number's owner, from its country code (None for Morocco and the unknown)."""
-    return LANGUAGE_BY_COUNTRY.get(country_of(phone) or "") if phone else None
 
 
 def _queue(services, inbound: Inbound, reply: Reply) -> str:
@@ -146,7 +90,7 @@ def send_whatsapp(contact: str, text: str, key: str, kind: str = "reply", values
         return "unreachable"
     if path.channel == "sms":
         return _by_sms(services, path.to, text, key)
-    return _send(path, text, template[1] if template else {}, sender_of(services))
+    return _send(path, text, template[1] if template else {}, services.whatsapp_sender)
 
 
 def _send(path: whatsapp.Route, text: str, variables: dict, sender) -> str:
@@ -182,37 +126,37 @@ def _aware(moment):
 
 # Files sent with a complaint
 
+def _files(services) -> ComplaintFiles:
+    return ComplaintFiles(services.uow, services.redis, services.clock)
+
+
+def _contacts(inbound: Inbound) -> list[str]:
+    return [c for c in (inbound.contact, inbound.phone) if c]
+
+
 def _keep_media(services, inbound: Inbound) -> list[dict]:
-    """Keep this message's files with the contact's pending ones; all of them, oldest first."""
-    key = _MEDIA + inbound.contact
-    for item in inbound.extra.get("media") or ():
-        services.redis.rpush(key, json.dumps(item))
-    if inbound.extra.get("media"):
-        services.redis.expire(key, MEDIA_SECONDS)
-    return inbound.extra.get("media") or []
+    """Keep this message's files with the contact's pending ones."""
+    media = inbound.extra.get("media") or []
+    _files(services).keep(inbound.contact, media)
+    return media
 
 
 def _pending(services, inbound: Inbound) -> list[dict]:
-    return [json.loads(raw) for raw in services.redis.lrange(_MEDIA + inbound.contact, 0, -1)]
+    return _files(services).pending(inbound.contact)
 
 
 def _idle(services, inbound: Inbound) -> bool:
     """No conversation under way: a file alone is not an answer to any question."""
-    return dialog_of(services).sessions.load(SURFACE.session_key(inbound)) is None
+    return services.dialog.sessions.load(services.surfaces["whatsapp"].session_key(inbound)) is None
 
 
 def _about_media(services, inbound: Inbound, media: list[dict]) -> str:
     """Attach files to a complaint filed within the hour, or say they wait for the next one."""
-    since = services.clock() - timedelta(seconds=MEDIA_SECONDS)
-    with services.uow() as uow:
-        recent = uow.one(select(Complaint).where(_mine(inbound), Complaint.created_at >= since)
-                         .order_by(Complaint.id.desc()).limit(1))
-        reference = recent.reference if recent else None
+    reference = _files(services).attach_to_recent(inbound.contact, _contacts(inbound))
     language = _language(services, inbound)
     if reference is None:
         return services.catalogs.text(language, "whatsapp.media.kept")
-    _attach_since(services, inbound, recent.id - 1)
-    return services.catalogs.text(language, "whatsapp.media.attached", ref=format_reference(reference))
+    return services.catalogs.text(language, "whatsapp.media.attached", ref=reference)
 
 
 def _language(services, inbound: Inbound) -> str:
@@ -220,25 +164,10 @@ def _language(services, inbound: Inbound) -> str:
     return (reach.language if reach else None) or understanding.language_of(inbound.text) or "fr"
 
 
-def _mine(inbound: Inbound):
-    contacts = [c for c in (inbound.contact, inbound.phone) if c]
-    return or_(Complaint.contact.in_(contacts), Complaint.phone.in_(contacts))
-
-
 def _last_complaint(services, inbound: Inbound) -> int:
-    with services.uow() as uow:
-        return uow.scalar(select(func.coalesce(func.max(Complaint.id), 0)).where(_mine(inbound)))
+    return _files(services).last_complaint(_contacts(inbound))
 
 
 def _attach_since(services, inbound: Inbound, after_id: int) -> None:
-    """Attach the pending files (URL, type) to the contact's newest complaint filed after `after_id`."""
-    media = _pending(services, inbound)
-    with services.uow() as uow:
-        complaint = uow.one(select(Complaint).where(_mine(inbound), Complaint.id > after_id)
-                            .order_by(Complaint.id.desc()).limit(1).with_for_update())
-        if complaint is None or not media:
-            return
-        complaint.attachments = [*complaint.attachments, *media][:10]
-        uow.commit()
-    services.redis.delete(_MEDIA + inbound.contact)
-    log.info("complaint %s: %d file(s) attached from WhatsApp", complaint.id, len(media))
+    """Attach the pending files to the contact's newest complaint filed after `after_id`."""
+    _files(services).attach_since(inbound.contact, _contacts(inbound), after_id)

@@ -1,5 +1,4 @@
 """Notifications: domain events from the outbox become messages to citizens and staff, sent once, recorded."""
-from .agent_commands import AgentCommands, AgentProofs, parse_command
 from .dispatch import HANDLERS, claim_outbox, handle_outbox, store, sweep
 from .model import WHATSAPP, Audience, Notification, Planned, RetryPlan, Status
 from .notifier import Notifier
@@ -10,7 +9,7 @@ from .retention import Purged, purge_settled
 from .sending import send_notification
 
 __all__ = [
-    "AgentCommands", "AgentProofs", "parse_command", "HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Audience",
+    "HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Audience",
     "Notification", "Planned", "RetryPlan", "Status", "Notifier", "agent_digests", "late_reports", "URGENT_KINDS",
     "QuietHours", "choose_channel", "record_status", "send_notification", "WHATSAPP", "Purged", "purge_settled",
 ]

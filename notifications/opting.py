@@ -1,6 +1,6 @@
 """STOP and START, read before anything else a citizen writes on SMS or WhatsApp, whatever the conversation.
 
-Plugged in front of every other router of the dialog (jobs.conversations): `OptOutKeywords(...)(inbound)` answers
+Plugged in front of every other router of the dialog (by bootstrap): `OptOutKeywords(...)(inbound)` answers
 an opt-out or opt-in keyword, and None for anything else. The first STOP is confirmed once, with how to come back
 and how to still track an order; a repeated STOP is not answered again. When Twilio's Advanced Opt-Out took the
 STOP itself (`OptOutType`), Twilio has confirmed it and blocks our answer: it is recorded, not answered.

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from channels.whatsapp import route as whatsapp_route
 from channels.whatsapp import template_for
+from orders_core.money import mad  # noqa: F401 - re-exported: the one way to write dirhams
 
 __all__ = ["QuietHours", "URGENT_KINDS", "choose_channel", "reach_of", "template_of", "mad"]
 
@@ -90,11 +91,3 @@ def template_of(notifier, kind: str, language: str, values: dict) -> str | None:
     """The Content SID of the approved WhatsApp template for this kind and language, if one is configured."""
     found = template_for(notifier.templates, kind, language, values)
     return found[0] if found else None
-
-
-def mad(centimes: int, lang: str) -> str:
-    """Dirhams for a text: whole amounts bare, others with two decimals and the language's mark."""
-    dirhams, rest = divmod(int(centimes), 100)
-    if rest == 0:
-        return str(dirhams)
-    return f"{dirhams}{'.' if lang == 'en' else ','}{rest:02d}"

@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 from . import model
 from .orm import directory_revision as revision_table
 from .orm import offices as offices_table
-from .lifecycle import ACTIVE, Status
+from .lifecycle import ACTIVE, Role, Status
 
 __all__ = [
     "office", "order_by_id", "orders_of_contact", "payment_by_source", "unpaid_before", "office_queue", "office_count",
     "office_candidates", "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
-    "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
+    "first_agent_phone", "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
 ]
 
 
@@ -95,6 +95,13 @@ def user_by_username(uow, username: str) -> model.User | None:
 
 def user_by_phone(uow, phone: str) -> model.User | None:
     return uow.one(select(model.User).where(model.User.phone == phone, model.User.active.is_(True)))
+
+
+def first_agent_phone(uow) -> str | None:
+    """The phone of the first active agent that has one (the demo agent's, in the simulator)."""
+    return uow.scalar(select(model.User.phone).where(
+        model.User.role == Role.AGENT, model.User.active.is_(True), model.User.phone.is_not(None))
+        .order_by(model.User.id).limit(1))
 
 
 def open_escalation_for(uow, contact: str) -> model.Escalation | None:

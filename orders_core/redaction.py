@@ -33,7 +33,7 @@ _CHECK = "check"
 # references (10 digits) and phone numbers (at most 12 digits) stay readable.
 _LONG_RUN = 13
 _RUN = re.compile(r"(?<![0-9])[0-9](?:[ \t\u00a0\u202f\-./]?[0-9])*(?![0-9])")
-# An agent's SMS code opens a message: "#4821" alone, or "#4821 PRENDRE 261 148 273 5" (notifications.agent_commands).
+# An agent's SMS code opens a message: "#4821" alone, or "#4821 PRENDRE 261 148 273 5" (dialog.agent_commands).
 # In a log line, digits glued to letters belong to an id (a worker's or job's hex name), not to a typed PIN.
 _IN_WORD = re.compile(r"[0-9A-Za-z]")
 _AGENT_CODE = re.compile(r"^\s*#\s?([0-9\u0660-\u0669\u06f0-\u06f9]{4,8})(?![0-9\u0660-\u0669\u06f0-\u06f9])")

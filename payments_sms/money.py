@@ -1,13 +1,6 @@
-"""Amounts in centimes written for a citizen: 40, 12,50 (12.50 in English)."""
+"""Amounts in centimes written for a citizen: the order core's one `mad` (40, 12,50; 12.50 in English)."""
 from __future__ import annotations
 
+from orders_core.money import mad
+
 __all__ = ["mad"]
-
-
-def mad(centimes: int, lang: str = "fr") -> str:
-    """Dirhams for a text: whole amounts without decimals, otherwise two decimals with the language's mark."""
-    dirhams, rest = divmod(int(centimes), 100)
-    if rest == 0:
-        return str(dirhams)
-    mark = "." if lang == "en" else ","
-    return f"{dirhams}{mark}{rest:02d}"

@@ -1,5 +1,5 @@
 """An agent's SMS code: set in the staff view, stored as a keyed hash, asked of every SMS command
-(notifications.agent_commands), so that a spoofed sender number acts on nothing."""
+(dialog.agent_commands), so that a spoofed sender number acts on nothing."""
 from __future__ import annotations
 
 import re

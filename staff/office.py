@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from orders_core import queries
 from orders_core.errors import InvalidInput, MalformedReference, OrderNotFound, ShubbakError
-from orders_core.lifecycle import ACTIVE, Role, Status, allowed_targets
+from orders_core.lifecycle import ACTIVE, Role, Status
 from orders_core.model import User
 from orders_core.services import (
     REJECTION_REASONS, advance_order, dispatch_order, is_late, order_for_reference, order_for_staff, reassign_order,
     reject_order,
     search_offices, take_order, tracking_view,
 )
+from orders_core.services.office_work import ADVANCE_TARGETS, order_actions
 from orders_core.services.tracking import dispatch_deadline
 
 from . import charts, figures
@@ -24,7 +25,6 @@ from .presentation import local_today, say, say_error
 __all__ = ["bp", "ACTIONS", "available_actions"]
 
 bp = Blueprint("office", __name__)
-ADVANCE_TARGETS = (Status.READY, Status.DELIVERED, Status.RETURNED)
 # What the office still has to act on (a returned envelope goes out again); dispatched ones only on request.
 IN_HAND = (*ACTIVE, Status.RETURNED)
 QUEUE_STAGES = (Status.RECEIVED, Status.IN_PROGRESS, Status.READY, Status.RETURNED, Status.DISPATCHED)
@@ -39,21 +39,9 @@ ACTIONS = {
     "reassign": lambda uow, order_id, actor, form: reassign_order(uow, order_id, form.get("office_code", "").strip(),
                                                                   form.get("reason", ""), actor),
 }
-_SINGLE_TARGET = {"take": Status.IN_PROGRESS, "reject": Status.REJECTED, "dispatch": Status.DISPATCHED,
-                  "reassign": Status.REASSIGNED}
-
-
 def available_actions(order, member: StaffMember) -> dict:
     """The actions the order page offers this member: {action: True} or {"advance": [targets]}."""
-    if member.role not in OFFICE_ROLES:
-        return {}
-    targets = set(allowed_targets(order.status, member.role))
-    # An agent finishes what they took; the supervisor may act on any order of the office.
-    own = member.role == Role.SUPERVISOR or order.agent_id in (None, member.id)
-    found = {name: True for name, target in _SINGLE_TARGET.items()
-             if target in targets and (own or name in ("take", "reassign"))}
-    advance = [target for target in ADVANCE_TARGETS if target in targets and own]
-    return found | ({"advance": advance} if advance else {})
+    return order_actions(order, member.role, member.id)
 
 
 @bp.get("/queue")

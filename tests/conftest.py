@@ -148,7 +148,8 @@ def _with_db(url: str, number: int) -> str:
 def services(settings, engine, redis_conn, clock):
     """The composition root for one test: shared engine, clean tables, clean Redis, frozen clock."""
     _clean(engine)
-    services = bootstrap.Services(settings, engine, make_session_factory(engine), redis_conn, Catalogs.load(), clock)
+    # Keywords only: a test about free text wires the understanding it needs (bootstrap.wire(understand=...)).
+    services = bootstrap.build(settings, clock, engine=engine, redis_client=redis_conn, understand=None)
     bootstrap.install(services)
     yield services
 

@@ -3,7 +3,7 @@
 A citizen's phone has a USSD dialer with the session's transcript, an SMS thread and a WhatsApp chat; an agent's
 phone has its SMS thread. What the phones send goes to the same webhooks, with the same form fields as Africa's
 Talking and Twilio (the URL key or the signature added when configured). What they receive is what the sandbox
-delivered to them (web.handset): replies, notifications, billed premium messages, templates, support answers.
+delivered to them (channels.handset): replies, notifications, billed premium messages, templates, support answers.
 """
 from __future__ import annotations
 
@@ -14,16 +14,13 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from channels import records, twilio
+from channels.handset import simulator_messages
 from channels.whatsapp import PREFIX
 from notifications.orm import notification_messages
+from orders_core import queries
 from orders_core.errors import InvalidInput
-from orders_core.lifecycle import Role
-from orders_core.model import User
 from orders_core.phones import normalise_phone
 from payments_sms.sandbox import OUTCOMES, SUCCESS, outcome_key
-
-from . import sandbox
-from .handset import simulator_messages
 
 __all__ = ["bp", "register", "ussd_form", "sms_form", "whatsapp_form"]
 
@@ -65,9 +62,7 @@ def page():
 def _agent_phone(services) -> str | None:
     """The first active agent with a phone (the demo agent's): the agent's phone starts on that number."""
     with services.uow() as uow:
-        return uow.session.execute(select(User.phone).where(
-            User.role == Role.AGENT, User.active.is_(True), User.phone.is_not(None)).order_by(User.id).limit(1)
-        ).scalar()
+        return queries.first_agent_phone(uow)
 
 
 def ussd_form(phone: str, session_id: str, path: str, code: str) -> dict:
@@ -97,7 +92,7 @@ def ussd_step():
     body = request.get_json(silent=True) or {}
     phone, path = _phone(body.get("phone")), str(body.get("path") or "")
     session_id = str(body.get("session") or "sim-" + secrets.token_hex(8))[:100]
-    handset = sandbox.handset_of(_services())
+    handset = _services().handset
     typed = path.rsplit("*", 1)[-1] if body.get("session") else _services().settings.at_ussd_code
     handset.record(phone, "ussd", "in", "typed", typed, session=session_id)
     answer = _post("africastalking", "/webhooks/africastalking/ussd",
@@ -119,7 +114,7 @@ def ussd_hang_up():
             "hopsCount": "1", "input": str(body.get("path") or ""), "lastAppResponse": "",
             "errorMessage": "", "date": _services().clock().strftime("%Y-%m-%d %H:%M:%S")}
     answer = _post("africastalking", USSD_EVENTS, form)
-    sandbox.handset_of(_services()).record(phone, "ussd", "in", "hangup", "", session=session_id)
+    _services().handset.record(phone, "ussd", "in", "hangup", "", session=session_id)
     return jsonify(status=answer.status_code)
 
 
@@ -130,7 +125,7 @@ def sms_in():
     provider = twilio.NAME if body.get("provider") == twilio.NAME else "africastalking"
     settings, phone, text = _services().settings, _phone(body.get("phone")), str(body.get("text") or "")
     to = (settings.twilio_sms_from or "+15005550006") if provider == twilio.NAME else settings.at_short_code
-    sandbox.handset_of(_services()).record(phone, "sms", "in", "typed", text)
+    _services().handset.record(phone, "sms", "in", "typed", text)
     answer = _post(provider, f"/webhooks/{provider}/sms", sms_form(provider, phone, text, to))
     return jsonify(status=answer.status_code, answer=answer.get_data(as_text=True))
 
@@ -141,7 +136,7 @@ def whatsapp_in():
     body = request.get_json(silent=True) or {}
     settings, phone, text = _services().settings, _phone(body.get("phone")), str(body.get("text") or "")
     to = (settings.twilio_whatsapp_from or "+14155238886").removeprefix(PREFIX)
-    sandbox.handset_of(_services()).record(phone, "whatsapp", "in", "typed", text)
+    _services().handset.record(phone, "whatsapp", "in", "typed", text)
     answer = _post(twilio.NAME, "/webhooks/twilio/whatsapp", whatsapp_form(phone, text, to))
     return jsonify(status=answer.status_code)
 
@@ -162,7 +157,7 @@ def feed():
     """A phone's messages after id `after`, each on its channel; notifications named by their kind."""
     services = _services()
     phone, after = _phone(request.args.get("phone")), request.args.get("after", "0")
-    rows = sandbox.handset_of(services).messages(phone, int(after) if after.isdigit() else 0)
+    rows = services.handset.messages(phone, int(after) if after.isdigit() else 0)
     kinds = _notification_kinds(services, [r["provider_message_id"] for r in rows if r["provider_message_id"]])
     chosen = services.redis.get(outcome_key(phone))
     return jsonify(phone=phone, billing=(chosen.decode() if isinstance(chosen, bytes) else chosen) or SUCCESS,
@@ -223,7 +218,7 @@ def register(app) -> None:
     """Serve the simulator when SHUBBAK_SIMULATOR=1 (`./dev run` sets it); production refuses to start with it."""
     services = app.extensions["shubbak"]
     if not services.settings.production:
-        services.adapters[sandbox.APP] = app  # the sandbox posts its provider reports through this app
+        services.web_app = app  # the sandbox posts its provider reports through this app
     # It posts to the webhooks with the real keys and signs as Twilio, and answers without a login: off by default.
     if services.settings.simulator_enabled:
         app.register_blueprint(bp)

@@ -1,8 +1,7 @@
 """The flow registry: every conversation the bot can hold, by name.
 
-Each module listed here defines `FLOWS`, a tuple of Flow. To replace or extend a flow (the payments package's
-premium-SMS and card payments replace `pay`), edit its module or pass flows to `registry(extra)`: a flow of the
-same name wins (keeping the replaced flow's keywords unless it brings its own). A flow brings its own SMS
+Each module listed here defines `FLOWS`, a tuple of Flow. To replace or extend a flow, edit its module or pass
+flows to `registry(extra)` (the composition root adds the understanding's): a flow of the same name wins (keeping the replaced flow's keywords unless it brings its own). A flow brings its own SMS
 keywords (Flow.keywords) and may be entered from the main menu.
 """
 from __future__ import annotations

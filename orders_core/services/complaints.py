@@ -1,14 +1,15 @@
 """Complaints: filed by citizens about an order or not, handled by support or the province's inspector."""
 from __future__ import annotations
 
-from .. import queries
+from .. import complaint_queries, queries
 from ..errors import ComplaintNotFound, IllegalTransition, InvalidInput, NotAllowed, OrderNotFound
 from ..lifecycle import Role
 from ..model import Actor, Complaint, ComplaintEvent
 from ..validation import LANGUAGES, Problems, clean_text
 from .ordering import order_for_reference
 
-__all__ = ["CATEGORIES", "COMPLAINT_TRANSITIONS", "file_complaint", "move_complaint", "can_handle_complaint"]
+__all__ = ["CATEGORIES", "COMPLAINT_TRANSITIONS", "file_complaint", "move_complaint", "can_handle_complaint",
+           "last_complaint_id", "recent_complaint", "attach_files", "ATTACHMENT_LIMIT"]
 
 CATEGORIES = ("late", "not_received", "wrong_data", "payment", "rejected", "other")
 # Complaints about producing the document go to the inspector of the office's province.
@@ -18,6 +19,7 @@ COMPLAINT_TRANSITIONS = {
     "in_progress": ("resolved", "dismissed"),
 }
 TEXT_LIMIT = 2000
+ATTACHMENT_LIMIT = 10  # files kept with one complaint
 
 
 def file_complaint(uow, contact: str, category: str, text: str, *, language: str, channel: str,
@@ -35,7 +37,8 @@ def file_complaint(uow, contact: str, category: str, text: str, *, language: str
         complaint = Complaint(
             reference=uow.fresh_reference(Complaint, "9"), order_id=order.id if order else None, contact=contact,
             phone=phone, language=language, channel=channel, category=category, text=body[:TEXT_LIMIT],
-            status="open", attachments=list(attachments or [])[:10], created_at=uow.now(), resolution_note=None,
+            status="open", attachments=list(attachments or [])[:ATTACHMENT_LIMIT], created_at=uow.now(),
+            resolution_note=None,
             **_route(category, order),
         )
         complaint.events = [ComplaintEvent(from_status=None, to_status="open", actor_id=contact, role=Role.CITIZEN,
@@ -93,3 +96,28 @@ def move_complaint(uow, reference: str, target: str, actor: Actor, note: str | N
         uow.publish("complaint.status_changed", complaint_id=complaint.id, reference=reference, to_status=target)
         uow.commit()
         return complaint
+
+
+def last_complaint_id(uow, contacts: list[str]) -> int:
+    """The id of the newest complaint filed from any of these contacts (0: none yet)."""
+    with uow:
+        return complaint_queries.last_complaint_id(uow, [c for c in contacts if c])
+
+
+def recent_complaint(uow, contacts: list[str], since) -> tuple[int, str] | None:
+    """The id and reference of the newest complaint filed from these contacts since `since`, if any."""
+    with uow:
+        found = complaint_queries.newest_complaint(uow, [c for c in contacts if c], since=since)
+        return (found.id, found.reference) if found else None
+
+
+def attach_files(uow, contacts: list[str], after_id: int, files: list[dict]) -> int | None:
+    """Attach files (URL, type) to the newest complaint of these contacts filed after `after_id`; its id, or None
+    when there is no such complaint or no file."""
+    with uow:
+        complaint = complaint_queries.newest_complaint(uow, [c for c in contacts if c], after_id=after_id, lock=True)
+        if complaint is None or not files:
+            return None
+        complaint.attachments = [*complaint.attachments, *files][:ATTACHMENT_LIMIT]
+        uow.commit()
+        return complaint.id

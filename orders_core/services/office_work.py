@@ -3,16 +3,40 @@ from __future__ import annotations
 
 from .. import queries
 from ..errors import AlreadyTaken, ConcurrentChange, InvalidInput, NotAllowed, OfficeNotFound, OrderNotFound
-from ..lifecycle import Role, Status
+from ..lifecycle import Role, Status, allowed_targets
 from ..model import Actor, Order
 from ..validation import barcode_problem, clean_text
 from .ordering import SYSTEM, move, refund_as_credit
 
-__all__ = ["REJECTION_REASONS", "take_order", "advance_order", "reject_order", "dispatch_order", "reassign_order",
-           "order_for_staff", "can_see_order"]
+__all__ = ["REJECTION_REASONS", "OFFICE_ROLES", "ADVANCE_TARGETS", "may_act", "order_actions", "take_order",
+           "advance_order", "reject_order", "dispatch_order", "reassign_order", "order_for_staff", "can_see_order"]
 
 REJECTION_REASONS = ("record_not_found", "incomplete_data", "not_entitled")
 _STAFF_ALL_OFFICES = frozenset({Role.SUPPORT, Role.FINANCE, Role.ADMIN, Role.SYSTEM})
+OFFICE_ROLES = (Role.AGENT, Role.SUPERVISOR)  # who processes orders
+# Each action -> the status it moves an order to; `advance` moves it to one of ADVANCE_TARGETS.
+ACTION_TARGETS = {"take": Status.IN_PROGRESS, "reject": Status.REJECTED, "dispatch": Status.DISPATCHED,
+                  "reassign": Status.REASSIGNED}
+ADVANCE_TARGETS = (Status.READY, Status.DELIVERED, Status.RETURNED)
+_ANY_AGENT = frozenset({"take", "reassign"})  # actions open to every agent of the office, not only the order's
+
+
+def may_act(role: str, user_id, order: Order, action: str) -> bool:
+    """Whether an office member may take `action` on an order of their office: agents and supervisors only; an
+    agent finishes what they took, the supervisor may act on any order of the office."""
+    if role not in OFFICE_ROLES:
+        return False
+    return (role == Role.SUPERVISOR or action in _ANY_AGENT or order.agent_id is None
+            or str(order.agent_id) == str(user_id))
+
+
+def order_actions(order: Order, role: str, user_id) -> dict:
+    """The actions a member may take on the order now: {action: True}, and {"advance": [targets]}."""
+    targets = set(allowed_targets(order.status, role))
+    found = {name: True for name, target in ACTION_TARGETS.items()
+             if target in targets and may_act(role, user_id, order, name)}
+    advance = [target for target in ADVANCE_TARGETS if target in targets and may_act(role, user_id, order, "advance")]
+    return found | ({"advance": advance} if advance else {})
 
 
 def can_see_order(actor: Actor, order: Order) -> bool:
@@ -33,7 +57,7 @@ def order_for_staff(uow, order_id: int, actor: Actor, lock: bool = False) -> Ord
 
 
 def _acting_order(uow, order_id: int, actor: Actor) -> Order:
-    if actor.role not in (Role.AGENT, Role.SUPERVISOR):
+    if actor.role not in OFFICE_ROLES:
         raise NotAllowed(f"a {actor.role} does not process orders")
     return order_for_staff(uow, order_id, actor, lock=True)
 
@@ -59,15 +83,14 @@ def advance_order(uow, order_id: int, target: str, actor: Actor, note: str | Non
         raise InvalidInput({"target": f"{target} has its own action"})
     with uow:
         order = _acting_order(uow, order_id, actor)
-        _check_own(order, actor)
+        _check_own(order, actor, "advance")
         move(uow, order, Status(target), actor, clean_text(note, 500))
         uow.commit()
         return order
 
 
-def _check_own(order: Order, actor: Actor) -> None:
-    # An agent works on what they took; the supervisor may act on any order of the office.
-    if actor.role == Role.AGENT and order.agent_id is not None and str(order.agent_id) != str(actor.id):
+def _check_own(order: Order, actor: Actor, action: str) -> None:
+    if not may_act(actor.role, actor.id, order, action):
         raise NotAllowed(f"order {order.reference} is handled by another agent")
 
 
@@ -77,7 +100,7 @@ def reject_order(uow, order_id: int, reason: str, actor: Actor, note: str | None
         raise InvalidInput({"reason": f"one of {', '.join(REJECTION_REASONS)}, got {reason!r}"})
     with uow:
         order = _acting_order(uow, order_id, actor)
-        _check_own(order, actor)
+        _check_own(order, actor, "reject")
         move(uow, order, Status.REJECTED, actor, clean_text(note, 500) or reason)
         order.rejection_reason = reason
         credit = refund_as_credit(uow, order, "refund_rejected")
@@ -92,7 +115,7 @@ def dispatch_order(uow, order_id: int, barcode: str, actor: Actor) -> Order:
         raise InvalidInput({"barcode": problem})
     with uow:
         order = _acting_order(uow, order_id, actor)
-        _check_own(order, actor)
+        _check_own(order, actor, "dispatch")
         order.barcode = barcode.replace(" ", "").upper()
         move(uow, order, Status.DISPATCHED, actor, order.barcode)
         uow.commit()

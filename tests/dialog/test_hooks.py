@@ -1,5 +1,6 @@
 """The hooks other packages plug into: pre-routers (agent commands), free-text understanding, flows by name,
 and the quiet while support holds a conversation."""
+import bootstrap
 from sqlalchemy import select
 
 from channels import records
@@ -17,7 +18,7 @@ __all__ = ["guarded"]
 
 
 def test_a_router_takes_the_messages_it_knows_and_passes_the_others_on(services, sms, guarded):
-    services.adapters["dialog_routers"] = [lambda inbound: Reply("PONG") if inbound.text == "PING" else None]
+    bootstrap.wire(services, routers=[lambda inbound: Reply("PONG") if inbound.text == "PING" else None])
     assert sms.send("PING") == "PONG"
     assert "Quel document" in sms.send("COMMANDE")
 
@@ -49,27 +50,29 @@ class Understander:
 
 def test_free_text_on_sms_is_understood_by_the_nlu_port(services, sms, guarded):
     order = place_order(services.uow(), services.settings.prices, draft(phone=PHONE))
-    services.adapters["understand"] = understand = Understander(order.reference)
+    bootstrap.wire(services, understand=(understand := Understander(order.reference)))
     assert format_reference(order.reference) in sms.send("ou en est ma demande svp")
     assert understand.calls == ["ou en est ma demande svp"]
 
 
-def test_an_unsure_nlu_answer_falls_back_to_the_short_help(services, sms, guarded):
-    services.adapters["understand"] = Understander("2611482735", confidence=0.3)
+def test_an_unsure_nlu_answer_asks_whether_it_understood(services, sms, guarded):
+    # The understanding is wired with its flow (bootstrap.wire): an unsure answer gets the clarifying question.
+    bootstrap.wire(services, understand=Understander("2611482735", confidence=0.3))
     sms.send("AIDE")
-    assert sms.send("ou en est ma demande svp").startswith("Envoyez COMMANDE")
+    assert sms.send("ou en est ma demande svp") == services.catalogs.text("fr", "understanding.clarify") + \
+        "\n1 Suivre une demande\n2 Autre chose (menu)"
 
 
 def test_a_failing_nlu_falls_back_too(services, sms, guarded):
     def broken(text):
         raise TimeoutError("rasa is down")
-    services.adapters["understand"] = broken
+    bootstrap.wire(services, understand=broken)
     sms.send("AIDE")
     assert sms.send("ou en est ma demande").startswith("Envoyez COMMANDE")
 
 
 def test_ussd_never_calls_the_nlu_port(services, ussd, guarded):
-    services.adapters["understand"] = understand = Understander("2611482735")
+    bootstrap.wire(services, understand=(understand := Understander("2611482735")))
     ussd.dial()
     ussd.press("1", "bonjour je veux un extrait", "1", "1", "rabat")
     assert understand.calls == []
@@ -78,7 +81,7 @@ def test_ussd_never_calls_the_nlu_port(services, ussd, guarded):
 def test_a_flow_registered_under_a_name_replaces_the_default_one(services, sms, ussd, guarded):
     custom = Flow("pay", {}, {"start": lambda turn, argument: Done(f"custom pay [{argument}]"),
                               "card": lambda turn, argument: Done(f"custom card [{argument}]")})
-    services.adapters["dialog_flows"] = [custom]
+    bootstrap.wire(services, flows=(custom,))
     assert sms.send("PAYER 2611482735") == "custom pay [2611482735]"
     # The webhook took the PIN out of the text before the flow (or anything else) saw it.
     assert sms.send("CARTE 2611482735 123456789012345") == "custom card [2611482735 pin]"
@@ -86,12 +89,14 @@ def test_a_flow_registered_under_a_name_replaces_the_default_one(services, sms, 
     assert ussd.press("4") == "END custom pay []"  # the language is known from the SMS
 
 
-def test_the_default_pay_flow_tells_the_amount_due_and_how_to_pay(services, sms, guarded):
+def test_the_pay_flow_tells_the_amount_due_and_what_paying_by_sms_costs(services, sms, guarded):
     order = place_order(services.uow(), services.settings.prices, draft(phone=PHONE))
     reply = sms.send(f"PAYER {order.reference}")
-    assert "25 MAD à payer" in reply and f"PAYER {format_reference(order.reference)} au 1919" in reply
+    assert f"Demande {format_reference(order.reference)} : 25 MAD à payer" in reply and "Répondez OUI" in reply
+    assert sms.send("NON")
     record_payment(services.uow(), order.reference, order.total, "card", "c1")
-    assert "rien à payer" in sms.send(f"PAYER {order.reference}")
+    nothing = services.catalogs.text("fr", "payments.nothing_due", ref=format_reference(order.reference))
+    assert sms.send(f"PAYER {order.reference}") == nothing
 
 
 def test_asking_for_a_person_opens_an_escalation_and_the_bot_then_keeps_quiet(services, sms, ussd, guarded):

@@ -1,5 +1,6 @@
 """Replies go out through the configured providers in order, the one the citizen wrote to first; a retryable
 failure is tried again later (RQ), a permanent one on every provider marks the SMS failed."""
+import bootstrap
 from dataclasses import replace
 
 import pytest
@@ -32,7 +33,7 @@ class Scripted:
 def providers(services):
     services.settings = replace(services.settings, sms_providers=("twilio", "africastalking"))
     senders = {"africastalking": Scripted("africastalking"), "twilio": Scripted("twilio")}
-    services.adapters["sms_senders"] = senders
+    bootstrap.wire(services, sms_senders=senders)
     return senders
 
 

@@ -14,8 +14,7 @@ from sqlalchemy.engine import make_url
 
 import bootstrap
 from app import create_app
-from jobs.notifications import run_due
-from payments_sms.wiring import ADAPTER as PREMIUM_SENDER
+from jobs.clock import run_due
 
 from .outages import Proxy, RedisServer
 from .phones import KEY
@@ -64,9 +63,7 @@ class PremiumBills:
 def drill_services(services, **storage):
     """A composition root built by bootstrap.build (real clients, timeouts, pools) on the test's clean storage."""
     settings = replace(services.settings, at_webhook_keys=(KEY,), **storage)
-    built = bootstrap.build(settings, clock=services.clock)
-    built.adapters[PREMIUM_SENDER] = PremiumBills()
-    return built
+    return bootstrap.build(settings, clock=services.clock, premium_biller=PremiumBills())
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
-import jobs.payments as payment_jobs
 from app import create_app
 from orders_core.references import format_reference
 from orders_core.services import order_for_reference, place_order
@@ -165,7 +164,6 @@ def drill(services, caplog):
     client_log.setLevel(logging.WARNING)
     secured(services)
     services.settings = replace(services.settings, webhook_phone_limit="1000 per minute")
-    payment_jobs.install(services)
     server = Server(create_app({"services": services}))
     yield server
     server.stop()

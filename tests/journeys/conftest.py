@@ -7,10 +7,8 @@ import uuid
 
 import pytest
 
-import jobs.payments as payment_jobs
 from app import create_app
 from channels import records
-from jobs.whatsapp import sender_of
 from tests.channels.harness import guarded, post, secured
 from tests.dialog.conftest import UssdPhone, drain
 
@@ -78,10 +76,9 @@ class WhatsApp:
         return "\n".join(m.get("text", "") for m in self.sent()[before:])
 
     def sent(self) -> list[dict]:
-        return [m for m in sender_of(self.services).sent if m["to"] == self.address]
+        return [m for m in self.services.whatsapp_sender.sent if m["to"] == self.address]
 
 
 @pytest.fixture
 def client(services):
-    payment_jobs.install(services)
     return create_app({"services": secured(services)}).test_client()

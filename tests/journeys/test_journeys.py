@@ -6,6 +6,8 @@ A first USSD order -> a prepaid card typed as the end screen prints it -> the re
 """
 from __future__ import annotations
 
+import bootstrap
+
 import re
 
 import pytest
@@ -19,7 +21,6 @@ from orders_core.references import format_reference
 from orders_core.services import create_user
 from payments_sms import activate_cards, generate_batch
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.wiring import ADAPTER
 from tests.dialog.conftest import orders
 from tests.notifications.conftest import deliver
 from tests.payments_sms.conftest import AfricasTalkingStub
@@ -73,7 +74,7 @@ def notifications(services, contact: str) -> list[Notification]:
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
 def test_a_citizens_whole_journey(lang, client, services, guarded):
-    services.adapters[ADAPTER] = AfricasTalkingPremium("shubbak", "at-api-key-for-tests")
+    bootstrap.wire(services, premium_biller=AfricasTalkingPremium("shubbak", "at-api-key-for-tests"))
     premium = AfricasTalkingStub(guarded)
     phone = number()
     ussd, sms, whatsapp = Ussd(client, phone), Sms(client, services, phone), WhatsApp(client, services, phone)

@@ -1,6 +1,8 @@
 """Fixtures for notifications: scripted senders (fakes of our Sender port), a notifier wired to them, helpers."""
 from __future__ import annotations
 
+import bootstrap
+
 from dataclasses import replace
 
 import pytest
@@ -44,9 +46,8 @@ def senders():
 def notifier(services, senders):
     """The notifier the jobs use in this test: both providers, Africa's Talking first."""
     settings = replace(services.settings, sms_providers=("africastalking", "twilio"))
-    services.adapters["sms_senders"] = senders
-    services.adapters["notifier"] = Notifier.from_settings(settings, services.catalogs, senders)
-    return services.adapters["notifier"]
+    bootstrap.wire(services, sms_senders=senders, notifier=Notifier.from_settings(settings, services.catalogs, senders))
+    return services.notifier
 
 
 def deliver(services, rounds: int = 3) -> None:

@@ -6,9 +6,8 @@ import pytest
 
 from channels.message import Inbound, Reply
 from channels.sms import render
-from jobs.conversations import SURFACES, dialog_of
-from jobs.notifications import agent_commands
-from notifications import parse_command
+from bootstrap import agent_commands
+from dialog.agent_commands import parse_command
 from staff.agent_code import set_agent_code
 from orders_core import queries
 from orders_core.references import format_reference
@@ -148,7 +147,7 @@ def test_an_unregistered_number_is_left_to_the_dialog(services, router, order):
 def first_answer(services, phone: str, text: str) -> str:
     """What the whole dialog (agent commands first) answers a first text from this number."""
     inbound = Inbound("sms", "africastalking", phone, text, phone=phone, provider_message_id=f"x-{phone}-{text}")
-    return render(dialog_of(services).handle(inbound, SURFACES["sms"]))  # the SMS as sent: text and options
+    return render(services.dialog.handle(inbound, services.surfaces["sms"]))  # the SMS as sent: text and options
 
 
 @pytest.mark.parametrize("command", ["PRENDRE {ref}", "REJET {ref} 1", "ENVOI {ref} RR123456785MA",
@@ -228,6 +227,6 @@ def test_commands_are_read_with_spaced_references_and_arguments(text, action, re
 
 def test_the_dialog_engine_hands_an_agent_s_sms_to_the_agent_commands(services, router, order):
     inbound = Inbound("sms", "africastalking", AGENT, f"#{CODE} PRENDRE {order.reference}", phone=AGENT)
-    reply = dialog_of(services).handle(inbound, SURFACES["sms"])
+    reply = services.dialog.handle(inbound, services.surfaces["sms"])
     assert reply.text == f"Demande {format_reference(order.reference)} prise en charge."
     assert status(services, order) == "in_progress"

@@ -1,6 +1,7 @@
 """Opting out (STOP) and back in (START) through the real webhooks: notifications are suppressed, not failed, and
 an opted-out citizen can still track an order by writing; Twilio's 21610 and Africa's Talking's opt-out notice
 opt a number out too."""
+import bootstrap
 from dataclasses import replace
 
 import pytest
@@ -106,7 +107,7 @@ def test_a_stop_already_handled_by_twilio_s_advanced_opt_out_is_recorded_and_not
 def test_twilio_21610_on_a_notification_opts_the_number_out_and_suppresses_what_follows(client, services, guarded,
                                                                                         senders):
     twilio_first = replace(services.settings, sms_providers=("twilio", "africastalking"))
-    services.adapters["notifier"] = Notifier.from_settings(twilio_first, services.catalogs, senders)
+    bootstrap.wire(services, notifier=Notifier.from_settings(twilio_first, services.catalogs, senders))
     paid_order(services)
     deliver(services)
     first = messages(services)[0]

@@ -5,7 +5,8 @@ from dataclasses import replace
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
-from jobs import notifications as jobs
+from jobs import clock as jobs
+from jobs.notifications import expire_orders
 from orders_core.services import place_order
 from web.demo import draft
 
@@ -43,16 +44,16 @@ def test_no_clock_when_the_tick_is_switched_off(services):
 
 def test_a_web_or_worker_process_on_real_redis_starts_the_clock_when_wired(services):
     services.settings = replace(services.settings, env="production", redis_url="redis://redis.example:6379/0")
-    jobs.install(services)
+    jobs.start(services)
     assert services.redis.exists(jobs.CLOCK_KEY)
 
 
 def test_tests_get_no_clock_of_their_own(services):
-    jobs.install(services)  # env "test": periodic work runs only when a test asks for it
+    jobs.start(services)  # env "test": periodic work runs only when a test asks for it
     assert not services.redis.exists(jobs.CLOCK_KEY)
 
 
 def test_expiry_of_unpaid_orders_runs_as_periodic_work(services, clock):
     place_order(services.uow(), services.settings.prices, draft())
     clock.advance(hours=73)
-    assert jobs.expire_orders() == 1
+    assert expire_orders() == 1

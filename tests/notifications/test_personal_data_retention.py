@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from channels import inbox as stored_callbacks
 from channels.message import Inbound
 from channels.orm import inbox, sms_messages
-from jobs import notifications as periodic
+from jobs import clock as periodic
 from jobs.retention import purge_personal_data
 from orders_core.orm import escalation_messages, order_events, orders, payments
 from orders_core.services import add_escalation_message, open_escalation, place_order, record_payment

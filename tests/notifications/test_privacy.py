@@ -2,7 +2,7 @@
 import logging
 
 from channels.message import Inbound
-from jobs.notifications import agent_commands
+from bootstrap import agent_commands
 from staff.agent_code import set_agent_code
 from orders_core.services import place_order, record_payment
 from tests.notifications.conftest import deliver, messages, staff_user

@@ -2,6 +2,7 @@
 WhatsApp's rate limit (63018) retried with backoff, an unknown code retried a bounded number of times and logged
 once, a landline (30006) not failed over, carrier filtering (30007) and a wrong operator sent to the other
 provider, Africa's Talking's blacklist an opt-out."""
+import bootstrap
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -99,8 +100,8 @@ def test_an_unknown_code_is_retried_a_bounded_number_of_times_and_logged_once(cl
 def twilio_sms(services, senders):
     """Twilio first for SMS (no WhatsApp window here): its reports are the ones replayed."""
     settings = replace(services.settings, sms_providers=("twilio", "africastalking"))
-    services.adapters["notifier"] = Notifier.from_settings(settings, services.catalogs, senders)
-    return services.adapters["notifier"]
+    bootstrap.wire(services, notifier=Notifier.from_settings(settings, services.catalogs, senders))
+    return services.notifier
 
 
 def sent_by_twilio(services) -> str:

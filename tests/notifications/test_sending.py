@@ -172,3 +172,34 @@ def test_only_the_planning_commit_skips_the_disk_wait_and_the_send_commits_durab
     # Set inside the planning transaction, before the sending's own statements.
     assert relaxed[0] < min(n for n, s in enumerate(seen) if s.startswith("UPDATE notification_messages"))
     assert messages(services)[0].status == "sent"
+
+
+def _a_charge_being_sent(services) -> None:
+    """A premium charge claimed whose provider id is not recorded yet (its report may overtake it)."""
+    from payments_sms.orm import premium_charges, premium_payments
+    order = place_order(services.uow(), services.settings.prices, draft())
+    with services.uow() as uow:
+        now = uow.now()
+        payment = uow.session.execute(premium_payments.insert().values(
+            order_id=order.id, reference=order.reference, contact="+212612345678", language="fr",
+            short_code="1919", keyword="PAYER", price=1000, messages=2, status="confirmed", created_at=now)
+        ).inserted_primary_key[0]
+        uow.session.execute(premium_charges.insert().values(
+            payment_id=payment, order_id=order.id, provider="africastalking", short_code="1919", step=1,
+            amount=1000, status="sending", created_at=now))
+        uow.commit()
+
+
+def test_a_report_goes_to_the_message_it_names_without_waiting_on_the_payments(services, notifier, senders):
+    from dataclasses import asdict
+
+    import bootstrap
+    from channels.delivery import DeliveryStatus
+    from jobs.conversations import delivery_report
+    from payments_sms.africastalking import AfricasTalkingPremium
+    bootstrap.wire(services, notifier=notifier, premium_biller=AfricasTalkingPremium("shubbak", "at-key"))
+    deliver(services)
+    [sent] = messages(services)
+    _a_charge_being_sent(services)  # a report on a charge could name it: not one on a notification
+    delivery_report(asdict(DeliveryStatus("africastalking", sent.provider_message_id, "delivered", "Success", True)))
+    assert messages(services)[0].status == "delivered"

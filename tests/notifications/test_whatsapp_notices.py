@@ -1,6 +1,7 @@
 """Citizen messages on WhatsApp: inside the 24-hour window free-form, outside it the approved template, else SMS;
 decided again at each send (a message held for the morning may find the window closed). Twilio's Messages API
 is stubbed at HTTP in its exact shapes; the clock is moved."""
+import bootstrap
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -33,15 +34,15 @@ def notifier(services, senders, guarded):  # noqa: F811
     """Both SMS providers (scripted), Twilio's real WhatsApp sender, the dialog's contacts as the reach port."""
     settings = replace(services.settings, sms_providers=("africastalking", "twilio"), twilio_templates={})
     whatsapp = WhatsAppSender(ACCOUNT, TOKEN, "+14155238886", "https://shubbak.example.ma/webhooks/twilio/status")
-    services.adapters["notifier"] = Notifier.from_settings(settings, services.catalogs, senders, whatsapp=whatsapp,
-                                                           reach=find_reach)
-    return services.adapters["notifier"]
+    bootstrap.wire(services, notifier=Notifier.from_settings(settings, services.catalogs, senders, whatsapp=whatsapp,
+                                                             reach=find_reach))
+    return services.notifier
 
 
 @pytest.fixture
 def templates(services, notifier):
-    services.adapters["notifier"] = replace(notifier, templates=TEMPLATES)
-    return services.adapters["notifier"]
+    bootstrap.wire(services, notifier=replace(notifier, templates=TEMPLATES))
+    return services.notifier
 
 
 def twilio_accepts(http, *sids: str) -> None:

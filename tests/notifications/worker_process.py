@@ -13,7 +13,7 @@ from pathlib import Path
 
 import bootstrap
 from channels.senders import SendError, SendResult
-from jobs.notifications import Worker
+from jobs.worker import Worker
 from settings import Settings
 from texts import count
 
@@ -59,10 +59,10 @@ class FileSender:
 
 
 def main() -> None:
-    services = bootstrap.build(Settings.from_env())
     log = Path(os.environ["NOTIFY_TEST_LOG"])
     scripts = json.loads(os.environ["NOTIFY_TEST_SENDERS"])
-    services.adapters["sms_senders"] = {name: FileSender(name, script, log) for name, script in scripts.items()}
+    services = bootstrap.build(Settings.from_env(),
+                               sms_senders={name: FileSender(name, script, log) for name, script in scripts.items()})
     bootstrap.install(services)
     # The forked work horses inherit these services, fake providers included.
     Worker(["high", "default", "low"], connection=services.redis).work(with_scheduler=True)

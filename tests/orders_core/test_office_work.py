@@ -159,3 +159,27 @@ def test_twenty_agents_taking_the_same_order_at_once_one_wins(services, paid):
     assert results.count("won") == 1
     assert len([r for r in results if r.startswith("refused: order")]) == 19
     assert [e.to_status for e in load(services, paid).events].count("in_progress") == 1
+
+
+def test_one_rule_says_which_actions_each_office_member_may_take_on_an_order(services, paid):
+    from orders_core.services.office_work import order_actions
+    order = load(services, paid)
+    assert order_actions(order, "agent", AGENT.id) == {"take": True, "reject": True, "reassign": True}
+    assert order_actions(order, "finance", 99) == {}
+    take_order(services.uow(), paid.id, AGENT)
+    taken = load(services, paid)
+    assert order_actions(taken, "agent", AGENT.id) == {"reject": True, "reassign": True, "advance": ["ready"]}
+    assert order_actions(taken, "agent", OTHER_AGENT.id) == {"reassign": True}  # not theirs to finish
+    assert order_actions(taken, "supervisor", SUPERVISOR.id) == {"reject": True, "reassign": True,
+                                                                   "advance": ["ready"]}
+
+
+def test_the_staff_view_and_the_sms_commands_use_the_service_s_rule():
+    import inspect
+
+    from dialog import agent_commands
+    from orders_core.services import office_work
+    from staff import office
+    assert "order_actions" in inspect.getsource(office.available_actions)
+    assert "may_act" in inspect.getsource(office_work._check_own)
+    assert "OFFICE_ROLES" in inspect.getsource(agent_commands.AgentCommands._run)

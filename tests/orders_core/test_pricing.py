@@ -39,3 +39,12 @@ def test_bad_lines_and_zones_name_the_field(lines, zone, field):
     with pytest.raises(InvalidInput) as caught:
         PRICES.quote(lines, zone)
     assert field in caught.value.problems
+
+
+def test_one_function_writes_dirhams_for_every_citizen_text():
+    from dialog import formats
+    from notifications import policy
+    from orders_core.money import mad
+    from payments_sms import money
+    assert formats.mad is policy.mad is money.mad is mad
+    assert (mad(2500, "fr"), mad(2550, "fr"), mad(2505, "en"), mad(0, "ar")) == ("25", "25,50", "25.05", "0")

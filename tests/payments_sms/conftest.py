@@ -1,6 +1,8 @@
 """Fixtures of the payment tests: orders to pay, card batches, the premium provider stubbed at HTTP."""
 from __future__ import annotations
 
+import bootstrap
+
 import itertools
 import os
 import json
@@ -15,7 +17,6 @@ from orders_core.model import OutboxMessage
 from orders_core.services import order_for_reference, place_order
 from payments_sms import activate_cards, generate_batch
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.wiring import ADAPTER
 from web.demo import draft
 
 PHONE = "+212612345678"
@@ -85,7 +86,7 @@ class AfricasTalkingStub:
 @pytest.fixture
 def at_premium(services):
     """Bill through the real Africa's Talking adapter, its HTTP endpoint stubbed; any other request fails."""
-    services.adapters[ADAPTER] = AfricasTalkingPremium("shubbak", "at-api-key-for-tests")
+    bootstrap.wire(services, premium_biller=AfricasTalkingPremium("shubbak", "at-api-key-for-tests"))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield AfricasTalkingStub(mock)
 

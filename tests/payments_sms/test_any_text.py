@@ -4,7 +4,7 @@ and nothing is paid or billed by text that is not a PIN or a yes."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from dialog.flows.pay_by_phone import YES
+from dialog.flows.pay import YES
 from orders_core.model import Payment
 from orders_core.textfold import fold
 from tests.dialog.test_any_text import LONG_TEXT, NASTY, any_text_at_each_ussd_step

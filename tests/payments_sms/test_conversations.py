@@ -3,15 +3,14 @@
 Africa's Talking is stubbed at HTTP (its premium endpoint); no other network call is allowed, and no log line may
 hold a whole phone number or a secret (the channels' harness checks both).
 """
+import bootstrap
 import itertools
 
 import pytest
 
-import jobs.payments as payment_jobs
 from app import create_app
 from channels import records
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.wiring import ADAPTER
 from tests.channels.harness import PHONE, USSD, guarded, post, secured
 
 from .conftest import AfricasTalkingStub, place, reload
@@ -35,8 +34,7 @@ class Endpoint:
 @pytest.fixture
 def phone(services, guarded):
     """The citizen's phone, talking to the app through the webhooks; AT's premium endpoint stubbed."""
-    services.adapters[ADAPTER] = AfricasTalkingPremium("shubbak", "at-api-key-for-tests")
-    payment_jobs.install(services)
+    bootstrap.wire(services, premium_biller=AfricasTalkingPremium("shubbak", "at-api-key-for-tests"))
     return Phone(services, create_app({"services": secured(services)}).test_client(), AfricasTalkingStub(guarded))
 
 

@@ -1,4 +1,5 @@
 """Premium SMS with Africa's Talking stubbed at HTTP: quote, YES, one billed message at a time, final reports."""
+import bootstrap
 import pytest
 from sqlalchemy import select
 
@@ -139,7 +140,7 @@ def test_a_report_that_overtakes_the_recorded_message_id_is_retried_not_lost(ser
             except UnknownCharge as exc:
                 overtaken.append(exc)  # the job raises, so RQ tries it again a little later
             return message_id
-    services.adapters["premium_sender"] = Overtaking()
+    bootstrap.wire(services, premium_biller=Overtaking())
     order = place(services)
     pay_by_sms(services, short_code, order)
     assert len(overtaken) == 1
@@ -193,7 +194,7 @@ class IncomingBilling:
 
 
 def test_an_incoming_billing_aggregator_bills_one_incoming_yes_per_charge(services, short_code):
-    aggregator = services.adapters["premium_sender"] = IncomingBilling()
+    bootstrap.wire(services, premium_biller=(aggregator := IncomingBilling()))
     order = place(services)  # 20 MAD: two billed incoming messages
     start_premium_payment(services.uow(), order.reference, PHONE, "in-pay", short_code)
     payment_jobs.enqueue_bill(services, confirm_premium_payment(services.uow(), PHONE, "in-yes-1"))

@@ -1,10 +1,9 @@
 """Paying from WhatsApp through the signed Twilio webhook: a card in one message or through the pay menu, in each
 language; premium SMS is explained (it needs an SMS to the short code), never billed from WhatsApp."""
+import bootstrap
 import pytest
 
-import jobs.payments as payment_jobs
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.wiring import ADAPTER
 from tests.whatsapp.conftest import WhatsAppPhone, client, guarded  # noqa: F401 - fixtures used by name
 
 from .conftest import AfricasTalkingStub, place, reload
@@ -14,8 +13,7 @@ __all__ = ["guarded"]
 
 @pytest.fixture
 def whatsapp(client, services, guarded):  # noqa: F811 - the fixtures imported above, by name
-    services.adapters[ADAPTER] = AfricasTalkingPremium("shubbak", "at-api-key-for-tests")
-    payment_jobs.install(services)
+    bootstrap.wire(services, premium_biller=AfricasTalkingPremium("shubbak", "at-api-key-for-tests"))
     phone = WhatsAppPhone(client, services)
     phone.premium = AfricasTalkingStub(guarded)
     return phone
@@ -54,7 +52,6 @@ def test_sms_payment_chosen_on_whatsapp_is_explained_not_billed(whatsapp, servic
 
 
 def test_a_whatsapp_user_without_a_phone_number_pays_by_card(client, services, guarded, make_batch):  # noqa: F811
-    payment_jobs.install(services)
     order = place(services)
     _, (printed, *_) = make_batch()
     phone = WhatsAppPhone(client, services, address="whatsapp:ext-user-3c9f", ExternalUserId="ext-user-3c9f")

@@ -1,5 +1,6 @@
 """The staff view in a real Chromium: an agent's journey, a support reply reaching the citizen, a card batch,
 the Arabic view right to left, and screenshots of the main pages (artifacts/screenshots/, not committed)."""
+import bootstrap
 import csv
 import re
 
@@ -66,7 +67,7 @@ def test_an_agent_takes_advances_and_dispatches_an_order(services, people, world
 
 def test_a_support_reply_reaches_the_citizen_s_phone(services, people, world, browser_page, console_errors):
     phone = ConsoleSender()
-    services.adapters["sms_senders"] = {"console": phone}
+    bootstrap.wire(services, sms_senders={"console": phone})
     page = browser_page
     log_in(page, "support")
     screenshot(page, "support-inbox")

@@ -1,4 +1,5 @@
 """Support and inspectors: conversations and replies that reach the citizen, order lookup, complaints."""
+import bootstrap
 import pytest
 from sqlalchemy import select
 
@@ -39,7 +40,7 @@ def test_a_support_reply_is_recorded_and_published_for_the_citizen_s_channel(ser
 
 def test_a_support_reply_reaches_the_citizen_s_phone(services, people, logged_in, world):
     phone = ConsoleSender()
-    services.adapters["sms_senders"] = {"console": phone}
+    bootstrap.wire(services, sms_senders={"console": phone})
     logged_in("support").post(f"/staff/escalations/{world.escalation.id}/reply", {"text": "Nous avons relancé."})
     for _ in range(3):  # what the periodic tick does: dispatch the outbox, then run the queued jobs
         services.enqueue(notification_jobs.dispatch_outbox)

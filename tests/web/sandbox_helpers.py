@@ -1,16 +1,13 @@
-"""The embedded default's wiring for simulator tests: the sandbox in place of the console adapters, the packages'
-jobs installed as bootstrap.build installs them, and a worker thread standing in for `rq worker` and its tick."""
+"""The embedded default's wiring for simulator tests: the sandbox in place of the console adapters, wired as
+bootstrap.build wires them, and a worker thread standing in for `rq worker` and its tick."""
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import replace
 
-from jobs import conversations as conversation_jobs
+import bootstrap
 from jobs import notifications as notification_jobs
-from jobs import payments as payment_jobs
-from jobs import whatsapp as whatsapp_jobs
-from web import sandbox
 
 __all__ = ["wire_sandbox", "BackgroundWorker", "wait_for"]
 
@@ -18,12 +15,9 @@ __all__ = ["wire_sandbox", "BackgroundWorker", "wait_for"]
 def wire_sandbox(services, report_delay: float = 0.2):
     """What bootstrap.build wires for the embedded default with the simulator on, on the test's services."""
     services.settings = replace(services.settings, simulator="1")  # the opt-in flag (SHUBBAK_SIMULATOR=1)
-    sandbox.install(services, report_delay=report_delay)
-    payment_jobs.install(services)
-    conversation_jobs.install(services)
-    whatsapp_jobs.install(services)
-    notification_jobs.install(services)
-    return services
+    # The settings changed: every piece again, the simulated phones in place of the console ones.
+    bootstrap.wire(services, fresh=True, understand=bootstrap.understanding_of(services.settings))
+    return bootstrap.wire(services, premium_biller=bootstrap.sandbox_biller(services, report_delay))
 
 
 class BackgroundWorker(threading.Thread):

@@ -51,8 +51,7 @@ def queued(services) -> int:
 def answers(services, endpoint) -> int:
     """Replies the citizen got: SMS stored to send, or WhatsApp messages the console sender took."""
     if endpoint is WHATSAPP:
-        from jobs.whatsapp import sender_of
-        return len(sender_of(services).sent)
+        return len(services.whatsapp_sender.sent)
     return len(records.recent(services.uow(), direction="out"))
 
 
@@ -240,7 +239,7 @@ def test_a_report_whose_processing_fails_is_released_for_its_retry(client, servi
 
     def broken(services, status):
         raise RuntimeError("payments unavailable")
-    monkeypatch.setattr(conversations, "DELIVERY_LISTENERS", [broken])
+    monkeypatch.setitem(conversations.REPORT_OWNERS, "charge", broken)  # an unknown id may be a charge's
     post(client, AT_REPORT, AT_REPORT.form())
     (row,) = rows(services)
     with pytest.raises(RuntimeError):

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from app import create_app
 from channels.message import Inbound
 from jobs import notifications as notification_jobs
-from jobs.conversations import SURFACES, dialog_of
 from orders_core.model import Order
 from orders_core.services import (
     add_escalation_message, advance_order, create_user, dispatch_order, open_escalation, place_order, record_payment,
@@ -53,14 +52,14 @@ def settle(services, client, predicate, seconds=10):
 def test_a_ussd_session_is_transcribed_and_hanging_up_sends_the_end_of_session_callback(client, services, guarded):
     first = client.post("/simulator/ussd", json={"phone": PHONE, "path": ""}).get_json()
     client.post("/simulator/ussd", json={"phone": PHONE, "session": first["session"], "path": "1"})
-    key = SURFACES["ussd"].session_key(Inbound("ussd", "africastalking", "", "", session_id=first["session"]))
-    assert dialog_of(services).sessions.load(key) is not None
+    key = services.surfaces["ussd"].session_key(Inbound("ussd", "africastalking", "", "", session_id=first["session"]))
+    assert services.dialog.sessions.load(key) is not None
     ended = client.post("/simulator/ussd/end", json={"phone": PHONE, "session": first["session"], "path": "1"})
     assert ended.get_json()["status"] == 200
     transcript = [(m["direction"], m["kind"], m["text"][:3]) for m in feed(client) if m["channel"] == "ussd"]
     assert transcript == [("in", "typed", "*12"), ("out", "screen", "CON"), ("in", "typed", "1"),
                           ("out", "screen", "CON"), ("in", "hangup", "")]
-    assert dialog_of(services).sessions.load(key) is None  # the dialog let the session go
+    assert services.dialog.sessions.load(key) is None  # the dialog let the session go
 
 
 def test_an_sms_reply_and_a_notification_arrive_in_the_sms_thread(client, services, guarded):

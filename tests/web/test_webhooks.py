@@ -1,4 +1,5 @@
 """Every provider webhook through the shared harness, then what each one answers and does."""
+import bootstrap
 import logging
 from dataclasses import replace
 
@@ -90,6 +91,7 @@ def test_a_reply_goes_out_through_africas_talking_and_its_delivery_report_marks_
                                                                                                guarded):
     services.settings = replace(services.settings, at_username="shubbak", at_api_key="at-api-key-for-tests",
                                 sms_providers=("africastalking", "console"))
+    bootstrap.wire(services, fresh=True)  # the senders of these settings
     guarded.add(responses.POST, AT_SEND, json=AT_ACCEPTED)
     at_sms = next(e for e in ENDPOINTS if e.name == "at-sms")
     post(client, at_sms, at_sms.form())

@@ -1,6 +1,8 @@
 """A WhatsApp phone for the tests: signed Twilio callbacks in, the replies the console sender recorded out."""
 from __future__ import annotations
 
+import bootstrap
+
 import itertools
 from dataclasses import replace
 
@@ -9,7 +11,6 @@ from sqlalchemy import select
 
 from app import create_app
 from bootstrap import QUEUES
-from jobs.whatsapp import install_understanding, sender_of
 from orders_core.model import Complaint, Escalation, Order
 from tests.channels.harness import TOKEN, Endpoint, guarded, post, queued, secured
 
@@ -62,7 +63,7 @@ class WhatsAppPhone:
 
     def sent(self) -> list[dict]:
         """What the service sent this phone on WhatsApp so far."""
-        return [m for m in sender_of(self.services).sent if m["to"] == self.address]
+        return [m for m in self.services.whatsapp_sender.sent if m["to"] == self.address]
 
 
 def _media_fields(media: tuple) -> dict:
@@ -85,13 +86,12 @@ def phone(client, services):
 @pytest.fixture
 def nlu(services):
     """Wire an NLU port into the dialog: `nlu(understand)`."""
-    return lambda understand: install_understanding(services, understand)
+    return lambda understand: bootstrap.wire(services, understand=understand)
 
 
 def with_settings(services, **changes):
     services.settings = replace(services.settings, **changes)
-    services.adapters.pop("whatsapp_sender", None)
-    return services
+    return bootstrap.wire(services, fresh=True)
 
 
 def orders(services) -> list[Order]:

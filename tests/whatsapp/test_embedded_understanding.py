@@ -9,9 +9,7 @@ import requests
 import bootstrap
 from app import create_app
 from dialog.nlu import calibration
-from jobs.conversations import dialog_of
-from jobs import whatsapp as whatsapp_jobs
-from jobs.whatsapp import install_understanding, understanding_of
+from bootstrap import understanding_of
 from tests.dialog.conftest import SmsPhone
 
 from .conftest import escalations
@@ -27,8 +25,7 @@ def say(services, lang, key, **values):
 @pytest.fixture
 def embedded(services):
     """The services wired as bootstrap.build wires them with no SHUBBAK_NLU_URL: the embedded classifier."""
-    whatsapp_jobs.install(services)
-    return services
+    return bootstrap.wire(services, understand=understanding_of(services.settings))
 
 
 @pytest.fixture
@@ -70,14 +67,14 @@ def test_after_the_out_of_scope_answer_the_menu_is_one_reply_away(services, sms)
 
 
 def test_rasa_answers_when_its_url_is_set(services, sms, guarded):
-    install_understanding(services, understanding_of(replace(services.settings, nlu_url=RASA)))
+    bootstrap.wire(services, understand=understanding_of(replace(services.settings, nlu_url=RASA)))
     guarded.add("POST", PARSE, json=rasa_answer("complain", 0.97))
 
     assert say(services, "fr", "dialog.complain.category") in sms.send("ou en est ma demande ?")
 
 
 def test_with_rasa_down_the_embedded_classifier_answers(services, sms, guarded):
-    install_understanding(services, understanding_of(replace(services.settings, nlu_url=RASA)))
+    bootstrap.wire(services, understand=understanding_of(replace(services.settings, nlu_url=RASA)))
     guarded.add("POST", PARSE, body=requests.ConnectionError("connection refused"))
 
     assert say(services, "fr", "dialog.order.copies_extract") in sms.send(
@@ -89,9 +86,9 @@ def test_the_composition_root_wires_the_embedded_nlu_by_default_and_rasa_when_an
     plain = bootstrap.build(settings)
     wired = bootstrap.build(replace(settings, nlu_url=RASA))
     for built in (plain, wired):
-        assert "understanding" in dialog_of(built).flows
-        assert dialog_of(built).understand is built.adapters["understand"]
-        assert "pay" in dialog_of(built).flows  # the payments' flow kept beside it
+        assert "understanding" in built.dialog.flows
+        assert built.dialog.understand is built.understand is not None
+        assert "pay" in built.dialog.flows  # the payments' flow kept beside it
         built.engine.dispose()
 
 

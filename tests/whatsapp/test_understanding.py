@@ -12,7 +12,6 @@ import bootstrap
 from app import create_app
 from dialog.nlu_client import NluClient
 from dialog.understanding import understand_with
-from jobs.conversations import dialog_of
 from orders_core.references import format_reference
 from orders_core.services import place_order
 from tests.dialog.conftest import SmsPhone, UssdPhone

@@ -1,6 +1,7 @@
 """Office agents acting on orders by SMS from their registered number: take, ready, dispatched, reject.
 
-Plugged in front of the dialog engine: `AgentCommands(...)(inbound)` answers a Reply for an agent command and
+An inbound router beside the opt-out keywords, plugged in front of the dialog engine by the composition root:
+`AgentCommands(...)(inbound)` answers a Reply for an agent command and
 None for anything else, which the dialog then handles as usual.
 
 A sender number can be spoofed, so a number alone proves nothing: the agent also proves they know their SMS code
@@ -15,21 +16,23 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable, Protocol
 
 from channels.message import Inbound, Reply
 from orders_core import queries
 from orders_core.errors import InvalidInput, NotAllowed, ShubbakError
-from orders_core.lifecycle import Role, Status
+from orders_core.lifecycle import Status
 from orders_core.phones import mask_phone
 from orders_core.redaction import CODE_MARK, redact_agent_code
 from orders_core.references import format_reference, parse_reference, to_ascii_digits
 from orders_core.services import advance_order, dispatch_order, order_for_reference, reject_order, take_order
+from orders_core.services.office_work import OFFICE_ROLES
 
-from .policy import mad
+from .formats import mad
 
-__all__ = ["AgentCommands", "AgentCommand", "AgentProofs", "parse_command", "KEYWORDS", "REASON_CODES"]
+__all__ = ["AgentCommands", "AgentCommand", "AgentProofs", "AgentCodeProofs", "parse_command", "KEYWORDS",
+           "REASON_CODES"]
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +135,30 @@ class AgentProofs(Protocol):
     def failed(self, user_id: int) -> None: ...
 
 
+class AgentCodeProofs:
+    """Agents who sent their right SMS code lately (for `seconds`), and wrong codes counted by `guard` (the staff
+    login's lock-out rules), in Redis so that every worker sees them."""
+
+    def __init__(self, redis, clock: Callable[[], datetime], seconds: int, guard):
+        self.redis, self.clock, self.seconds, self.guard = redis, clock, seconds, guard
+
+    def proven(self, user_id: int) -> bool:
+        until = self.redis.get(f"shubbak:agent:proven:{user_id}")
+        return until is not None and float(until) > self.clock().timestamp()
+
+    def open(self, user_id: int) -> datetime:
+        until = self.clock().timestamp() + self.seconds
+        self.redis.set(f"shubbak:agent:proven:{user_id}", until, ex=self.seconds + 60)
+        self.guard.succeeded(f"sms-code:{user_id}")
+        return datetime.fromtimestamp(until, timezone.utc)
+
+    def locked(self, user_id: int) -> bool:
+        return self.guard.locked_until(f"sms-code:{user_id}") is not None
+
+    def failed(self, user_id: int) -> None:
+        self.guard.failed(f"sms-code:{user_id}")
+
+
 class AgentCommands:
     """The SMS router for staff: `(inbound) -> Reply | None`."""
 
@@ -195,7 +222,7 @@ class AgentCommands:
         return self.catalogs.text(user.language, key, **values)
 
     def _run(self, user, command: AgentCommand) -> tuple[str, dict]:
-        if user.role not in (Role.AGENT, Role.SUPERVISOR):
+        if user.role not in OFFICE_ROLES:
             raise NotAllowed(f"a {user.role} does not process orders")
         with self.uow_factory() as uow:
             order = order_for_reference(uow, command.reference)

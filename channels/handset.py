@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, Index, String, Table, Text, insert, select
 
-from channels.senders import SendResult
-from channels.whatsapp import PREFIX
+from .senders import SendResult
+from .whatsapp import PREFIX
 from orders_core.columns import UTC, Id, metadata
 from orders_core.phones import mask_phone
 from texts import count
