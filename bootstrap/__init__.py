@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from channels import ussd
 from channels.handset import Handset, HandsetSms, HandsetWhatsApp
-from channels.registry import build_senders
+from channels.registry import senders as registry_senders
 from channels.senders import Sender
 from channels.whatsapp import ConsoleWhatsApp, WhatsAppSender
 from dialog import Dialog, Ports, SessionStore, Surface, embedded_nlu, registry, understanding
@@ -210,7 +210,7 @@ def _sandboxed(services: Services) -> bool:
 
 
 def _sms_senders(services: Services) -> dict[str, Sender]:
-    senders = build_senders(services.settings)
+    senders = registry_senders(services.settings)
     if _sandboxed(services) and "console" in senders:
         senders["console"] = HandsetSms(services.handset)
     return senders

@@ -13,7 +13,7 @@ from types import ModuleType
 from .contract import Route
 from .senders import ConsoleSender, Sender
 
-__all__ = ["NAMES", "MODULES", "providers", "routes", "route", "senders", "secrets", "build_senders"]
+__all__ = ["NAMES", "MODULES", "providers", "routes", "route", "senders", "secrets"]
 
 # One line per provider module of channels/ (a module adding routes to a provider follows that provider's).
 NAMES = (
@@ -56,7 +56,6 @@ def senders(settings) -> dict[str, Sender]:
     return built
 
 
-build_senders = senders  # the name jobs/ and web/sandbox still use (the composition root moves to `senders`)
 
 
 def secrets(settings) -> tuple[str, ...]:

@@ -27,26 +27,12 @@ from dialog.sessions import Busy
 from notifications.optouts import opt_out
 from persistence import message_kind
 
-__all__ = ["SURFACES", "surface_of", "REPORT_OWNERS", "dialog_of", "enqueue_answer", "answer_sms",
+__all__ = ["REPORT_OWNERS", "enqueue_answer", "answer_sms",
            "answer_message", "send_sms", "resend_replies", "delivery_report", "plain", "inbound_from", "SEND_RETRY"]
 
 log = logging.getLogger(__name__)
 SEND_RETRY = Retry(max=2, interval=[300, 600])  # as courier: again after 5 and 10 minutes, then failed
 REPLY_STUCK = timedelta(minutes=15)  # longer than SEND_RETRY's waits: a reply queued longer has lost its job
-# The surfaces at the default USSD size: their session keys (web/webhooks.py drops a hung-up USSD session by it).
-SURFACES = bootstrap.surfaces()
-
-
-def surface_of(services, channel: str) -> Surface:
-    """The channel's surface, as the composition root built it."""
-    return services.surfaces[channel]
-
-
-def dialog_of(services) -> Dialog:
-    """The process's dialog engine, as the composition root built it."""
-    return services.dialog
-
-
 def plain(inbound: Inbound) -> dict:
     """An inbound message as plain values, for a job's arguments."""
     return values_of(inbound)

@@ -28,7 +28,7 @@ from channels.dedup import Once
 from channels.message import Inbound, Reply
 from jobs import inbox as inbox_jobs
 from notifications.optouts import opt_out
-from jobs.conversations import SURFACES, dialog_of, plain, surface_of
+from jobs.conversations import plain
 from orders_core.errors import InvalidInput
 from orders_core.phones import mask_phone
 from orders_core.redaction import code_hash, redact_agent_code, redact_text, seal
@@ -118,7 +118,7 @@ def _ussd(services, module, read, fields):
     if not first:
         return _plain(answer or _sorry(services, module))
     try:
-        reply = dialog_of(services).handle(inbound, surface_of(services, "ussd"))
+        reply = services.dialog.handle(inbound, services.surfaces["ussd"])
         body = module.render_ussd(reply, services.settings.ussd_size)
     except Exception:
         once.forget(*key)
@@ -129,8 +129,8 @@ def _ussd(services, module, read, fields):
 
 def _ussd_end(services, module, read, fields):
     ended = read(fields)
-    dialog_of(services).sessions.drop(SURFACES["ussd"].session_key(Inbound("ussd", module.NAME, "", "",
-                                                                            session_id=ended.session_id)))
+    key = services.surfaces["ussd"].session_key(Inbound("ussd", module.NAME, "", "", session_id=ended.session_id))
+    services.dialog.sessions.drop(key)
     log.info("USSD session ended: %s%s", ended.status or "?", f" ({ended.error[:60]})" if ended.error else "")
     return _plain("")
 

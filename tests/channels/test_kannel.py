@@ -8,6 +8,7 @@ import pytest
 import requests
 import responses
 
+import bootstrap
 from channels import kannel, records, registry
 from channels.delivery import Outcome
 from channels.senders import SendError
@@ -30,7 +31,7 @@ def wired(monkeypatch, services):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     services.settings = replace(services.settings, sms_providers=("kannel",), public_base_url="https://shubbak.test")
-    return services
+    return bootstrap.wire(services, fresh=True)  # the root builds the senders from the changed settings
 
 
 def sms_in(client, text: str, key: str = KEY, message_id: str | None = None, **extra):

@@ -6,7 +6,7 @@ import requests
 import responses
 
 from channels.africastalking import AfricasTalkingSender
-from channels.registry import build_senders
+from channels.registry import senders as build_senders
 from channels.senders import SendError
 from channels.twilio import TwilioSender
 from settings import Settings

@@ -65,9 +65,8 @@ def test_any_ussd_gateway_is_rebuilt_from_the_neutral_inputs_not_a_providers_pat
     """The dialog reads the neutral message (its state and inputs), not Africa's Talking's `*`-joined path: a
     gateway that gives the inputs its own way is answered, and rebuilt after a flush, the same way."""
     from channels.message import Inbound, SessionState
-    from jobs.conversations import SURFACES, dialog_of
 
-    dialog, surface = dialog_of(services), SURFACES["ussd"]
+    dialog, surface = services.dialog, services.surfaces["ussd"]
 
     def step(phone, session, state, *inputs):
         return dialog.handle(Inbound("ussd", "gateway", phone, inputs[-1] if inputs else "", session_id=session,

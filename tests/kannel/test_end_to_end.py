@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote_to_bytes
 import pytest
 from werkzeug.serving import make_server
 
+import bootstrap
 from channels import records
 from orders_core.model import Order
 from sqlalchemy import select
@@ -152,6 +153,7 @@ def live(services, monkeypatch, tmp_path):
                         "FROM": SHORT_CODE, "WEBHOOK_KEYS": key}.items():
         monkeypatch.setenv(f"SHUBBAK_KANNEL_{name}", value)
     services.settings = replace(services.settings, sms_providers=("kannel",), public_base_url=app_url)
+    bootstrap.wire(services, fresh=True)  # the root builds the senders from the changed settings
     server = make_server("127.0.0.1", port, create_app({"services": services}), threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
