@@ -37,7 +37,7 @@ def batches():
     """Card batches: generate one (its PIN file is downloaded once), activate or block cards."""
     before = request.args.get("before", type=int)
     with services().uow() as uow:
-        found = batch_overview(uow, before)
+        found = batch_overview(uow, before, BATCHES_PER_PAGE)
     older = found[-1]["id"] if len(found) == BATCHES_PER_PAGE else None
     return render_template("staff/cards.html", batches=found, values=CARD_VALUES, limit=WEB_BATCH_LIMIT,
                            older=older)
