@@ -5,7 +5,7 @@ Each read is bounded: by its period through an index, by the office's orders in 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, cast, func, literal, or_, select, tuple_
