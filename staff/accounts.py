@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from orders_core import queries
 from orders_core.errors import InvalidInput, NotAllowed, NotFound
 from orders_core.lifecycle import Role
@@ -12,6 +10,8 @@ from orders_core.model import Actor, Province, User
 from orders_core.phones import sms_phone
 from orders_core.services.users import STAFF_ROLES
 from orders_core.validation import LANGUAGES, Problems
+
+from . import queries as staff_queries
 
 __all__ = ["AccountChange", "change_account", "refresh_password_hash", "list_accounts"]
 
@@ -31,7 +31,7 @@ class AccountChange:
 
 def list_accounts(uow, limit: int = 500) -> list[User]:
     with uow:
-        return uow.all(select(User).order_by(User.role, User.username).limit(limit))
+        return staff_queries.accounts(uow, limit)
 
 
 def change_account(uow, user_id: int, change: AccountChange, admin: Actor) -> User:

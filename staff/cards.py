@@ -5,15 +5,14 @@ import io
 from datetime import date
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 
 from orders_core.errors import InvalidInput, ShubbakError
 from orders_core.lifecycle import Role
 from payments_sms import activate_cards, block_cards, generate_batch, reconcile_day
 from payments_sms.cards import MAX_BATCH
-from payments_sms.orm import card_batches, cards
 from payments_sms.pins import format_pin
 
+from . import queries
 from .access import allow, services
 from .finance import csv_text, money_text
 from .presentation import local_today, mad, say, say_error, t
@@ -23,28 +22,25 @@ __all__ = ["bp", "CARD_VALUES", "batch_overview"]
 bp = Blueprint("cards", __name__)
 CARD_VALUES = (2000, 5000, 10000)  # DOMAIN.md: cards of 20, 50 and 100 MAD
 WEB_BATCH_LIMIT = min(MAX_BATCH, 20_000)  # what one web request generates in reasonable time
+BATCHES_PER_PAGE = 20  # the newest first; older ones a page further (?before=<the last batch shown>)
 
 
-def batch_overview(uow, limit: int = 100) -> list[dict]:
-    """The latest batches, with how many of their cards are printed, active or blocked."""
-    batches = uow.session.execute(select(card_batches).order_by(card_batches.c.id.desc()).limit(limit)).mappings().all()
-    # Only the cards of the batches shown are counted, however many batches were printed before them.
-    per_status = (select(cards.c.batch_id, cards.c.status, func.count())
-                  .where(cards.c.batch_id.in_([row["id"] for row in batches]))
-                  .group_by(cards.c.batch_id, cards.c.status))
-    counts = {}
-    for batch_id, status, n in uow.session.execute(per_status):
-        counts.setdefault(batch_id, {})[status] = n
-    return [{**row, "counts": counts.get(row["id"], {})} for row in batches]
+def batch_overview(uow, before: int | None = None, limit: int = BATCHES_PER_PAGE) -> list[dict]:
+    """A page of batches, the newest first (those before batch `before`), with how many of their cards are printed,
+    active or blocked."""
+    return queries.card_batches_page(uow, before, limit)
 
 
 @bp.get("/finance/cards")
 @allow(Role.FINANCE)
 def batches():
     """Card batches: generate one (its PIN file is downloaded once), activate or block cards."""
+    before = request.args.get("before", type=int)
     with services().uow() as uow:
-        found = batch_overview(uow)
-    return render_template("staff/cards.html", batches=found, values=CARD_VALUES, limit=WEB_BATCH_LIMIT)
+        found = batch_overview(uow, before, BATCHES_PER_PAGE)
+    older = found[-1]["id"] if len(found) == BATCHES_PER_PAGE else None
+    return render_template("staff/cards.html", batches=found, values=CARD_VALUES, limit=WEB_BATCH_LIMIT,
+                           older=older)
 
 
 @bp.post("/finance/cards/generate")

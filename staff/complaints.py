@@ -4,8 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from orders_core import queries
 from orders_core.errors import ComplaintNotFound, NotAllowed, ShubbakError
@@ -14,6 +12,7 @@ from orders_core.model import Actor, Complaint
 from orders_core.services import move_complaint
 from orders_core.services.complaints import COMPLAINT_TRANSITIONS, can_handle_complaint
 
+from . import queries as staff_queries
 from .access import allow, services
 from .presentation import say, say_error
 
@@ -28,14 +27,7 @@ CLOSED_DAYS = 90  # closed complaints listed: those filed within this many days,
 
 def complaints_for(uow, actor: Actor, statuses, limit: int = 200, since: datetime | None = None) -> list[Complaint]:
     """The complaints this actor handles, in these statuses (filed since `since`), the oldest first."""
-    stmt = select(Complaint).where(Complaint.assignee_role == actor.role, Complaint.status.in_(list(statuses)))
-    if since is not None:
-        stmt = stmt.where(Complaint.created_at >= since)
-    if actor.role == Role.INSPECTOR:
-        stmt = stmt.where(Complaint.province_code == actor.province_code)
-    # Each row shows its order: read with the list, not one query per row.
-    return uow.all(stmt.options(selectinload(Complaint.order)).order_by(Complaint.created_at, Complaint.id)
-                   .limit(limit))
+    return staff_queries.complaints(uow, actor.role, actor.province_code, statuses, limit, since)
 
 
 @bp.get("/complaints")

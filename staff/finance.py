@@ -5,7 +5,7 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from orders_core.lifecycle import Role
 
@@ -19,6 +19,7 @@ bp = Blueprint("finance", __name__)
 TABLES = (*figures.REVENUE_DIMENSIONS, "credits")
 _LONGEST = 366  # days one page or export may cover
 PAGE_CREDITS = 50  # accounts holding credit listed on the page, the largest balances first
+CREDITS_PER_FILE = 1000  # accounts a credits export holds, by account; the next file starts after the last one
 
 
 def period() -> tuple[date, date]:
@@ -80,7 +81,8 @@ def overview():
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     chart = charts.columns([(d.strftime("%d/%m"), by_day.get(d, 0)) for d in days], fmt=mad)
     total = sum(row.amount for row in tables["means"])
-    return render_template("staff/finance.html", tables=tables, chart=chart, first=first, last=last, total=total)
+    return render_template("staff/finance.html", tables=tables, chart=chart, first=first, last=last, total=total,
+                           per_file=CREDITS_PER_FILE)
 
 
 @bp.get("/finance/<table>.csv")
@@ -89,16 +91,28 @@ def export(table: str):
     """One of the finance tables as CSV, amounts in dirhams with two decimals."""
     if table not in TABLES:
         abort(404)
+    if table == "credits":
+        return _credits_export()
     first, last = period()
     with services().uow() as uow:
-        if table == "credits":
-            rows, _ = figures.credits_outstanding(uow, limit=100_000)
-            body = csv_text(["account", "balance_mad", "last_movement_utc"],
-                            [[a, money_text(b), at.isoformat()] for a, b, at in rows])
-        else:
-            rows = figures.revenue(uow, table, first, last, services().settings.timezone)
-            body = csv_text([table, "label", "payments", "amount_mad"],
-                            [[r.key, r.label, r.payments, money_text(r.amount)] for r in rows])
-    name = f"shubbak-{table}-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        rows = figures.revenue(uow, table, first, last, services().settings.timezone)
+    body = csv_text([table, "label", "payments", "amount_mad"],
+                    [[r.key, r.label, r.payments, money_text(r.amount)] for r in rows])
+    return _csv(body, f"shubbak-{table}-{first.isoformat()}-{last.isoformat()}.csv")
+
+
+def _credits_export() -> Response:
+    """Accounts holding credit by account, CREDITS_PER_FILE of them after `?after=`; a full file links the next."""
+    after = (request.args.get("after") or "").strip()[:80]
+    with services().uow() as uow:
+        rows = figures.credit_balances(uow, after, CREDITS_PER_FILE)
+    body = csv_text(["account", "balance_mad", "last_movement_utc"],
+                    [[a, money_text(b), at.isoformat()] for a, b, at in rows])
+    response = _csv(body, f"shubbak-credits-{local_today().isoformat()}{'-after' if after else ''}.csv")
+    if len(rows) == CREDITS_PER_FILE:
+        response.headers["Link"] = f'<{url_for(".export", table="credits", after=rows[-1][0])}>; rel="next"'
+    return response
+
+
+def _csv(body: str, name: str) -> Response:
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-
 from orders_core.errors import InvalidInput, OfficeNotFound
 from orders_core.model import Commune, Office, Province
 from orders_core.textfold import fold
 from orders_core.validation import Problems, clean_text
+
+from . import queries
 
 __all__ = ["OfficeDetails", "create_office", "change_office", "list_offices", "SERVICE_DAYS"]
 
@@ -27,16 +27,8 @@ class OfficeDetails:
 
 def list_offices(uow, text: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Office], int]:
     """Offices whose code or name contains `text`, by code, one page of them; and how many match in all."""
-    stmt = select(Office)
-    folded = fold(text or "")
-    if folded:
-        stmt = stmt.where(or_(Office.code.startswith(text.strip(), autoescape=True),
-                              Office.search_latin.contains(folded, autoescape=True),
-                              Office.search_arabic.contains(folded, autoescape=True)))
     with uow:
-        total = uow.scalar(select(func.count()).select_from(stmt.subquery()))
-        items = uow.all(stmt.order_by(Office.code).offset((max(page, 1) - 1) * per_page).limit(per_page))
-    return items, total
+        return queries.offices_matching(uow, text or "", fold(text or ""), page, per_page)
 
 
 def _checked(details: OfficeDetails) -> dict:

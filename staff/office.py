@@ -4,12 +4,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from orders_core import queries
 from orders_core.errors import InvalidInput, MalformedReference, OrderNotFound, ShubbakError
 from orders_core.lifecycle import ACTIVE, Role, Status
-from orders_core.model import User
 from orders_core.services import (
     REJECTION_REASONS, advance_order, dispatch_order, is_late, order_for_reference, order_for_staff, reassign_order,
     reject_order,
@@ -19,6 +17,7 @@ from orders_core.services.office_work import ADVANCE_TARGETS, order_actions
 from orders_core.services.tracking import dispatch_deadline
 
 from . import charts, figures
+from . import queries as staff_queries
 from .access import OFFICE_ROLES, ORDER_VIEWERS, StaffMember, allow, services
 from .presentation import local_today, say, say_error
 
@@ -59,7 +58,7 @@ def queue():
 
 
 def _agent_names(uow, office_code: str) -> dict:
-    return {u.id: u.display_name for u in uow.all(select(User).where(User.office_code == office_code))}
+    return staff_queries.agent_names(uow, office_code)
 
 
 def _visible_order(uow, order_id: int):

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 
 from notifications.optouts import opt_outs_of, suppressed_of
 from orders_core import queries
 from orders_core.errors import InvalidInput, MalformedReference, NotFound, OrderNotFound, ShubbakError
 from orders_core.lifecycle import Role
-from notifications import WHATSAPP, Notification
-from orders_core.model import Escalation, EscalationMessage, OutboxMessage
+from notifications import WHATSAPP
+from orders_core.model import Escalation
 from orders_core.phones import normalise_phone
 from orders_core.references import to_ascii_digits
 from orders_core.services import (
     add_escalation_message, close_escalation, order_for_reference,
 )
 
+from . import queries as staff_queries
 from .access import allow, services
 from .presentation import say, say_error
 
@@ -28,11 +28,8 @@ bp = Blueprint("support", __name__)
 @allow(Role.SUPPORT)
 def inbox():
     """Open conversations handed over by the bot, the longest waiting first."""
-    last_in = (select(func.max(EscalationMessage.at)).where(EscalationMessage.escalation_id == Escalation.id)
-               .scalar_subquery())
     with services().uow() as uow:
-        rows = uow.session.execute(select(Escalation, last_in).where(Escalation.status == "open")
-                                   .order_by(Escalation.created_at, Escalation.id).limit(200)).all()
+        rows = staff_queries.open_escalations(uow, limit=200)
         return render_template("staff/inbox.html", rows=rows)
 
 
@@ -54,11 +51,7 @@ def conversation(escalation_id: int):
 def replies_sent_on(uow, contact: str) -> dict[int, str]:
     """The channel each support reply to this contact really went out on (WhatsApp, or SMS: by fail-over too), by
     transcript message id; a reply not sent yet is not in it."""
-    rows = uow.session.execute(
-        select(OutboxMessage.payload, Notification.provider, Notification.channel)
-        .join(Notification, Notification.outbox_id == OutboxMessage.id)
-        .where(OutboxMessage.topic == "escalation.reply", Notification.kind == "support_reply",
-               Notification.contact == contact)).all()
+    rows = staff_queries.support_replies(uow, contact)
     return {payload["message_id"]: WHATSAPP if provider == WHATSAPP else (channel if not provider else "sms")
             for payload, provider, channel in rows if provider or channel}
 

@@ -17,7 +17,7 @@ __all__ = ["register", "cookie_config", "CSRF_EXEMPT_BLUEPRINTS"]
 log = logging.getLogger(__name__)
 # Machines post to these without a browser session: providers' webhooks, the phone simulator.
 # Machine-to-machine endpoints: providers sign or key their calls; the simulator and the benchmark baseline act alike.
-CSRF_EXEMPT_BLUEPRINTS = frozenset({"webhooks", "whatsapp_webhook", "simulator", "bench_baseline"})
+CSRF_EXEMPT_BLUEPRINTS = frozenset({"webhooks", "simulator", "bench_baseline"})
 _POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'"
 
 

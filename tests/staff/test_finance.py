@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from orders_core.model import CreditEntry
 from orders_core.services import place_order, record_payment
 from payments_sms.model import Card
 from payments_sms.pins import parse_pin
@@ -155,3 +156,33 @@ def test_the_reconciliation_page_shows_the_day_and_its_mismatches(services, taki
     assert "has no succeeded charge" not in html  # the page's language, not the command's English
     exported = logged_in("finance").get("/staff/finance/reconciliation.csv?day=2026-11-23").get_data(as_text=True)
     assert "payment,premium_sms,,1,25.00" in exported and exported.count("mismatch,") == 1
+
+
+def test_the_credits_export_is_read_a_file_at_a_time_by_account(services, people, logged_in, clock, monkeypatch):
+    monkeypatch.setattr("staff.finance.CREDITS_PER_FILE", 2)
+    with services.uow() as uow:
+        for account, amount in (("+212600000003", 300), ("+212600000001", 100), ("+212600000004", 0),
+                                ("+212600000002", 200)):
+            uow.add(CreditEntry(account=account, amount=amount, reason="overpayment", order_id=None, at=uow.now()))
+        uow.commit()
+    desk = logged_in("finance")
+    first = desk.get("/staff/finance/credits.csv")
+    assert [row[:2] for row in csv.reader(io.StringIO(first.get_data(True)))][1:] == [
+        ["+212600000001", "1.00"], ["+212600000002", "2.00"]]
+    assert first.headers["Link"] == '</staff/finance/credits.csv?after=%2B212600000002>; rel="next"'
+    following = desk.get("/staff/finance/credits.csv?after=%2B212600000002")
+    assert [row[0] for row in csv.reader(io.StringIO(following.get_data(True)))][1:] == ["+212600000003"]
+    assert "Link" not in following.headers  # the last file: an account without credit is not listed
+
+
+def test_the_card_batch_page_lists_the_newest_batches_and_links_the_older(services, people, logged_in, monkeypatch):
+    monkeypatch.setattr("staff.cards.BATCHES_PER_PAGE", 2)
+    desk = logged_in("finance")
+    made = [int(re.search(r"batch-(\d+)\.csv", desk.post("/staff/finance/cards/generate", {
+        "value": "2000", "size": "1"}).headers["Content-Disposition"]).group(1)) for _ in range(3)]
+    page = desk.page("/staff/finance/cards")
+    assert re.findall(r'data-batch="(\d+)"', page) == [str(made[2]), str(made[1])]
+    older = re.search(r'id="older-batches" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert older == f"/staff/finance/cards?before={made[1]}"
+    last = desk.page(older)
+    assert re.findall(r'data-batch="(\d+)"', last) == [str(made[0])] and "older-batches" not in last
