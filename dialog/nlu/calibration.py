@@ -20,9 +20,10 @@ FLOW_INTENTS = frozenset({"order", "track", "complain", "help", "greet", "human"
 # split is small, a threshold that only just meets the targets there would miss them on new messages.
 OUT_OF_SCOPE_ACCEPTED = {"rasa": 0.05, "embedded": 0.07}
 WRONG_ACCEPTED = 0.02
-# On validation (2026-12-03), `evaluate --calibrate`: the embedded classifier keeps out-of-scope and wrong flows at
-# 0 % from 0.35 and at 4 % / 2 % at 0.30, the grid's floor; DIET puts nearly every answer at 0.9-1.0, so no
-# threshold meets the bounds (out-of-scope 20 % at 0.30, 11 % at 0.95) and the grid's ceiling is taken: the
-# out_of_scope intent, not the threshold, is what keeps other papers and bills out of the flows.
-RASA_ACCEPT = 0.95
+# On validation (2026-12-03, the model trained on the data of issue 15's last round), `evaluate --calibrate`: the
+# embedded classifier keeps out-of-scope at 2.2 % and wrong flows at 1.1 % at 0.30, the grid's floor; Rasa takes
+# 6.7 % of out-of-scope messages into a flow below 0.45, 4.4 % at 0.45-0.55 and 2.2 % from 0.60, with no wrong flow
+# at any threshold: 0.45 is the lowest within the bounds. (Before that round's out-of-scope lines, no threshold kept
+# Rasa under 5 % and the grid's ceiling, 0.95, was taken.)
+RASA_ACCEPT = 0.45
 EMBEDDED_ACCEPT = 0.30

@@ -16,13 +16,10 @@ from dialog.nlu_client import NluClient
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-# Issue 15's targets are macro-F1 >= 0.93 on every split and <= 10 % of out-of-scope messages taken into a flow.
-# The model trained on this data misses two of them (held-out, 2026-12-03: fr 0.920, en 0.926, out-of-scope 12.6 %):
-# those are guarded at the level reached, so that a regression fails, and the gap is stated in the README.
+# Issue 15's targets, on every held-out split at the app's threshold for Rasa: macro-F1 >= 0.93 per language and
+# script, <= 10 % of out-of-scope messages taken into a flow, <= 4 % of in-scope ones taken into the wrong flow.
 SPLIT_MACRO_F1 = 0.93
-REACHED_MACRO_F1 = {"fr": 0.91, "en": 0.91}  # below target: the floor this model holds, not the target
 OUT_OF_SCOPE_ACCEPTED = 0.10
-OUT_OF_SCOPE_REACHED = 0.13  # below target, likewise
 WRONG_ACCEPTED = 0.04
 
 
@@ -38,13 +35,12 @@ def heldout(nlu: NluClient) -> dict:
 
 
 @pytest.mark.parametrize("split", IN_SCOPE_SPLITS)
-def test_held_out_macro_f1_of_each_language_and_script_holds(heldout, split):
-    floor = REACHED_MACRO_F1.get(split, SPLIT_MACRO_F1)
-    assert score([p.pair for p in heldout[split]], expected_only=True).macro_f1 >= floor
+def test_held_out_macro_f1_of_each_language_and_script_meets_the_target(heldout, split):
+    assert score([p.pair for p in heldout[split]], expected_only=True).macro_f1 >= SPLIT_MACRO_F1
 
 
-def test_few_out_of_scope_messages_are_taken_into_a_flow(heldout):
-    assert accepted_into_flow(heldout[OUT_OF_SCOPE], calibration.RASA_ACCEPT) <= OUT_OF_SCOPE_REACHED
+def test_at_most_ten_out_of_scope_messages_in_a_hundred_are_taken_into_a_flow(heldout):
+    assert accepted_into_flow(heldout[OUT_OF_SCOPE], calibration.RASA_ACCEPT) <= OUT_OF_SCOPE_ACCEPTED
 
 
 def test_at_most_four_in_scope_messages_in_a_hundred_open_the_wrong_flow(heldout):

@@ -45,14 +45,10 @@ CITIZENS = [
             ("77 1985", "Bennani, Youssef", "1"), ("2", "UK", "London, 10 Baker Street"),
             "where is my order {ref}?", "I want to make a complaint about my order", "Nothing arrived yet.",
             "can I talk to a real person please", {"full_copy": 2}),
-    # Known miss of this model (2026-12-03): "kayn mochkil f talab dyali" (a complaint in Latin-script Darija) is
-    # taken for out-of-scope, and the citizen is offered a person instead of the complaint flow. Issue 15 stays
-    # open for it; not strict, since a retrained model may get it right.
-    pytest.param(Citizen("fr", "whatsapp:+212661234567", "3afak bghit 2 nosakh mojazin", ("fes", "1"),
+    Citizen("fr", "whatsapp:+212661234567", "3afak bghit 2 nosakh mojazin", ("fes", "1"),
             ("98 2001", "Tazi, Amine", "1"), ("Fes, Derb 12, Talaa Kbira",),
             "wach t9dr tgoul liya fin wslat talab {ref}", "kayn mochkil f talab dyali", "ma wslni walo",
             "3afak bghit nhder m3a chi bnadem", {"extract": 2}),
-                 marks=pytest.mark.xfail(reason="Darija complaint read as out-of-scope by this model", strict=False)),
 ]
 
 
