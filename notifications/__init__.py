@@ -12,5 +12,6 @@ from .sending import deliver_outbox, send_notification
 __all__ = [
     "AgentCommands", "AgentProofs", "parse_command", "HANDLERS", "claim_outbox", "handle_outbox", "store_planned", "sweep", "Audience",
     "Notification", "Planned", "RetryPlan", "Status", "Notifier", "agent_digests", "late_reports", "URGENT_KINDS",
-    "QuietHours", "choose_channel", "record_status", "send_notification", "deliver_outbox", "WHATSAPP", "Purged", "purge_settled",
+    "QuietHours", "choose_channel", "record_status", "send_notification",
+    "deliver_outbox", "WHATSAPP", "Purged", "purge_settled",
 ]
