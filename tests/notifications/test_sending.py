@@ -172,3 +172,23 @@ def test_only_the_planning_commit_skips_the_disk_wait_and_the_send_commits_durab
     # Set inside the planning transaction, before the sending's own statements.
     assert relaxed[0] < min(n for n, s in enumerate(seen) if s.startswith("UPDATE notification_messages"))
     assert messages(services)[0].status == "sent"
+
+
+def test_a_notification_job_writes_its_message_once_and_commits_twice(services, notifier):
+    """The hot path (bench.notifications): the message stored already claimed, its acceptance one UPDATE."""
+    [outbox_id] = claim_outbox(services.uow())
+    seen, commits = [], []
+    note = lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))  # noqa: E731
+    count = lambda conn: commits.append(1)  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", note)
+    event.listen(services.engine, "commit", count)
+    try:
+        assert jobs.handle_outbox(outbox_id) == 1
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+        event.remove(services.engine, "commit", count)
+    writes = [s for s in seen if s.startswith(("INSERT INTO notification_messages", "UPDATE notification_messages"))]
+    assert [s.split()[0] for s in writes] == ["INSERT", "UPDATE"], writes
+    assert len(commits) == 2
+    assert len([s for s in seen if s.startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]) <= 8, seen
+    assert history(services, messages(services)[0].id) == ["pending", "sending", "sent"]
