@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 import rq
+from sqlalchemy.orm import configure_mappers
 
 import bootstrap
 import notifications
@@ -226,7 +227,12 @@ class Worker(rq.SimpleWorker):
     """
 
     def work(self, *args, **kwargs):
-        notifier(bootstrap.current())
+        services = bootstrap.current()
+        notifier(services)
+        # Warm before the first job rather than in it: the mappers configured, one pooled connection open.
+        configure_mappers()
+        with services.engine.connect():
+            pass
         return super().work(*args, **kwargs)
 
     def run_maintenance_tasks(self):

@@ -6,7 +6,10 @@ lease runs out; the sweeper then sends it again (history: "abandoned"). We chose
 not have received it (the usual case: killed while waiting on the network), and a lost payment confirmation
 or dispatch notice costs the citizen more than a rare duplicate in the milliseconds between the provider's
 acceptance and our commit. Neither provider offers an idempotency key on send, so that gap cannot be closed
-from our side; the history shows every resend for support to see.
+from our side; the history shows every resend for support to see. A new SMS due now (deliver_outbox) is stored
+already `sending` in the planning transaction, whose commit does not wait for the disk: a database crash in the
+moment before the outcome's durable commit undoes the planning too, and the outbox row is handled again (a resend,
+as above, never a loss).
 
 WhatsApp. A citizen who has written to us on WhatsApp is answered there: the channel is decided again at each
 send, since the 24-hour window may have closed (or opened again) while the message waited for the morning or a
