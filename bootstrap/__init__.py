@@ -21,6 +21,7 @@ import requests
 from rq import Queue, Retry, SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
 
 from channels import ussd
 from channels.handset import Handset, HandsetSms, HandsetWhatsApp
@@ -106,6 +107,12 @@ class Services:
     def drain(self) -> None:
         """Run every queued job now, in this thread (tests and the embedded default)."""
         ThreadWorker([self.queue(n) for n in QUEUES], connection=self.redis).work(burst=True, with_scheduler=False)
+
+    def warm(self) -> None:
+        """Before a worker's first job rather than in it: the mappers configured, one pooled connection open."""
+        configure_mappers()
+        with self.engine.connect():
+            pass
 
     def health(self) -> dict:
         """The state of the database and Redis, for /healthz."""

@@ -38,11 +38,7 @@ def handle_outbox(outbox_id: int) -> int:
     notification (a `send` job each cost RQ as much again as the sending itself). A message stored but not sent
     because this job died is due and marked enqueued: the sweeper hands it to a `send` job once it is stale."""
     services = bootstrap.current()
-    planner = services.notifier
-    due = notifications.handle_outbox(services.uow(), planner, outbox_id)
-    for message_id in due:
-        notifications.send_notification(services.uow(), planner, message_id)
-    return len(due)
+    return notifications.deliver_outbox(services.uow(), services.notifier, outbox_id)
 
 
 def send(message_id: int) -> str:

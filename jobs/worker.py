@@ -26,6 +26,7 @@ class Worker(rq.SimpleWorker):
 
     def work(self, *args, **kwargs):
         services = bootstrap.current()  # built here, once, before the first job
+        services.warm()
         self._keep_clock(services.settings.notify_tick_seconds)
         return super().work(*args, **kwargs)
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-
-from orders_core.model import OutboxMessage
 from texts import count
 
-from . import citizens, staff
-from .model import WHATSAPP, AgentNotice, Audience, Notification, Planned, Status
+from . import citizens, staff, store
+from .model import WHATSAPP, Audience, Notification, Planned, Status
 from .policy import choose_channel, reach_of, template_of
 
-__all__ = ["HANDLERS", "claim_outbox", "handle_outbox", "store", "sweep", "Swept", "MAX_OUTBOX_ATTEMPTS"]
+__all__ = ["HANDLERS", "claim_outbox", "handle_outbox", "plan_outbox", "store_planned", "sweep", "Swept",
+           "MAX_OUTBOX_ATTEMPTS"]
 
 log = logging.getLogger(__name__)
 MAX_OUTBOX_ATTEMPTS = 8  # a row failing this often is left for an operator (logged), not retried forever
@@ -41,40 +39,44 @@ HANDLERS = {
 def claim_outbox(uow, batch: int = 200) -> list[int]:
     """Mark new outbox rows as enqueued and return their ids; concurrent dispatchers skip each other's rows."""
     with uow:
-        stmt = (select(OutboxMessage).where(OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at.is_(None))
-                .order_by(OutboxMessage.id).limit(batch).with_for_update(skip_locked=True))
-        rows = uow.all(stmt)
-        for row in rows:
-            row.enqueued_at, row.attempts = uow.now(), row.attempts + 1
+        ids = store.claim_new_outbox(uow, batch)
         uow.commit()
-        return [row.id for row in rows]
+        return ids
 
 
 def handle_outbox(uow, notifier, outbox_id: int) -> list[int]:
     """Plan and store the messages of one outbox row, once; return the ids of those to send now."""
+    return [m.id for m in plan_outbox(uow, notifier, outbox_id) if m.enqueued_at is not None]
+
+
+def plan_outbox(uow, notifier, outbox_id: int, claim=None) -> list[Notification]:
+    """Plan and store the messages of one outbox row, once (none when it was handled already).
+
+    `claim(uow, notifier, message, now)`, when given, may take a message due now for its first send before it is stored,
+    so that storing and claiming are one INSERT and one commit (notifications.sending.deliver_outbox)."""
     with uow:
-        row = uow.get(OutboxMessage, outbox_id, lock=True)
-        if row is None or row.done_at is not None:
+        row = store.take_outbox_row(uow, outbox_id)
+        if row is None:
             return []
         handler = HANDLERS.get(row.topic)
-        stored = [store(uow, notifier, planned, outbox_id) for planned in (handler(uow, row, notifier)
-                                                                             if handler else [])]
-        row.done_at = uow.now()
+        stored = [store_planned(uow, notifier, planned, outbox_id, claim) for planned in (handler(uow, row, notifier)
+                                                                                          if handler else [])]
         # Not waiting for the disk: lost in a crash, the row is handled again (messages are stored once per key),
-        # and the send that follows commits durably, which makes this commit durable too.
+        # and the send's outcome commits durably, which makes this commit durable too.
         uow.commit(durable=False)
-        return [m.id for m in stored if m is not None and m.enqueued_at is not None]
+        return [m for m in stored if m is not None]
 
 
-def store(uow, notifier, planned: Planned, outbox_id: int | None = None) -> Notification | None:
+def store_planned(uow, notifier, planned: Planned, outbox_id: int | None = None, claim=None) -> Notification | None:
     """Render and store a planned message unless its key is stored already; mark it enqueued when due now."""
-    if uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == planned.key)):
+    now = uow.now()
+    message = _render(uow, notifier, planned, now, outbox_id)
+    if claim is not None and message.enqueued_at is not None:
+        claim(uow, notifier, message, now)
+    message.id = store.insert_message(uow, message)
+    if message.id is None:
         return None
-    message = _render(uow, notifier, planned, uow.now(), outbox_id)
-    uow.add(message)
-    uow.flush()
-    for order_id in planned.notices:
-        uow.add(AgentNotice(user_id=planned.user_id, order_id=order_id, message_id=message.id, at=message.created_at))
+    store.add_notices(uow, planned.user_id, planned.notices, message.id, message.created_at)
     return message
 
 
@@ -123,11 +125,8 @@ def sweep(uow, notifier, batch: int = 500) -> Swept:
         return Swept([r.id for r in rows], [m.id for m in messages])
 
 
-def _stuck_outbox(uow, now, stale, batch: int) -> list[OutboxMessage]:
-    rows = uow.all(select(OutboxMessage).where(
-        OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at <= stale,
-        OutboxMessage.attempts < MAX_OUTBOX_ATTEMPTS).order_by(OutboxMessage.id).limit(batch)
-        .with_for_update(skip_locked=True))
+def _stuck_outbox(uow, now, stale, batch: int) -> list:
+    rows = store.stuck_outbox(uow, stale, MAX_OUTBOX_ATTEMPTS, batch)
     for row in rows:
         row.enqueued_at, row.attempts = now, row.attempts + 1
         if row.attempts == MAX_OUTBOX_ATTEMPTS:
@@ -138,12 +137,7 @@ def _stuck_outbox(uow, now, stale, batch: int) -> list[OutboxMessage]:
 
 def _due_messages(uow, now, stale, batch: int) -> list[Notification]:
     """Pending and due, or sending under a lapsed lease; not already handed to a queue lately."""
-    messages = uow.all(select(Notification).where(
-        or_(Notification.status == Status.PENDING,
-            (Notification.status == Status.SENDING) & (Notification.lease_until <= now)),
-        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
-        or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
-    ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
+    messages = store.due_messages(uow, now, stale, batch)
     for message in messages:
         message.enqueued_at = now
     return messages

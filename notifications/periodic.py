@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import IntegrityError
-
 from orders_core.errors import ConcurrentChange
-from orders_core.model import User
 
-from . import staff
-from .dispatch import store
+from . import staff, store
+from .dispatch import store_planned
 
 __all__ = ["agent_digests", "late_reports"]
 
@@ -22,10 +19,10 @@ def _store_each(uow, notifier, users, plan) -> list[int]:
     for user_id in users:
         with uow:
             try:
-                planned = plan(uow, uow.get(User, user_id))
-                message = store(uow, notifier, planned) if planned else None
+                planned = plan(uow, store.user(uow, user_id))
+                message = store_planned(uow, notifier, planned) if planned else None
                 uow.commit()
-            except (ConcurrentChange, IntegrityError):  # a concurrent run planned it first (same key or notice)
+            except ConcurrentChange:  # a concurrent run planned it first (same key or notice)
                 log.info("message for user %d already planned by a concurrent run", user_id)
                 continue
             if message is not None and message.enqueued_at is not None:

@@ -1,10 +1,9 @@
 """Delivery reports: a provider's word on a message it accepted, added to the message's history."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from channels.delivery import Outcome
 
+from . import store
 from .model import WHATSAPP, Notification, Status
 from .optouts import add_opt_out
 
@@ -34,9 +33,7 @@ def record_status(uow, notifier, provider: str, provider_message_id: str, status
     with uow:
         # The WhatsApp sender's reports come under its provider's name (Twilio's status callback).
         ours = [provider, WHATSAPP] if getattr(notifier.whatsapp, "name", None) == provider else [provider]
-        message = uow.one(select(Notification).where(Notification.provider.in_(ours),
-                                                     Notification.provider_message_id == provider_message_id)
-                          .with_for_update())
+        message = store.message_by_provider_id(uow, ours, provider_message_id)
         if message is None:
             return False
         _apply(uow, message, (status or "").strip().lower(), detail, outcome, notifier)

@@ -6,7 +6,10 @@ lease runs out; the sweeper then sends it again (history: "abandoned"). We chose
 not have received it (the usual case: killed while waiting on the network), and a lost payment confirmation
 or dispatch notice costs the citizen more than a rare duplicate in the milliseconds between the provider's
 acceptance and our commit. Neither provider offers an idempotency key on send, so that gap cannot be closed
-from our side; the history shows every resend for support to see.
+from our side; the history shows every resend for support to see. A new SMS due now (deliver_outbox) is stored
+already `sending` in the planning transaction, whose commit does not wait for the disk: a database crash in the
+moment before the outcome's durable commit undoes the planning too, and the outbox row is handled again (a resend,
+as above, never a loss).
 
 WhatsApp. A citizen who has written to us on WhatsApp is answered there: the channel is decided again at each
 send, since the 24-hour window may have closed (or opened again) while the message waited for the morning or a
@@ -31,11 +34,13 @@ from channels.whatsapp import route, template_for
 
 from orders_core.phones import number_kind, sms_capable
 
+from . import store
+from .dispatch import plan_outbox
 from .model import WHATSAPP, Notification, Status
 from .optouts import add_opt_out, opted_out
 from .policy import reach_of
 
-__all__ = ["send_notification", "Attempt", "channel_of", "keys_of"]
+__all__ = ["send_notification", "deliver_outbox", "Attempt", "channel_of", "keys_of"]
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +61,41 @@ def send_notification(uow, notifier, message_id: int) -> str:
     attempt = _claim(uow, notifier, message_id)
     if attempt is None:
         return "skipped"
+    return _deliver(uow, notifier, attempt)
+
+
+def deliver_outbox(uow, notifier, outbox_id: int) -> int:
+    """Plan the messages of one outbox row and send those due now; how many were due.
+
+    An SMS due now is stored already claimed for its first send (one INSERT, one commit before the provider is
+    called: the crash window above is unchanged); a WhatsApp message takes the usual claim at send time."""
+    stored = plan_outbox(uow, notifier, outbox_id, claim=_claim_new)
+    for message in stored:
+        if message.status == Status.SENDING:
+            _deliver(uow, notifier, Attempt(message.id, message.attempts, message.provider, message.recipient,
+                                            message.text))
+        elif message.status == Status.PENDING and message.enqueued_at is not None:
+            send_notification(uow, notifier, message.id)
+    return sum(1 for m in stored if m.status == Status.SENDING or m.enqueued_at is not None)
+
+
+def _claim_new(uow, notifier, message: Notification, now) -> None:
+    """Take a new SMS message due now for its first send, or hold it back (opted out, number without SMS)."""
+    if message.provider == WHATSAPP or not notifier.plan.providers:
+        return
+    _hold_back(uow, message, now)
+    if message.claimable(now):
+        message.claim(now, notifier.plan)
+
+
+def _deliver(uow, notifier, attempt: Attempt) -> str:
+    """Hand a claimed attempt to its provider and record the outcome."""
     try:
         outcome = _send(notifier, attempt)
     except SendError as exc:
         outcome = exc
     except Exception as exc:  # a sender's bug must not lose the message: count it as a retryable failure
-        log.exception("sender %s failed on message %d", attempt.provider, message_id)
+        log.exception("sender %s failed on message %d", attempt.provider, attempt.message_id)
         outcome = SendError(attempt.provider, f"unexpected {type(exc).__name__}", retryable=True)
     return _record(uow, notifier, attempt, outcome)
 
@@ -77,7 +111,7 @@ def _send(notifier, attempt: Attempt) -> SendResult:
 def _claim(uow, notifier, message_id: int) -> Attempt | None:
     with uow:
         now = uow.now()
-        message = uow.get(Notification, message_id, lock=True)
+        message = store.message_for_update(uow, message_id)
         if message is None or not message.claimable(now):
             return None
         path, variables = (_whatsapp_path(uow, notifier, message, now) if message.provider == WHATSAPP
@@ -119,8 +153,17 @@ def _whatsapp_path(uow, notifier, message: Notification, now) -> tuple:
 
 
 def _record(uow, notifier, attempt: Attempt, outcome) -> str:
+    if isinstance(outcome, SendResult):
+        with uow:
+            sent = store.record_sent(uow, attempt.message_id, attempt.number, outcome.provider_message_id,
+                                     outcome.segments)
+            if sent is not None:
+                uow.commit()
+                log.info("message %d (%s) attempt %d via %s: %s", attempt.message_id, sent.kind, attempt.number,
+                         attempt.provider, Status.SENT)
+                return Status.SENT
     with uow:
-        message = uow.get(Notification, attempt.message_id, lock=True)
+        message = store.message_for_update(uow, attempt.message_id)
         now = uow.now()
         if message.attempts != attempt.number or message.status != Status.SENDING:
             # Our lease ran out and another attempt took over: keep the history honest, change nothing else.

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
 from orders_core.lifecycle import ACTIVE, Role, Status
-from orders_core.model import Order, OutboxMessage, User
+from orders_core.model import OutboxMessage, User
 from orders_core.references import format_reference
 from orders_core.services import is_late
 
-from .model import AgentNotice, Audience, Notification, Planned
+from . import store
+from .model import Audience, Planned
 
 __all__ = ["complaint_filed_inspectors", "agents_to_tell", "plan_digest", "plan_late_report", "supervisors",
            "refs_within"]
@@ -20,10 +19,7 @@ REFS_SHOWN = 5  # references listed in one SMS; the count tells how many there a
 
 
 def _staff(uow, role: str, **where) -> list[User]:
-    stmt = select(User).where(User.role == role, User.active.is_(True), User.phone.is_not(None))
-    for column, value in where.items():
-        stmt = stmt.where(getattr(User, column) == value)
-    return uow.all(stmt.order_by(User.id))
+    return store.staff_with_phone(uow, role, **where)
 
 
 def staff_message(key: str, user: User, audience: str, kind: str, values: dict, **extra) -> Planned:
@@ -50,29 +46,15 @@ def complaint_filed_inspectors(uow, event: OutboxMessage, notifier) -> list[Plan
 
 def agents_to_tell(uow) -> list[User]:
     """Agents with a phone whose office has received orders they have not been told about."""
-    told = select(AgentNotice.order_id).where(AgentNotice.user_id == User.id)
-    waiting = select(Order.id).where(Order.office_code == User.office_code, Order.status == Status.RECEIVED,
-                                     Order.id.not_in(told))
-    stmt = select(User).where(User.role == Role.AGENT, User.active.is_(True), User.phone.is_not(None),
-                              waiting.exists())
-    return uow.all(stmt.order_by(User.id))
-
-
-def _last_digest_at(uow, user: User) -> datetime | None:
-    stmt = select(func.max(Notification.created_at)).where(Notification.user_id == user.id,
-                                                           Notification.kind == "agent_digest")
-    return uow.scalar(stmt)
+    return store.agents_with_untold_orders(uow, Role.AGENT)
 
 
 def plan_digest(uow, user: User, now: datetime, spacing: timedelta) -> Planned | None:
     """The digest an agent is due: received orders of their office not told yet, at most one per `spacing`."""
-    last = _last_digest_at(uow, user)
+    last = store.last_digest_at(uow, user.id)
     if last is not None and now - last < spacing:
         return None
-    told = select(AgentNotice.order_id).where(AgentNotice.user_id == user.id)
-    stmt = (select(Order).where(Order.office_code == user.office_code, Order.status == Status.RECEIVED,
-                                Order.id.not_in(told)).order_by(Order.paid_at, Order.id))
-    orders = uow.all(stmt)
+    orders = store.untold_orders(uow, user)
     if not orders:
         return None
     values = {"count": len(orders), "refs": refs_within([o.reference for o in orders])}
@@ -89,11 +71,10 @@ def supervisors(uow) -> list[User]:
 def plan_late_report(uow, user: User, now: datetime, day: str) -> Planned | None:
     """A supervisor's daily list of the office's late orders; nothing when none is late."""
     key = f"late:user{user.id}:{day}"
-    if uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == key)):
+    if store.message_stored(uow, key):
         return None
-    stmt = (select(Order).where(Order.office_code == user.office_code, Order.status.in_([Status.PAID, *ACTIVE]))
-            .order_by(Order.paid_at, Order.id))
-    late = [o.reference for o in uow.all(stmt) if is_late(o, now)]
+    in_hand = store.orders_in_hand(uow, user.office_code, [Status.PAID, *ACTIVE])
+    late = [o.reference for o in in_hand if is_late(o, now)]
     if not late:
         return None
     return staff_message(key, user, Audience.SUPERVISOR, "late_orders", {"count": len(late),

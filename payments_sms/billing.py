@@ -4,14 +4,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from orders_core.lifecycle import Status
 from orders_core.model import Order
 from orders_core.phones import mask_phone
 from orders_core.references import format_reference
 from orders_core.services import apply_payment
 
+from . import store
 from .errors import BillingError, UnknownCharge
 from .model import Charge, ChargeStatus, PaymentStatus, PremiumPayment
 from .money import mad
@@ -85,7 +84,7 @@ def _claim(uow, sender, charge_id: int):
         if charge is None or charge.status != ChargeStatus.QUEUED:
             return BillOutcome(charge_id, "skipped")
         payment = uow.get(PremiumPayment, charge.payment_id)
-        if sender.bills_incoming and _link_used(uow, charge):
+        if sender.bills_incoming and store.link_used(uow, charge):
             order = uow.get(Order, payment.order_id)
             publish_notice(uow, payment, "payments.premium.next_yes", order.paid_amount, order.amount_due)
             uow.commit()
@@ -94,13 +93,6 @@ def _claim(uow, sender, charge_id: int):
         uow.commit()
         return _Ticket(charge.id, payment.contact, charge.short_code, payment.keyword, charge.link_id, charge.step,
                        max(payment.messages, charge.step), charge.amount, payment.reference, payment.language)
-
-
-def _link_used(uow, charge: Charge) -> bool:
-    """Whether an earlier charge already spent this incoming message (an incoming-billing provider bills it once)."""
-    stmt = select(func.count()).select_from(Charge).where(
-        Charge.payment_id == charge.payment_id, Charge.id != charge.id, Charge.link_id == charge.link_id)
-    return uow.scalar(stmt) > 0
 
 
 def _refused(uow, ticket: _Ticket, exc: BillingError) -> BillOutcome:
@@ -121,7 +113,7 @@ def apply_delivery_report(uow, provider_message_id: str, status: str, failure_re
                           ) -> ReportOutcome:
     """Apply a provider's report on a charge (status: sent, succeeded or failed); a final status never changes."""
     with uow:
-        charge = uow.one(select(Charge).where(Charge.provider_message_id == provider_message_id).with_for_update())
+        charge = store.charge_by_provider_id(uow, provider_message_id)
         if charge is None:
             raise UnknownCharge(provider_message_id)
         outcome = _apply(uow, charge, status, (failure_reason or "")[:40] or None)
@@ -175,11 +167,10 @@ def _stop(uow, charge: Charge, reason: str) -> StopNotice | None:
 def charges_being_sent(uow) -> int:
     """How many charges are claimed but not yet recorded (a report may arrive before their id is known)."""
     with uow:
-        return uow.scalar(select(func.count()).select_from(Charge).where(Charge.status == ChargeStatus.SENDING))
+        return store.charges_in(uow, ChargeStatus.SENDING)
 
 
 def stale_queued_charges(uow, older_than) -> list[int]:
     """Charges queued before `older_than` and never handed over (a lost job): to hand over again."""
     with uow:
-        stmt = select(Charge.id).where(Charge.status == ChargeStatus.QUEUED, Charge.created_at <= older_than)
-        return uow.all(stmt.order_by(Charge.id))
+        return store.queued_charges_before(uow, older_than)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from sqlalchemy import select
-
 from orders_core.errors import InvalidInput
 
+from . import store
 from .errors import BatchNotFound, CardsNotFound
 from .model import Card, CardBatch, CardStatus
 from .pins import new_pin, pin_hash
@@ -93,16 +92,11 @@ def _cards(uow, batch: CardBatch, pin_secret: str, randbelow) -> list[PrintedCar
 
 
 def _selected(uow, batch_id: int | None, first: str | None, last: str | None) -> list[Card]:
-    stmt = select(Card)
-    if batch_id is not None:
-        if uow.get(CardBatch, batch_id) is None:
-            raise BatchNotFound(f"no card batch {batch_id}")
-        stmt = stmt.where(Card.batch_id == batch_id)
-    if first is not None:
-        stmt = stmt.where(Card.serial >= first, Card.serial <= (last or first))
+    if batch_id is not None and uow.get(CardBatch, batch_id) is None:
+        raise BatchNotFound(f"no card batch {batch_id}")
     if batch_id is None and first is None:
         raise InvalidInput({"cards": "name a batch or a serial range"})
-    found = uow.all(stmt.order_by(Card.serial).with_for_update())
+    found = store.cards_for_update(uow, batch_id, first, last)
     if not found:
         raise CardsNotFound(f"no cards in batch {batch_id} / serials {first}..{last or first}")
     return found

@@ -10,11 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select
-
+from . import store
 from .errors import PinLocked
-from .model import PinFailure
-from .orm import pin_failures
 
 __all__ = ["LockoutPolicy", "locks", "locked_until", "refuse_if_locked", "record_failure", "CONTACT", "SERIAL"]
 
@@ -50,26 +47,13 @@ class LockoutPolicy:
         return latest + span if span and latest + span > now else None
 
 
-def _recent_failures(scopes: int):
-    """The failures of one or two (scope, key) pairs since a moment: built once per shape, not per attempt."""
-    f = pin_failures.c
-    mine = [and_(f.scope == bindparam(f"scope{i}"), f.key == bindparam(f"key{i}")) for i in range(scopes)]
-    return select(f.scope, f.at).where(or_(*mine), f.at > bindparam("since"))
-
-
-_RECENT = {1: _recent_failures(1), 2: _recent_failures(2)}
-
-
 def locks(uow, policy: LockoutPolicy, keys: dict[str, str]) -> dict[str, datetime]:
     """The scopes of `keys` ({scope: key}, one or two) locked now, with when each lock ends: one query."""
     now = uow.now()
     # A lock ends at most `longest` after its latest failure and counts the `window` before that one: older
     # failures cannot matter now.
-    params = {"since": now - policy.window - policy.longest}
-    for i, (scope, key) in enumerate(keys.items()):
-        params[f"scope{i}"], params[f"key{i}"] = scope, key
     times: dict[str, list[datetime]] = {}
-    for scope, at in uow.session.execute(_RECENT[len(keys)], params):
+    for scope, at in store.recent_failures(uow, keys, now - policy.window - policy.longest):
         times.setdefault(scope, []).append(at)
     ends = {scope: policy.lock_ends(found, now) for scope, found in times.items()}
     return {scope: until for scope, until in ends.items() if until is not None}
@@ -88,15 +72,14 @@ def refuse_if_locked(uow, policy: LockoutPolicy, scope: str, key: str) -> None:
 
 def record_failure(uow, policy: LockoutPolicy, scope: str, key: str) -> datetime | None:
     """Count one wrong attempt; return when the key is now locked until (None if not locked)."""
-    uow.add(PinFailure(scope=scope, key=key, at=uow.now()))
-    uow.flush()
+    store.add_failure(uow, scope, key)
     _sound_alarm_on_spike(uow, policy)
     return locked_until(uow, policy, scope, key)
 
 
 def _sound_alarm_on_spike(uow, policy: LockoutPolicy) -> None:
     since = uow.now() - policy.alarm_window
-    total = uow.scalar(select(func.count()).select_from(PinFailure).where(PinFailure.at > since))
+    total = store.failures_since(uow, since)
     # Once at the threshold and again at each multiple: loud enough to see, not one line per guess.
     if total >= policy.alarm_failures and total % policy.alarm_failures == 0:
         log.critical("ALARM card PIN guessing: %d wrong PINs across all numbers in the last %d minutes",

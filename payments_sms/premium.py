@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from orders_core.lifecycle import Status
 from orders_core.model import Order
 from orders_core.phones import normalise_phone
 from orders_core.references import format_reference
 from orders_core.services import order_for_reference
 
+from . import store
 from .errors import NoPendingPayment, NothingDue, PaymentInProgress
 from .model import (
     CHARGE_HOLD, Charge, ChargeStatus, PaymentStatus, PremiumPayment, PremiumQuote, messages_needed,
@@ -128,20 +127,13 @@ def new_charge(uow, payment: PremiumPayment, step: int) -> Charge:
 
 
 def _queued_charge(uow, payment: PremiumPayment) -> Charge | None:
-    stmt = select(Charge).where(Charge.payment_id == payment.id, Charge.status == ChargeStatus.QUEUED)
-    return uow.one(stmt.with_for_update())
+    return store.queued_charge_of(uow, payment.id)
 
 
 def _open_payments(uow, contact: str | None = None, order_id: int | None = None, status=None,
                    lock: bool = False) -> list[PremiumPayment]:
     statuses = [status] if status else [PaymentStatus.QUOTED, PaymentStatus.BILLING]
-    stmt = select(PremiumPayment).where(PremiumPayment.status.in_([str(s) for s in statuses]))
-    if contact is not None:
-        stmt = stmt.where(PremiumPayment.contact == contact)
-    if order_id is not None:
-        stmt = stmt.where(PremiumPayment.order_id == order_id)
-    stmt = stmt.order_by(PremiumPayment.id.desc())
-    return uow.all(stmt.with_for_update() if lock else stmt)
+    return store.payments_in(uow, statuses, contact, order_id, lock)
 
 
 def open_payment_of(uow, contact: str) -> PremiumPayment | None:
@@ -178,18 +170,14 @@ def expire_premium(uow) -> list[StopNotice]:
     with uow:
         limit = uow.now() - CHARGE_HOLD
         notices = [notice for charge in _unreported_before(uow, limit) if (notice := _expire(uow, charge))]
-        quoted = select(PremiumPayment).where(PremiumPayment.status == PaymentStatus.QUOTED,
-                                              PremiumPayment.created_at <= limit)
-        for payment in uow.all(quoted.with_for_update()):
+        for payment in store.quotes_before(uow, limit):
             payment.close(PaymentStatus.EXPIRED, uow.now(), "NoConfirmation")
         uow.commit()
     return notices
 
 
 def _unreported_before(uow, limit) -> list[Charge]:
-    stmt = select(Charge).where(Charge.status.in_([ChargeStatus.QUEUED, ChargeStatus.SENDING, ChargeStatus.SENT]),
-                                Charge.created_at <= limit).order_by(Charge.id)
-    return uow.all(stmt.with_for_update())
+    return store.unreported_charges_before(uow, limit)
 
 
 def _expire(uow, charge: Charge) -> StopNotice | None:

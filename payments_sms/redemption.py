@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select
-
 from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Status
 from orders_core.redaction import SEALED, sealed_hash
@@ -19,8 +17,8 @@ from orders_core.services import apply_payment, order_for_reference
 
 from .errors import CardEmpty, CardNotUsable, NothingDue, PinCheckNumber, PinLocked, WrongPin
 from .lockout import CONTACT, SERIAL, LockoutPolicy, locks, record_failure, refuse_if_locked
+from . import store
 from .model import unusable_because
-from .orm import card_redemptions, cards
 from .pins import contact_key, parse_pin, pin_hash
 
 __all__ = ["CardPayment", "redeem_card", "card_balance", "MEANS"]
@@ -41,18 +39,9 @@ class CardPayment:
     paid_now: bool
 
 
-# Built once and run as plain statements on the hot path: the card a PIN designates, locked for this
-# transaction; what it has paid so far; the record of one redemption.
-_CARD = select(cards.c.id, cards.c.serial, cards.c.value, cards.c.status, cards.c.expires_at).where(
-    cards.c.pin_hash == bindparam("pin_hash")).with_for_update()
-_SPENT = select(func.coalesce(func.sum(card_redemptions.c.amount), 0)).where(
-    card_redemptions.c.card_id == bindparam("card_id"))
-_RECORD = insert(card_redemptions).returning(card_redemptions.c.id)
-
-
 def card_balance(uow, card) -> int:
     """The card's value less everything redeemed from it (read after locking the card row)."""
-    return card.value - int(uow.session.scalar(_SPENT, {"card_id": card.id}))
+    return card.value - store.card_spent(uow, card.id)
 
 
 def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
@@ -61,7 +50,7 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
     who = contact_key(pin_secret, contact)
     with uow:
         reference, hashed = _parsed(uow, policy, who, reference, pin, pin_secret)
-        card = uow.session.execute(_CARD, {"pin_hash": hashed}).first()
+        card = store.card_by_pin(uow, hashed)
         # The contact's lock and the card's in one query, read once the card row is ours; a locked contact
         # learns nothing from the lookup, since nothing is said or counted before the locks are checked.
         locked = locks(uow, policy, {CONTACT: who} | ({SERIAL: card.serial} if card is not None else {}))
@@ -120,8 +109,7 @@ def _pay(uow, card, reference: str, who: str, channel: str) -> CardPayment:
     if balance <= 0:
         raise CardEmpty()
     amount = min(balance, order.amount_due)
-    redemption_id = uow.session.scalar(_RECORD, {"card_id": card.id, "order_id": order.id, "amount": amount,
-                                                 "contact_key": who, "channel": channel, "at": uow.now()})
+    redemption_id = store.record_redemption(uow, card.id, order.id, amount, who, channel)
     outcome = apply_payment(uow, order, amount, MEANS, str(redemption_id), new_source=True)
     log.info("card %s paid %d centimes on order %s (%d left on the card)", card.serial, amount, order.reference,
              balance - amount)

@@ -203,3 +203,21 @@ def test_a_report_goes_to_the_message_it_names_without_waiting_on_the_payments(s
     _a_charge_being_sent(services)  # a report on a charge could name it: not one on a notification
     delivery_report(asdict(DeliveryStatus("africastalking", sent.provider_message_id, "delivered", "Success", True)))
     assert messages(services)[0].status == "delivered"
+def test_a_notification_job_writes_its_message_once_and_commits_twice(services, notifier):
+    """The hot path (bench.notifications): the message stored already claimed, its acceptance one UPDATE."""
+    [outbox_id] = claim_outbox(services.uow())
+    seen, commits = [], []
+    note = lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))  # noqa: E731
+    count = lambda conn: commits.append(1)  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", note)
+    event.listen(services.engine, "commit", count)
+    try:
+        assert jobs.handle_outbox(outbox_id) == 1
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+        event.remove(services.engine, "commit", count)
+    writes = [s for s in seen if s.startswith(("INSERT INTO notification_messages", "UPDATE notification_messages"))]
+    assert [s.split()[0] for s in writes] == ["INSERT", "UPDATE"], writes
+    assert len(commits) == 2
+    assert len([s for s in seen if s.startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]) <= 8, seen
+    assert history(services, messages(services)[0].id) == ["pending", "sending", "sent"]

@@ -11,7 +11,8 @@ import responses
 
 from channels.whatsapp import WhatsAppSender
 from dialog.contacts import WhatsAppId, find_reach, link_whatsapp
-from notifications import WHATSAPP, Notifier, Planned, record_status, send_notification, store
+from notifications import WHATSAPP, Notifier, Planned, record_status, send_notification
+from notifications import store_planned as store
 from notifications.policy import mad
 from orders_core.references import format_reference
 from orders_core.services import place_order

@@ -1,0 +1,178 @@
+"""The notifications' persistence: every statement the services run, behind a named function.
+
+The services (dispatch, sending, reports, staff, periodic) import no SQLAlchemy; they call these functions inside
+an open unit of work. The hot path of a notification (bench.notifications) is written here in plain statements:
+an outbox row taken with one UPDATE, a message stored with one INSERT that skips a key already stored, its events
+in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE and one INSERT.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from orders_core.errors import ConcurrentChange
+from orders_core.lifecycle import Status as OrderStatus
+from orders_core.model import Order, OutboxMessage, User
+from orders_core.orm import outbox
+
+from .model import AgentNotice, Notification, Status
+from .orm import agent_notices, notification_events, notification_messages
+
+__all__ = [
+    "claim_new_outbox", "take_outbox_row", "stuck_outbox", "message_stored", "insert_message", "add_notices",
+    "message_for_update", "message_by_provider_id", "record_sent", "due_messages", "staff_with_phone",
+    "agents_with_untold_orders", "last_digest_at", "untold_orders", "orders_in_hand", "user",
+]
+
+_MESSAGE_COLUMNS = [c.name for c in notification_messages.c if c.name != "id"]
+_EVENT = insert(notification_events)
+_TAKE = (update(outbox).where(outbox.c.id == bindparam("outbox_id"), outbox.c.done_at.is_(None))
+         .values(done_at=bindparam("now")).returning(outbox.c.id, outbox.c.topic, outbox.c.payload))
+_SENT = (update(notification_messages)
+         .where(notification_messages.c.id == bindparam("message_id"),
+                notification_messages.c.attempts == bindparam("attempt"),
+                notification_messages.c.status == Status.SENDING)
+         .values(status=Status.SENT, provider_message_id=bindparam("provider_id"), segments=bindparam("segs"),
+                 sent_at=bindparam("now"), updated_at=bindparam("now"), lease_until=None, last_error=None)
+         .returning(notification_messages.c.kind, notification_messages.c.provider))
+
+
+# -- outbox ------------------------------------------------------------------------------------------------------
+def claim_new_outbox(uow, batch: int) -> list[int]:
+    """Mark up to `batch` new outbox rows enqueued (skipping rows another dispatcher holds); their ids."""
+    rows = uow.all(select(OutboxMessage).where(OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at.is_(None))
+                   .order_by(OutboxMessage.id).limit(batch).with_for_update(skip_locked=True))
+    for row in rows:
+        row.enqueued_at, row.attempts = uow.now(), row.attempts + 1
+    return [row.id for row in rows]
+
+
+def take_outbox_row(uow, outbox_id: int):
+    """Mark an outbox row done and return it (id, topic, payload), locked until commit; None when done already."""
+    return uow.session.execute(_TAKE, {"outbox_id": outbox_id, "now": uow.now()}).first()
+
+
+def stuck_outbox(uow, stale, max_attempts: int, batch: int) -> list[OutboxMessage]:
+    """Outbox rows enqueued before `stale`, not done, tried fewer than `max_attempts` times; locked (skipping rows
+    others hold)."""
+    return uow.all(select(OutboxMessage).where(
+        OutboxMessage.done_at.is_(None), OutboxMessage.enqueued_at <= stale,
+        OutboxMessage.attempts < max_attempts)
+        .order_by(OutboxMessage.id).limit(batch).with_for_update(skip_locked=True))
+
+
+# -- messages ----------------------------------------------------------------------------------------------------
+def message_stored(uow, key: str) -> bool:
+    return bool(uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == key)))
+
+
+def _insert_once(uow):
+    """INSERT that skips a message whose key is stored already (PostgreSQL and SQLite both say it)."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(uow.session.get_bind().dialect.name)
+    if dialect is None:
+        return None
+    return (dialect.insert(notification_messages).on_conflict_do_nothing(index_elements=["key"])
+            .returning(notification_messages.c.id))
+
+
+def insert_message(uow, message: Notification) -> int | None:
+    """Store a message built in memory, and its events, in two statements; its new id, or None when a message
+    with its key is stored already (nothing is written then)."""
+    values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
+    statement = _insert_once(uow)
+    if statement is None:  # another database: the old way, a count then an insert
+        if message_stored(uow, message.key):
+            return None
+        statement = insert(notification_messages).returning(notification_messages.c.id)
+    message_id = uow.session.execute(statement, values).scalar()
+    if message_id is None:
+        return None
+    uow.session.execute(_EVENT, [{"message_id": message_id, "status": e.status, "provider": e.provider,
+                                  "at": e.at, "detail": e.detail} for e in message.events])
+    return message_id
+
+
+def add_notices(uow, user_id: int, order_ids, message_id: int, at) -> None:
+    """Remember that an agent was told of these orders by this message."""
+    if not order_ids:
+        return
+    try:
+        uow.session.execute(insert(agent_notices), [{"user_id": user_id, "order_id": order_id,
+                                                     "message_id": message_id, "at": at} for order_id in order_ids])
+    except IntegrityError:  # a concurrent digest told this agent of one of these orders first
+        raise ConcurrentChange("IntegrityError") from None
+
+
+def message_for_update(uow, message_id: int) -> Notification | None:
+    return uow.get(Notification, message_id, lock=True)
+
+
+def message_by_provider_id(uow, providers: list[str], provider_message_id: str) -> Notification | None:
+    return uow.one(select(Notification).where(Notification.provider.in_(providers),
+                                              Notification.provider_message_id == provider_message_id)
+                   .with_for_update())
+
+
+def record_sent(uow, message_id: int, attempt: int, provider_message_id: str, segments: int):
+    """The provider accepted attempt `attempt`: the message is sent (one UPDATE, one INSERT of its event).
+    Returns (kind, provider), or None when that attempt no longer holds the message (nothing written)."""
+    now = uow.now()
+    row = uow.session.execute(_SENT, {"message_id": message_id, "attempt": attempt, "provider_id": provider_message_id,
+                                      "segs": segments, "now": now}).first()
+    if row is None:
+        return None
+    uow.session.execute(_EVENT, {"message_id": message_id, "status": Status.SENT, "provider": row.provider,
+                                 "at": now, "detail": None})
+    return row
+
+
+def due_messages(uow, now, stale, batch: int) -> list[Notification]:
+    """Pending and due, or sending under a lapsed lease; not handed to a queue since `stale`; locked."""
+    return uow.all(select(Notification).where(
+        or_(Notification.status == Status.PENDING,
+            (Notification.status == Status.SENDING) & (Notification.lease_until <= now)),
+        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+        or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
+    ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
+
+
+# -- staff -------------------------------------------------------------------------------------------------------
+def user(uow, user_id: int) -> User | None:
+    return uow.get(User, user_id)
+
+
+def staff_with_phone(uow, role: str, **where) -> list[User]:
+    """Active users of a role who have a phone, filtered on further User columns (office_code, province_code)."""
+    stmt = select(User).where(User.role == role, User.active.is_(True), User.phone.is_not(None))
+    for column, value in where.items():
+        stmt = stmt.where(getattr(User, column) == value)
+    return uow.all(stmt.order_by(User.id))
+
+
+def _untold(user_id):
+    return select(AgentNotice.order_id).where(AgentNotice.user_id == user_id)
+
+
+def agents_with_untold_orders(uow, role: str) -> list[User]:
+    """Agents with a phone whose office has received orders they have not been told about."""
+    waiting = select(Order.id).where(Order.office_code == User.office_code, Order.status == OrderStatus.RECEIVED,
+                                     Order.id.not_in(_untold(User.id)))
+    return uow.all(select(User).where(User.role == role, User.active.is_(True), User.phone.is_not(None),
+                                      waiting.exists()).order_by(User.id))
+
+
+def last_digest_at(uow, user_id: int):
+    return uow.scalar(select(func.max(Notification.created_at)).where(Notification.user_id == user_id,
+                                                                      Notification.kind == "agent_digest"))
+
+
+def untold_orders(uow, user: User) -> list[Order]:
+    """Received orders of the agent's office not told yet, oldest payment first."""
+    return uow.all(select(Order).where(Order.office_code == user.office_code, Order.status == OrderStatus.RECEIVED,
+                                       Order.id.not_in(_untold(user.id))).order_by(Order.paid_at, Order.id))
+
+
+def orders_in_hand(uow, office_code: str, statuses) -> list[Order]:
+    return uow.all(select(Order).where(Order.office_code == office_code, Order.status.in_(list(statuses)))
+                   .order_by(Order.paid_at, Order.id))
