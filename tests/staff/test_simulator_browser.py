@@ -60,13 +60,16 @@ def context(chromium, live_server):
 
 
 def ussd(page, *answers) -> str:
-    """Dial, then type each answer; the last screen."""
+    """Dial, then type each answer once the screen shows the previous one; the last screen."""
+    shown = expect(page.locator("#screen"))
     with page.expect_response("**/simulator/ussd"):
         page.click("#dial")
+    shown.to_have_attribute("aria-busy", "false")
     for answer in answers:
         page.fill("#ussd-input", answer)
         with page.expect_response("**/simulator/ussd"):
             page.press("#ussd-input", "Enter")
+        shown.to_have_attribute("aria-busy", "false")
     return page.locator("#screen").inner_text()
 
 

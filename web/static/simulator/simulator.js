@@ -115,10 +115,20 @@
     if (!open) { ussd.session = null; ussd.path = null; } else { $("ussd-input").focus(); }
   }
 
+  // While a step is on its way the phone takes no input, as a handset shows "USSD code running...": an answer
+  // typed then would be sent with the previous screen's path, or dropped before the session is known.
+  function busy(on) {
+    $("screen").setAttribute("aria-busy", on ? "true" : "false");
+    $("ussd-input").disabled = on || !ussd.session;
+    $("ussd-send").disabled = on || !ussd.session;
+  }
+
   function ussdStep(input) {
     var path = ussd.path === null ? "" : (ussd.path === "" ? input : ussd.path + "*" + input);
+    busy(true);
     return post("/simulator/ussd", { phone: $("phone").value, session: ussd.session, path: path })
-      .then(function (r) { ussd.session = r.session; ussd.path = path; showScreen(r.answer); citizen.poll(); });
+      .then(function (r) { ussd.session = r.session; ussd.path = path; showScreen(r.answer); citizen.poll(); })
+      .finally(function () { $("screen").setAttribute("aria-busy", "false"); });
   }
 
   $("dial").addEventListener("click", function () { ussd.session = null; ussd.path = null; ussdStep(""); });
