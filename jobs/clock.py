@@ -43,9 +43,9 @@ PERIODIC = (
 )
 
 
-def run_due(services) -> list[str]:
-    """Enqueue each periodic job whose time slot no other process has started yet."""
-    now, started = time.time(), []
+def run_due(services, now: float | None = None) -> list[str]:
+    """Enqueue each periodic job whose time slot no other process has started yet (`now`: seconds since the epoch)."""
+    now, started = time.time() if now is None else now, []
     for job, every, queue in PERIODIC:
         slot = int(now // every)
         if services.redis.set(f"shubbak:periodic:{job.__name__}:{slot}", 1, nx=True, ex=every * 2 + 5):

@@ -28,10 +28,13 @@ class UssdPhone:
         return self._post()
 
     def press(self, *typed: str) -> str:
+        """Type each answer in turn; after an END the network has closed the session, so nothing more is sent."""
         answer = ""
         for text in typed:
             self.inputs.append(text)
             answer = self._post()
+            if answer.startswith("END "):
+                break
         return answer
 
     def order(self) -> str:

@@ -1,5 +1,6 @@
 """The periodic clock: each periodic job at most once per time slot whatever the number of workers, a tick
 chain that schedules its next beat first, and a chain that (re)starts only when none is alive."""
+import time
 from dataclasses import replace
 
 from rq import Queue
@@ -17,8 +18,9 @@ def queued(services) -> list[str]:
 
 
 def test_each_periodic_job_starts_once_per_slot_however_many_processes_tick(services):
-    first = jobs.run_due(services)
-    second = jobs.run_due(services)  # another worker ticking in the same second
+    now = float(int(time.time()))  # both in one second: a run straddling a second's boundary began the 1 s job twice
+    first = jobs.run_due(services, now)
+    second = jobs.run_due(services, now + 0.5)  # another worker ticking in the same second
     assert sorted(first) == sorted(job.__name__ for job, _, _ in jobs.PERIODIC)
     assert second == []
     assert sorted(queued(services)) == sorted(first)
