@@ -1,6 +1,6 @@
-"""The day's money as read-only queries, named, for the reconciliation report (payments_sms.reconciliation builds
-no SQL). Each takes an open unit of work and the day as [start, end), and returns plain rows (amounts in
-centimes)."""
+"""Read-only queries of payments, named, off the services' hot path (payments_sms.store holds those): the day's
+money for the reconciliation report (each takes an open unit of work and the day as [start, end), and returns
+plain rows, amounts in centimes), and the demo's cards (web.demo builds no SQL)."""
 from __future__ import annotations
 
 from sqlalchemy import String, and_, cast, func, select
@@ -8,13 +8,15 @@ from sqlalchemy import String, and_, cast, func, select
 from orders_core.orm import credit_entries, orders, payments
 
 from .billing import MEANS as PREMIUM
+from .model import Card, CardBatch
 from .orm import card_redemptions, cards, premium_charges
 from .redemption import MEANS as CARD
 
 __all__ = [
     "charges_by_code", "payments_by_means", "cards_redeemed", "orders_paid", "credits_issued", "credits_used",
     "charges_without_payment", "premium_payments_without_charge", "redemptions_without_payment",
-    "card_payments_without_redemption", "paid_orders_not_adding_up", "cards_overspent",
+    "card_payments_without_redemption", "paid_orders_not_adding_up", "cards_overspent", "batches_made_by",
+    "card_of_hash",
 ]
 
 
@@ -118,3 +120,15 @@ def cards_overspent(uow, start, end) -> list[tuple]:
     stmt = (select(k.serial, k.value, spent).join(card_redemptions, r.card_id == k.id).where(k.id.in_(redeemed))
             .group_by(k.serial, k.value).having(spent > k.value))
     return _rows(uow, stmt)
+
+
+# The demo's cards (web.demo)
+
+def batches_made_by(uow, created_by: str) -> int:
+    """How many card batches `created_by` made."""
+    return uow.scalar(select(func.count()).select_from(CardBatch).where(CardBatch.created_by == created_by))
+
+
+def card_of_hash(uow, hashed: str) -> Card | None:
+    """The card of a PIN's hash, unlocked (to show it, not to redeem it: payments_sms.store.card_by_pin locks)."""
+    return uow.one(select(Card).where(Card.pin_hash == hashed))
