@@ -18,6 +18,8 @@ from typing import Mapping, Protocol
 
 from orders_core.phones import mask_phone
 
+from .africastalking import REPORT_STATUSES
+
 __all__ = ["PremiumSender", "ConsolePremiumSender", "NEUTRAL_STATUSES", "CHANNEL_WORDS", "report_status"]
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,12 @@ class PremiumSender(Protocol):
 
 @dataclass
 class ConsolePremiumSender:
-    """The embedded default: bills nothing, records what it would send; reports use Africa's Talking's words."""
+    """The embedded default: bills nothing, records what it would send; reports use Africa's Talking's words (its one
+    table, channels.africastalking_answers, as payments_sms.africastalking reads it)."""
 
     name: str = "console"
     bills_incoming: bool = False
-    statuses: Mapping[str, str] = field(default_factory=lambda: {"Success": "succeeded", "Failed": "failed",
-                                                                  "Sent": "sent"})
+    statuses: Mapping[str, str] = field(default_factory=lambda: dict(REPORT_STATUSES))
     billed: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

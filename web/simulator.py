@@ -7,6 +7,7 @@ delivered to them (channels.handset): replies, notifications, billed premium mes
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
@@ -27,9 +28,8 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="
 DEFAULT_PHONE = "+212612345678"
 LANGUAGES = ("fr", "ar", "en")
 USSD_EVENTS = "/webhooks/africastalking/ussd/events"
-# Catalog keys of the sandbox's outcomes (Africa's Talking's words are CamelCase).
-OUTCOME_KEYS = {"Success": "success", "InsufficientCredit": "insufficient_credit",
-                "UserInBlackList": "user_in_black_list", "UserIsInactive": "user_is_inactive"}
+# Catalog keys of the sandbox's outcomes: Africa's Talking's CamelCase words in snake case.
+OUTCOME_KEYS = {word: re.sub(r"(?<!^)(?=[A-Z])", "_", word).lower() for word in OUTCOMES}
 
 
 def _services():

@@ -83,6 +83,8 @@ def test_network_and_answer_troubles_are_classified_once(http, reply, reason, re
     ("Mystery", None)])
 def test_report_words_map_to_ours_through_one_table(word, ours):
     assert report_status(AfricasTalkingPremium("shubbak", "k"), word) == ours
+    # The console sender speaks Africa's Talking's words too: from the same table, not a copy of its own.
+    assert report_status(ConsolePremiumSender(), word) == ours
 
 
 def test_the_console_sender_bills_nothing_and_logs_a_masked_number(caplog):
