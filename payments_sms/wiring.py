@@ -4,7 +4,8 @@ from __future__ import annotations
 from importlib import import_module
 
 from .lockout import LockoutPolicy
-from .senders import ConsolePremiumSender, PremiumSender
+from .console import ConsolePremiumSender
+from .senders import PremiumSender
 
 __all__ = ["sender_for", "lockout_policy"]
 

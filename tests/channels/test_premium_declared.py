@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 import bootstrap
 from channels import registry
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.senders import ConsolePremiumSender
+from payments_sms.console import ConsolePremiumSender
 
 
 @dataclass

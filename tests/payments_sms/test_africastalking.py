@@ -8,7 +8,8 @@ import responses
 
 from payments_sms import BillingError
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.senders import ConsolePremiumSender, report_status
+from payments_sms.console import ConsolePremiumSender
+from payments_sms.senders import report_status
 
 from .conftest import AT_PREMIUM_URL, PHONE
 
