@@ -25,6 +25,7 @@ from sqlalchemy.orm import configure_mappers
 
 from channels import ussd
 from channels.handset import Handset, HandsetSms, HandsetWhatsApp
+from channels import registry as providers
 from channels.registry import senders as registry_senders
 from channels.senders import Sender
 from channels.whatsapp import ConsoleWhatsApp, WhatsAppSender
@@ -232,7 +233,7 @@ def _whatsapp_sender(services: Services):
 
 
 def _premium_biller(services: Services) -> PremiumSender:
-    made = sender_for(services.settings)
+    made = sender_for(services.settings, providers.premium_billers())
     if _sandboxed(services) and made.name == "console":
         return sandbox_biller(services)
     return made

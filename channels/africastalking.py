@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+PREMIUM_BILLER = "payments_sms.africastalking"  # on-demand premium SMS: the billed reply (channels.contract)
 NAME = "africastalking"
 _WORDS = {word.lower(): word for word in STATUSES}
 _O = Outcome

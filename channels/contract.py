@@ -9,7 +9,11 @@ A provider module declares:
 - `secrets(settings) -> tuple[str, ...]`: its secret values, which the log redaction never writes;
 - optionally `sender(settings) -> Sender | None` (None while its settings are unset), `dedup_key(inbound)` (the
   default: provider, channel and the provider's message id), and `render_ussd(reply, size) -> str` for a USSD
-  gateway (Africa's Talking's `CON`/`END`).
+  gateway (Africa's Talking's `CON`/`END`);
+- optionally `PREMIUM_BILLER = "<package>.<module>"`: the module that bills premium SMS through this provider
+  (payments_sms.<name>, which channels may not import: it is named, not imported). That module has
+  `biller(settings) -> PremiumSender | None` (None while its settings are unset); the composition root builds the
+  first configured one and its reports come back through the provider's `delivery` route.
 Its status words and error codes are one literal table in the module, read by its `status` reader and its sender
 (channels.delivery.classify). Its own settings are read from the environment by the module itself.
 """

@@ -12,11 +12,10 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Index, String, Table, Text, insert, select
-
+from . import records
+from .orm import simulator_messages
 from .senders import SendResult
 from .whatsapp import PREFIX
-from orders_core.columns import UTC, Id, metadata
 from orders_core.phones import mask_phone
 from texts import count
 
@@ -24,23 +23,6 @@ __all__ = ["simulator_messages", "Handset", "HandsetSms", "HandsetWhatsApp", "CH
 
 log = logging.getLogger(__name__)
 CHANNELS = ("ussd", "sms", "whatsapp")
-
-simulator_messages = Table(
-    "simulator_messages", metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("contact", String(80), nullable=False),  # the simulated phone's E.164 number
-    Column("channel", String(12), nullable=False),  # ussd, sms, whatsapp
-    Column("direction", String(3), nullable=False),  # in: the phone sent it; out: the phone received it
-    # What sent it: typed, reply, premium, template, screen (a USSD screen); notifications are told apart on
-    # reading, by their provider message id.
-    Column("kind", String(16), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("provider_message_id", String(100)),
-    Column("session", String(100)),  # a USSD session, so that its transcript reads as one conversation
-    Column("created_at", UTC, nullable=False),
-    Index("ix_simulator_messages_contact", "contact", "id"),
-)
-
 
 # A prepaid card's PIN typed by the phone (15 digits, maybe grouped): never stored in clear, even here.
 _PIN = re.compile(r"(?<!\d)(?:\d[\s.-]?){14}\d(?!\d)")
@@ -68,15 +50,11 @@ class Handset:
         row = dict(contact=bare(contact)[:80], channel=channel, direction=direction, kind=kind,
                    text=hide_pins(text.replace("\x00", "")), provider_message_id=provider_message_id,
                    session=session and session[:100], created_at=self.clock())
-        with self.engine.begin() as conn:
-            return conn.execute(insert(simulator_messages).values(**row)).inserted_primary_key[0]
+        return records.record_handset_message(self.engine, row)
 
     def messages(self, contact: str, after: int = 0, limit: int = 300) -> list[dict]:
         """One phone's messages after id `after`, oldest first (the newest `limit` of them)."""
-        t = simulator_messages
-        stmt = (select(t).where(t.c.contact == contact, t.c.id > after).order_by(t.c.id.desc()).limit(limit))
-        with self.engine.connect() as conn:
-            return list(reversed([dict(row) for row in conn.execute(stmt).mappings()]))
+        return records.handset_messages(self.engine, contact, after, limit)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, 
 
 from orders_core.columns import UTC, Id, metadata
 
-__all__ = ["sms_messages", "inbox"]
+__all__ = ["sms_messages", "inbox", "simulator_messages"]
 
 
 sms_messages = Table(
@@ -49,4 +49,21 @@ inbox = Table(
     # The provider's identity of the callback: a replay is a no-op here even when Redis forgot it.
     UniqueConstraint("provider", "kind", "provider_message_id", "provider_status", name="uq_inbox_callback"),
     Index("ix_inbox_waiting", "done_at", "enqueued_at"),
+)
+
+# What the simulated phones of the embedded default sent and received (channels.handset).
+simulator_messages = Table(
+    "simulator_messages", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("contact", String(80), nullable=False),  # the simulated phone's E.164 number
+    Column("channel", String(12), nullable=False),  # ussd, sms, whatsapp
+    Column("direction", String(3), nullable=False),  # in: the phone sent it; out: the phone received it
+    # What sent it: typed, reply, premium, template, screen (a USSD screen); notifications are told apart on
+    # reading, by their provider message id.
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("provider_message_id", String(100)),
+    Column("session", String(100)),  # a USSD session, so that its transcript reads as one conversation
+    Column("created_at", UTC, nullable=False),
+    Index("ix_simulator_messages_contact", "contact", "id"),
 )

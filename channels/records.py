@@ -13,11 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from texts import count
 
 from .delivery import DeliveryStatus
+from .orm import simulator_messages
 from .orm import sms_messages as t
 from .senders import SendResult
 
 __all__ = ["record_inbound", "add_inbound", "record_reply", "claim_for_sending", "stale_replies", "mark_sent",
-           "mark_failed", "apply_delivery", "recipient_of", "conversation", "recent", "OutgoingSms"]
+           "mark_failed", "apply_delivery", "recipient_of", "conversation", "recent", "OutgoingSms",
+           "record_handset_message", "handset_messages"]
 
 # A status the provider reported last never goes back to an earlier stage (reports can arrive out of order).
 _RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4,
@@ -148,3 +150,18 @@ def recent(uow, limit: int = 50, direction: str = "out") -> list[dict]:
 def _rows(uow, stmt) -> list[dict]:
     with uow:
         return [dict(row) for row in uow.session.execute(stmt).mappings()]
+
+
+# The simulated phones' messages (channels.handset): written and read outside any unit of work, on the engine.
+
+def record_handset_message(engine, row: dict) -> int:
+    with engine.begin() as conn:
+        return conn.execute(insert(simulator_messages).values(**row)).inserted_primary_key[0]
+
+
+def handset_messages(engine, contact: str, after: int = 0, limit: int = 300) -> list[dict]:
+    """One phone's messages after id `after`, oldest first (the newest `limit` of them)."""
+    h = simulator_messages.c
+    stmt = select(simulator_messages).where(h.contact == contact, h.id > after).order_by(h.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return list(reversed([dict(row) for row in conn.execute(stmt).mappings()]))

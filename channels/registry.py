@@ -2,8 +2,8 @@
 
 Each provider is one module of channels/ keeping the contract of channels.contract; adding one is that module and
 one line in NAMES. Twilio's WhatsApp is a route of Twilio (declared by channels.whatsapp, under Twilio's name).
-The composition root reads `senders(settings)`; the log redaction reads `secrets(settings)`; the web layer reads
-`route(provider, path)`.
+The composition root reads `senders(settings)` and `premium_billers()`; the log redaction reads `secrets(settings)`;
+the web layer reads `route(provider, path)`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from types import ModuleType
 from .contract import Route
 from .senders import ConsoleSender, Sender
 
-__all__ = ["NAMES", "MODULES", "providers", "routes", "route", "senders", "secrets"]
+__all__ = ["NAMES", "MODULES", "providers", "routes", "route", "senders", "premium_billers", "secrets"]
 
 # One line per provider module of channels/ (a module adding routes to a provider follows that provider's).
 NAMES = (
@@ -56,6 +56,10 @@ def senders(settings) -> dict[str, Sender]:
     return built
 
 
+def premium_billers() -> tuple[str, ...]:
+    """The modules (outside channels/) that bill premium SMS through a provider, as the providers declare them
+    (`PREMIUM_BILLER`), in NAMES order: the composition root builds the first one configured."""
+    return tuple(module.PREMIUM_BILLER for module in providers().values() if getattr(module, "PREMIUM_BILLER", None))
 
 
 def secrets(settings) -> tuple[str, ...]:

@@ -37,7 +37,6 @@ class Session:
     data: dict = field(default_factory=dict)
     history: list = field(default_factory=list)  # [flow, step, data] before each move, for "0"
     pages: list = field(default_factory=list)  # [text, end] screens still to show on "98"
-    path: str | None = None  # USSD: every input so far, joined by "*" as the provider sends them
     lang: str | None = None
     ended: bool = False
     touched: float | None = None  # when the contact's row last noted a message from them (POSIX seconds)
@@ -73,7 +72,9 @@ class Session:
 
     @classmethod
     def from_json(cls, key: str, raw: str) -> "Session":
-        return cls(key=key, **json.loads(raw))
+        """A stored session; fields it no longer keeps (an earlier release's `path`) are left out."""
+        stored = json.loads(raw)
+        return cls(key=key, **{name: stored[name] for name in _STORED if name in stored})
 
 
 _STORED = tuple(f.name for f in fields(Session) if f.name not in ("key", "ended"))

@@ -9,9 +9,7 @@ from rq import Retry
 import bootstrap
 from bootstrap import BILL_RETRY
 from payments_sms import billing
-from payments_sms.errors import UnknownCharge
 from payments_sms.premium import expire_premium
-from payments_sms.senders import report_status
 
 __all__ = ["bill_charge", "delivery_report", "expire_charges", "enqueue_bill", "enqueue_report", "BILL_RETRY",
            "REPORT_RETRY"]
@@ -42,18 +40,11 @@ def bill_charge(charge_id: int) -> str:
 
 
 def delivery_report(provider: str, provider_message_id: str, status: str, detail: str | None = None) -> str:
-    """Apply a provider's delivery report to the charge it names; bill the next message when one succeeded."""
+    """Apply a provider's delivery report to the charge it names; bill the next message when one succeeded. A
+    report that may overtake its charge's id raises (UnknownCharge): RQ tries again (REPORT_RETRY)."""
     services = bootstrap.current()
-    sender = services.premium_biller
-    ours = report_status(sender, status) if provider == sender.name else None
-    if ours is None:
-        return "not_premium"
-    try:
-        outcome = billing.apply_delivery_report(services.uow(), provider_message_id, ours, detail)
-    except UnknownCharge:
-        if billing.charges_being_sent(services.uow()):
-            raise  # maybe ours, its id not recorded yet: RQ tries again (REPORT_RETRY)
-        return "not_a_charge"
+    outcome = billing.apply_provider_report(services.uow(), services.premium_biller, provider, provider_message_id,
+                                            status, detail)
     if outcome.next_charge_id:
         enqueue_bill(services, outcome.next_charge_id)
     return outcome.status

@@ -11,13 +11,20 @@ from orders_core.phones import mask_phone
 
 from .errors import BillingError
 
-__all__ = ["AfricasTalkingPremium", "REPORT_STATUSES", "ACCEPTED_CODES"]
+__all__ = ["AfricasTalkingPremium", "REPORT_STATUSES", "ACCEPTED_CODES", "biller"]
 
 log = logging.getLogger(__name__)
 
 # AT's report words (channels' one table) -> a bill's words: delivered is paid, another final word failed.
 REPORT_STATUSES = {word: "succeeded" if ours == "delivered" else "failed" if final else "sent"
                    for word, (ours, final) in STATUSES.items()}
+
+
+def biller(settings) -> "AfricasTalkingPremium | None":
+    """The biller Africa's Talking declares (channels.africastalking.PREMIUM_BILLER): when its credentials are set."""
+    if settings.at_username and settings.at_api_key:
+        return AfricasTalkingPremium(settings.at_username, settings.at_api_key, settings.premium_retry_hours)
+    return None
 
 
 class AfricasTalkingPremium:

@@ -15,8 +15,10 @@ from .errors import BillingError, UnknownCharge
 from .model import Charge, ChargeStatus, PaymentStatus, PremiumPayment
 from .money import mad
 from .premium import STOP_TEXTS, StopNotice, new_charge, publish_notice, stop_notice
+from .senders import report_status
 
-__all__ = ["BillOutcome", "ReportOutcome", "bill_charge", "apply_delivery_report", "charges_being_sent",
+__all__ = ["BillOutcome", "ReportOutcome", "bill_charge", "apply_delivery_report", "apply_provider_report",
+           "charges_being_sent",
            "stale_queued_charges", "MEANS"]
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class BillOutcome:
 
 @dataclass(frozen=True)
 class ReportOutcome:
-    charge_id: int
+    charge_id: int | None  # None: the report was no charge's
     status: str
     changed: bool
     next_charge_id: int | None = None
@@ -119,6 +121,22 @@ def apply_delivery_report(uow, provider_message_id: str, status: str, failure_re
         outcome = _apply(uow, charge, status, (failure_reason or "")[:40] or None)
         uow.commit()
         return outcome
+
+
+def apply_provider_report(uow, biller, provider: str, provider_message_id: str, word: str,
+                          detail: str | None = None) -> ReportOutcome:
+    """A provider's report, in its own words, on what may be a charge of `biller`: applied to the charge; status
+    `not_premium` (not the biller's report, or a word it does not know) or `not_a_charge` (no charge of that id and
+    none being sent). UnknownCharge while a charge is being sent: its id may not be recorded yet, try again."""
+    ours = report_status(biller, word) if provider == biller.name else None
+    if ours is None:
+        return ReportOutcome(None, "not_premium", changed=False)
+    try:
+        return apply_delivery_report(uow, provider_message_id, ours, detail)
+    except UnknownCharge:
+        if charges_being_sent(uow):
+            raise
+        return ReportOutcome(None, "not_a_charge", changed=False)
 
 
 def _apply(uow, charge: Charge, status: str, reason: str | None) -> ReportOutcome:

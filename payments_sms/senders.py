@@ -10,17 +10,9 @@ Two billing models fit the one method `bill(to, text, short_code, keyword, link_
 """
 from __future__ import annotations
 
-import logging
-import threading
-import uuid
-from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
-from orders_core.phones import mask_phone
-
-__all__ = ["PremiumSender", "ConsolePremiumSender", "NEUTRAL_STATUSES", "CHANNEL_WORDS", "report_status"]
-
-log = logging.getLogger(__name__)
+__all__ = ["PremiumSender", "NEUTRAL_STATUSES", "CHANNEL_WORDS", "report_status"]
 
 # Our words for a charge's report, shared by every provider table.
 NEUTRAL_STATUSES = frozenset({"sent", "succeeded", "failed"})
@@ -45,23 +37,3 @@ class PremiumSender(Protocol):
         """Bill one message of the short code's price to `to`; return the id its report will carry.
 
         Raise BillingError(provider, reason, retryable) when the provider refuses or cannot be reached."""
-
-
-@dataclass
-class ConsolePremiumSender:
-    """The embedded default: bills nothing, records what it would send; reports use Africa's Talking's words."""
-
-    name: str = "console"
-    bills_incoming: bool = False
-    statuses: Mapping[str, str] = field(default_factory=lambda: {"Success": "succeeded", "Failed": "failed",
-                                                                  "Sent": "sent"})
-    billed: list = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def bill(self, to: str, text: str, short_code: str, keyword: str, link_id: str | None) -> str:
-        with self._lock:
-            message_id = f"console-premium-{uuid.uuid4().hex[:16]}"  # unique across restarts, like a provider's
-            self.billed.append({"id": message_id, "to": to, "text": text, "short_code": short_code,
-                                "keyword": keyword, "link_id": link_id})
-        log.info("console premium SMS to %s on %s (not billed)", mask_phone(to), short_code)
-        return message_id

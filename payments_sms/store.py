@@ -1,8 +1,8 @@
 """The payments' persistence: every query the services (redemption, lock-out, cards, billing, premium) run, named.
 
 The services import no SQLAlchemy: they call these functions inside an open unit of work (reconciliation's
-reports keep their own queries). The redemption's statements are built once and run as plain statements on the
-hot path (bench.cards).
+report reads through payments_sms.queries). The redemption's statements are built once and run as plain
+statements on the hot path (bench.cards).
 """
 from __future__ import annotations
 

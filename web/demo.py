@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 
-from sqlalchemy import func, select
-
 from orders_core import queries
 from orders_core.lifecycle import Role
 from orders_core.model import Actor, Delivery, Holder, OrderDraft
@@ -16,8 +14,8 @@ from orders_core.services import (
 from payments_sms import activate_cards, generate_batch, redeem_card
 from payments_sms.errors import CardEmpty
 from staff.agent_code import set_agent_code
-from payments_sms.model import Card, CardBatch
-from payments_sms.orm import card_redemptions
+from payments_sms import queries as payment_queries
+from payments_sms.store import card_spent
 from payments_sms.pins import format_pin, new_pin, pin_hash
 from payments_sms.wiring import lockout_policy
 from staff.passwords import hash_password
@@ -58,7 +56,7 @@ def card_pins(services) -> list[str]:
     """The PINs of the demo's cards, in serial order: the batch made (and activated) on first use."""
     secret = services.settings.card_pin_secret
     with services.uow() as uow:
-        made = uow.scalar(select(func.count()).select_from(CardBatch).where(CardBatch.created_by == DEMO_CARD_BATCH))
+        made = payment_queries.batches_made_by(uow, DEMO_CARD_BATCH)
     draw = random.Random(_CARD_SEED).randrange
     if not made:
         summary = generate_batch(services.uow(), secret, _CARD_VALUE, _CARD_COUNT, DEMO_CARD_BATCH,
@@ -79,12 +77,10 @@ def demo_cards(services, pins: list[str]) -> list[tuple[str, str, int]]:
     secret, found = services.settings.card_pin_secret, []
     with services.uow() as uow:
         for pin in pins:
-            card = uow.one(select(Card).where(Card.pin_hash == pin_hash(secret, pin)))
+            card = payment_queries.card_of_hash(uow, pin_hash(secret, pin))
             if card is None:
                 continue  # the PIN secret changed since the demo was seeded: that card cannot be printed
-            spent = uow.scalar(select(func.coalesce(func.sum(card_redemptions.c.amount), 0))
-                               .where(card_redemptions.c.card_id == card.id))
-            found.append((card.serial, pin, card.value - int(spent)))
+            found.append((card.serial, pin, card.value - card_spent(uow, card.id)))
     return found
 
 

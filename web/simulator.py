@@ -7,16 +7,15 @@ delivered to them (channels.handset): replies, notifications, billed premium mes
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
-from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from channels import records, twilio
-from channels.handset import simulator_messages
 from channels.whatsapp import PREFIX
-from notifications.orm import notification_messages
+from notifications.lookup import kinds_by_provider_id
 from orders_core import queries
 from orders_core.errors import InvalidInput
 from orders_core.phones import normalise_phone
@@ -29,9 +28,8 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="
 DEFAULT_PHONE = "+212612345678"
 LANGUAGES = ("fr", "ar", "en")
 USSD_EVENTS = "/webhooks/africastalking/ussd/events"
-# Catalog keys of the sandbox's outcomes (Africa's Talking's words are CamelCase).
-OUTCOME_KEYS = {"Success": "success", "InsufficientCredit": "insufficient_credit",
-                "UserInBlackList": "user_in_black_list", "UserIsInactive": "user_is_inactive"}
+# Catalog keys of the sandbox's outcomes: Africa's Talking's CamelCase words in snake case.
+OUTCOME_KEYS = {word: re.sub(r"(?<!^)(?=[A-Z])", "_", word).lower() for word in OUTCOMES}
 
 
 def _services():
@@ -158,21 +156,10 @@ def feed():
     services = _services()
     phone, after = _phone(request.args.get("phone")), request.args.get("after", "0")
     rows = services.handset.messages(phone, int(after) if after.isdigit() else 0)
-    kinds = _notification_kinds(services, [r["provider_message_id"] for r in rows if r["provider_message_id"]])
+    kinds = kinds_by_provider_id(services.engine, [r["provider_message_id"] for r in rows if r["provider_message_id"]])
     chosen = services.redis.get(outcome_key(phone))
     return jsonify(phone=phone, billing=(chosen.decode() if isinstance(chosen, bytes) else chosen) or SUCCESS,
                    messages=[_message(row, kinds) for row in rows])
-
-
-def _notification_kinds(services, message_ids: list[str]) -> dict:
-    """The notifications among these provider message ids: id -> (kind, text)."""
-    if not message_ids:
-        return {}
-    t = notification_messages
-    with services.engine.connect() as conn:
-        rows = conn.execute(select(t.c.provider_message_id, t.c.kind, t.c.text)
-                            .where(t.c.provider_message_id.in_(message_ids)))
-        return {row.provider_message_id: (row.kind, row.text) for row in rows}
 
 
 def _message(row: dict, kinds: dict) -> dict:

@@ -39,14 +39,16 @@ LONG_TEXT = st.text(max_size=400) | st.tuples(st.text(min_size=1, max_size=60), 
 FEW = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-def snapshots(services, prefix: str, flow: str | None = None) -> dict:
-    """The stored session of every conversation under `prefix` (of one flow, if given), by the step it is at."""
+def snapshots(services, prefix: str, flow: str | None = None, paths: dict | None = None) -> dict:
+    """The stored session of every conversation under `prefix` (of one flow, if given), by the step it is at, with
+    the USSD path its phone had typed (`paths`: session id -> inputs joined by "*", as Africa's Talking sends)."""
     found = {}
     for key in services.redis.keys(prefix + "*"):
         raw = services.redis.get(key)
         state = json.loads(raw) if raw else {}
         if state and flow in (None, state["flow"]):
-            found[(state["flow"], state["step"])] = (key.decode(), raw)
+            key = key.decode()
+            found[(state["flow"], state["step"])] = (key, raw, (paths or {}).get(key.rsplit(":", 1)[-1]))
     return found
 
 
@@ -55,9 +57,8 @@ def any_text_at_each_ussd_step(services, client, url: str, steps: dict, examples
     CON/END screen within USSD's length each time, never the edge's answer to an exception."""
 
     def answer(step, text):
-        key, state = steps[step]
+        key, state, path = steps[step]
         services.redis.set(key, state)
-        path = json.loads(state)["path"]
         response = client.post(url, data={
             "sessionId": key.rsplit(":", 1)[-1], "serviceCode": "*123#", "phoneNumber": phone,
             "text": f"{path}*{text}" if path else text})
@@ -77,14 +78,16 @@ def _placed_order(services) -> None:
 
 def test_any_text_at_any_ussd_step(client, services, guarded):
     _placed_order(services)
-    steps = {}
+    steps, paths = {}, {}
     for walk in USSD_WALKS:
         phone = UssdPhone(client)
         phone.dial()
         for typed in walk[1:]:
-            steps.update(snapshots(services, "shubbak:dialog:ussd:"))
+            paths[phone.session] = phone.path
+            steps.update(snapshots(services, "shubbak:dialog:ussd:", paths=paths))
             phone.press(typed)
-        steps.update(snapshots(services, "shubbak:dialog:ussd:"))
+        paths[phone.session] = phone.path
+        steps.update(snapshots(services, "shubbak:dialog:ussd:", paths=paths))
     assert set(steps) >= EVERY_STEP, EVERY_STEP - set(steps)
     any_text_at_each_ussd_step(services, client, "/webhooks/africastalking/ussd", steps)
 
@@ -100,10 +103,10 @@ def test_any_text_at_any_sms_step(client, services, guarded):
         services.redis.delete(f"shubbak:dialog:sms:{PHONE}")
     assert set(steps) - {("menu", "main"), ("language", "choose")} >= EVERY_STEP - {("menu", "main"),
                                                                                       ("language", "choose")}
-    steps[("idle", None)] = (f"shubbak:dialog:sms:{PHONE}", None)
+    steps[("idle", None)] = (f"shubbak:dialog:sms:{PHONE}", None, None)
 
     def answer(step, text):
-        key, state = steps[step]
+        key, state, _ = steps[step]
         if state is None:
             services.redis.delete(key)
         else:

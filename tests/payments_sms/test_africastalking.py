@@ -8,7 +8,8 @@ import responses
 
 from payments_sms import BillingError
 from payments_sms.africastalking import AfricasTalkingPremium
-from payments_sms.senders import ConsolePremiumSender, report_status
+from payments_sms.console import ConsolePremiumSender
+from payments_sms.senders import report_status
 
 from .conftest import AT_PREMIUM_URL, PHONE
 
@@ -83,6 +84,8 @@ def test_network_and_answer_troubles_are_classified_once(http, reply, reason, re
     ("Mystery", None)])
 def test_report_words_map_to_ours_through_one_table(word, ours):
     assert report_status(AfricasTalkingPremium("shubbak", "k"), word) == ours
+    # The console sender speaks Africa's Talking's words too: from the same table, not a copy of its own.
+    assert report_status(ConsolePremiumSender(), word) == ours
 
 
 def test_the_console_sender_bills_nothing_and_logs_a_masked_number(caplog):

@@ -17,9 +17,9 @@ FEW = settings(max_examples=60, deadline=None, suppress_health_check=list(Health
 PAY_STEPS = {("pay", "which"), ("pay", "reference"), ("pay", "method"), ("pay", "pin"), ("pay", "confirm")}
 
 
-def snapshots(services, prefix: str) -> dict:
-    """The stored sessions of the pay flow, by the step they are at."""
-    return dialog_snapshots(services, prefix, flow="pay")
+def snapshots(services, prefix: str, paths: dict | None = None) -> dict:
+    """The stored sessions of the pay flow, by the step they are at (with their USSD path, from `paths`)."""
+    return dialog_snapshots(services, prefix, flow="pay", paths=paths)
 
 
 def nothing_paid(services) -> bool:
@@ -28,13 +28,14 @@ def nothing_paid(services) -> bool:
 
 
 def test_any_text_at_any_ussd_pay_step(phone, services, make_batch):
-    order, steps = place(services), {}
+    order, steps, paths = place(services), {}, {}
     make_batch()
     for walk in (("1", "4", "1", "1"), ("1", "4", "1", "2")):
         phone.session = f"ATUid_any_{len(walk)}_{walk[-1]}"
         for n in range(len(walk) + 1):
             phone.dial(*walk[:n])
-            steps.update(snapshots(services, "shubbak:dialog:ussd:"))
+            paths[phone.session] = "*".join(walk[:n])
+            steps.update(snapshots(services, "shubbak:dialog:ussd:", paths))
     assert set(steps) >= {("pay", "which"), ("pay", "method"), ("pay", "pin")}, set(steps)
 
     any_text_at_each_ussd_step(services, phone.client, f"/webhooks/africastalking/ussd?key={_key()}", steps,
@@ -57,7 +58,7 @@ def test_any_text_at_any_sms_pay_step(phone, services, make_batch):
     def answer(step, text):
         if (fold(text).split() or [""])[0] in YES:
             return  # a yes is consent: it bills, as it should
-        key, state = steps[step]
+        key, state, _ = steps[step]
         services.redis.set(key, state)
         phone.sms(text)  # a failed job fails drain()
 

@@ -9,7 +9,7 @@ from payments_sms import (
     apply_delivery_report, bill_charge, confirm_premium_payment, reconcile_day, redeem_card, start_premium_payment,
 )
 from payments_sms.orm import card_redemptions, premium_charges
-from payments_sms.senders import ConsolePremiumSender
+from payments_sms.console import ConsolePremiumSender
 
 from .conftest import PHONE, place
 

@@ -154,5 +154,5 @@ def test_a_long_reply_goes_as_several_whatsapp_messages_without_losing_a_line():
 
 
 def test_a_long_reply_is_sent_in_order_as_several_messages(client, services, guarded, monkeypatch):
-    monkeypatch.setattr("jobs.whatsapp.whatsapp.render", lambda reply: "\n".join(["a" * 1000, "b" * 1000, "c"]))
+    monkeypatch.setattr("conversations.whatsapp.whatsapp.render", lambda reply: "\n".join(["a" * 1000, "b" * 1000, "c"]))
     assert WhatsAppPhone(client, services, FRANCE).send("AIDE") == "\n".join(["a" * 1000, "b" * 1000 + "\nc"])
