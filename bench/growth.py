@@ -63,7 +63,7 @@ class Timing:
         self.median = statistics.median(samples)
         self.best = min(samples)  # the figure least disturbed by other work on a shared machine
         self.count = len(statements)
-        self.statements = statements
+        self.statements = list(statements)  # the recorder goes on appending to its own list
         self.slowest = max(statements, key=lambda s: s[0], default=(0.0, "", None))
 
 
