@@ -42,12 +42,23 @@ def agent_digests(uow, notifier) -> list[int]:
 
 
 def late_reports(uow, notifier) -> list[int]:
-    """Once a day, from the configured local time, each supervisor gets the list of their office's late orders."""
+    """Once a day, from the configured local time, each supervisor gets the list of their office's late orders:
+    all lists planned in one transaction of a few statements, each stored in its own."""
     with uow:
         now = uow.now()
         local = notifier.quiet.local(now)
         if local.time() < notifier.late_report_at or notifier.quiet.holds(now):
             return []
-        users = [user.id for user in staff.supervisors(uow)]
-    day = local.date().isoformat()
-    return _store_each(uow, notifier, users, lambda u, user: staff.plan_late_report(u, user, now, day))
+        lists = staff.late_reports_due(uow, now, local.date().isoformat())
+    due = []
+    for planned in lists:
+        with uow:
+            try:
+                message = store_planned(uow, notifier, planned)
+                uow.commit()
+            except ConcurrentChange:  # a concurrent run stored this list first (same key)
+                log.info("late list for user %d already stored by a concurrent run", planned.user_id)
+                continue
+            if message is not None and message.enqueued_at is not None:
+                due.append(message.id)
+    return due

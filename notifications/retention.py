@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, or_, select
 
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.orm import orders, outbox
@@ -30,47 +30,59 @@ class Purged:
 
 def purge_settled(uow, keep: timedelta, batch: int = 1000, max_batches: int = 100) -> Purged:
     """Delete outbox rows done and messages settled before now - `keep`, a batch per transaction; at most
-    `max_batches` of each per run, so that one run stays short and the next one carries on."""
+    `max_batches` of each per run, so that one run stays short and the next one carries on. Each batch is read
+    from the oldest end of a time index, so its cost does not depend on how much history is kept."""
     with uow:
         cutoff = uow.now() - keep
-    done = _repeat(uow, lambda: _purge_outbox(uow, cutoff, batch), batch, max_batches)
-    settled = _repeat(uow, lambda: _purge_messages(uow, cutoff, batch), batch, max_batches)
+    done = 0
+    for _ in range(max_batches):
+        with uow:
+            count = _purge_outbox(uow, cutoff, batch)
+            uow.commit()
+        done += count
+        if count < batch:
+            break
+    settled, after = 0, None
+    for _ in range(max_batches):
+        with uow:
+            seen, count, after = _purge_messages(uow, cutoff, batch, after)
+            uow.commit()
+        settled += count
+        if seen < batch:
+            break
     if done or settled:
         log.info("retention: %d outbox row(s) and %d message(s) older than %s deleted", done, settled,
                  cutoff.isoformat())
     return Purged(done, settled)
 
 
-def _repeat(uow, purge_batch, batch: int, max_batches: int) -> int:
-    total = 0
-    for _ in range(max_batches):
-        with uow:
-            count = purge_batch()
-            uow.commit()
-        total += count
-        if count < batch:
-            break
-    return total
-
-
 def _purge_outbox(uow, cutoff: datetime, batch: int) -> int:
-    ids = uow.session.scalars(select(outbox.c.id).where(outbox.c.done_at < cutoff).order_by(outbox.c.id)
-                              .limit(batch)).all()
+    # By `done_at`, the leading column of ix_outbox_pending: the index gives the oldest rows, however many are kept.
+    ids = uow.session.scalars(select(outbox.c.id).where(outbox.c.done_at < cutoff)
+                              .order_by(outbox.c.done_at, outbox.c.id).limit(batch)).all()
     if ids:
         uow.session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
     return len(ids)
 
 
-def _purge_messages(uow, cutoff: datetime, batch: int) -> int:
+def _purge_messages(uow, cutoff: datetime, batch: int, after):
+    """One batch of settled messages, the oldest by `updated_at` after the key `after` (updated_at, id) the previous
+    batch of this run stopped at. Returns how many were read, how many deleted, and where to carry on."""
     m, n = notification_messages.c, agent_notices.c
+    stmt = select(m.id, m.updated_at).where(m.updated_at < cutoff, m.status.in_(SETTLED))
+    if after is not None:
+        stmt = stmt.where(m.updated_at >= after[0], or_(m.updated_at > after[0], m.id > after[1]))
+    rows = uow.session.execute(stmt.order_by(m.updated_at, m.id).limit(batch)).all()
+    if not rows:
+        return 0, 0, after
     # An agent's notice of an order still waiting is what keeps that order out of their next digest: its message
-    # stays until the order has moved on.
-    still_waiting = exists().where(n.message_id == m.id, n.order_id == orders.c.id,
-                                   orders.c.status == OrderStatus.RECEIVED)
-    ids = uow.session.scalars(select(m.id).where(m.updated_at < cutoff, m.status.in_(SETTLED), ~still_waiting)
-                              .order_by(m.id).limit(batch)).all()
+    # stays until the order has moved on. Looked up for this batch only, by key.
+    kept = set(uow.session.scalars(
+        select(n.message_id).join(orders, orders.c.id == n.order_id)
+        .where(n.message_id.in_([row.id for row in rows]), orders.c.status == OrderStatus.RECEIVED)))
+    ids = [row.id for row in rows if row.id not in kept]
     if ids:
         uow.session.execute(delete(notification_events).where(notification_events.c.message_id.in_(ids)))
         uow.session.execute(delete(agent_notices).where(n.message_id.in_(ids)))
         uow.session.execute(delete(notification_messages).where(m.id.in_(ids)))
-    return len(ids)
+    return len(rows), len(ids), (rows[-1].updated_at, rows[-1].id)

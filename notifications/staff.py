@@ -12,7 +12,7 @@ from orders_core.services import is_late
 from . import store
 from .model import Audience, Planned
 
-__all__ = ["complaint_filed_inspectors", "agents_to_tell", "plan_digest", "plan_late_report", "supervisors",
+__all__ = ["complaint_filed_inspectors", "agents_to_tell", "plan_digest", "late_reports_due", "supervisors",
            "refs_within"]
 
 REFS_SHOWN = 5  # references listed in one SMS; the count tells how many there are in all
@@ -68,14 +68,20 @@ def supervisors(uow) -> list[User]:
     return [u for u in _staff(uow, Role.SUPERVISOR) if u.office_code]
 
 
-def plan_late_report(uow, user: User, now: datetime, day: str) -> Planned | None:
-    """A supervisor's daily list of the office's late orders; nothing when none is late."""
-    key = f"late:user{user.id}:{day}"
-    if store.message_stored(uow, key):
-        return None
-    in_hand = store.orders_in_hand(uow, user.office_code, [Status.PAID, *ACTIVE])
-    late = [o.reference for o in in_hand if is_late(o, now)]
-    if not late:
-        return None
-    return staff_message(key, user, Audience.SUPERVISOR, "late_orders", {"count": len(late),
-                                                                          "refs": refs_within(late)})
+def late_reports_due(uow, now: datetime, day: str) -> list[Planned]:
+    """Every supervisor's daily list of their office's late orders not planned yet today; nothing for an office
+    where none is late. A constant number of statements: the supervisors, the day's keys, the waiting orders."""
+    users = supervisors(uow)
+    keys = {user.id: f"late:user{user.id}:{day}" for user in users}
+    stored = store.keys_stored(uow, keys.values())
+    users = [user for user in users if keys[user.id] not in stored]
+    # Every office has at least a working day to dispatch: an order paid within the last day is not late yet.
+    waiting = store.orders_waiting(uow, {user.office_code for user in users}, [Status.PAID, *ACTIVE],
+                                   now - timedelta(days=1))
+    late: dict[str, list[str]] = {}
+    for order in waiting:
+        if is_late(order, now):
+            late.setdefault(order.office_code, []).append(order.reference)
+    return [staff_message(keys[user.id], user, Audience.SUPERVISOR, "late_orders",
+                          {"count": len(late[user.office_code]), "refs": refs_within(late[user.office_code])})
+            for user in users if late.get(user.office_code)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
@@ -22,7 +23,7 @@ from .orm import agent_notices, notification_events, notification_messages
 __all__ = [
     "claim_new_outbox", "take_outbox_row", "stuck_outbox", "message_stored", "insert_message", "add_notices",
     "message_for_update", "message_by_provider_id", "record_sent", "due_messages", "staff_with_phone",
-    "agents_with_untold_orders", "last_digest_at", "untold_orders", "orders_in_hand", "user",
+    "agents_with_untold_orders", "last_digest_at", "untold_orders", "keys_stored", "orders_waiting", "user",
 ]
 
 _MESSAGE_COLUMNS = [c.name for c in notification_messages.c if c.name != "id"]
@@ -65,6 +66,14 @@ def stuck_outbox(uow, stale, max_attempts: int, batch: int) -> list[OutboxMessag
 # -- messages ----------------------------------------------------------------------------------------------------
 def message_stored(uow, key: str) -> bool:
     return bool(uow.scalar(select(func.count()).select_from(Notification).where(Notification.key == key)))
+
+
+def keys_stored(uow, keys) -> set[str]:
+    """Those of `keys` that a stored message has, in one query."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    return set(uow.session.scalars(select(Notification.key).where(Notification.key.in_(keys))))
 
 
 def _insert_once(uow):
@@ -173,6 +182,13 @@ def untold_orders(uow, user: User) -> list[Order]:
                                        Order.id.not_in(_untold(user.id))).order_by(Order.paid_at, Order.id))
 
 
-def orders_in_hand(uow, office_code: str, statuses) -> list[Order]:
-    return uow.all(select(Order).where(Order.office_code == office_code, Order.status.in_(list(statuses)))
+def orders_waiting(uow, office_codes, statuses, paid_before) -> list[Order]:
+    """The orders of these offices in one of `statuses`, paid before `paid_before`, with their office, in one
+    statement through the index on (office_code, status) (and one for the offices)."""
+    office_codes = sorted(set(office_codes))
+    if not office_codes:
+        return []
+    return uow.all(select(Order).options(selectinload(Order.office))
+                   .where(Order.office_code.in_(office_codes), Order.status.in_(list(statuses)),
+                          Order.paid_at < paid_before)
                    .order_by(Order.paid_at, Order.id))

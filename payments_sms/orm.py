@@ -52,6 +52,7 @@ cards = Table(
     Column("status", String(10), nullable=False), Column("created_at", UTC, nullable=False),
     Column("expires_at", UTC, nullable=False), Column("activated_at", UTC), Column("blocked_at", UTC),
     Column("block_reason", String(80)),
+    Index("ix_cards_batch_status", "batch_id", "status"),  # the card-batch page counts from the index alone
 )
 card_redemptions = Table(
     "card_redemptions", metadata, _pk(),

@@ -97,3 +97,20 @@ def test_a_retention_of_zero_days_keeps_everything(services, notifier, clock):
     keep_days(services, 0)
     clock.advance(days=3650)
     assert jobs.purge_history() == 0 and counts(services) == before
+
+
+def test_a_digest_kept_for_a_waiting_order_does_not_stop_the_messages_after_it_being_deleted(
+        services, notifier, clock):
+    staff_user(services, "agent1", "agent", phone="+212661000011")
+    paid_order(services)
+    services.enqueue(jobs.agent_digests)
+    deliver(services)
+    [digest] = messages(services, kind="agent_digest")
+    clock.advance(minutes=1)
+    for _ in range(3):
+        paid_order(services)  # their messages settle after the digest
+    deliver(services)
+    clock.advance(days=DAYS + 1)
+    purged = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=1, max_batches=100)
+    assert purged.messages >= 3
+    assert [m.id for m in messages(services)] == [digest.id]
