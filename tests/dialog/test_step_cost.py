@@ -1,36 +1,20 @@
 """What one message costs the dialog, and that the cheaper path answers as before: the contact's row and the
 open escalations are read when a conversation starts (not at every step), an escalation opened elsewhere still
 silences a conversation in flight, the office search searches once, and the session lock holds and releases."""
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from dialog import Session, SessionStore
 from dialog.orm import contacts
 from dialog.sessions import Busy
 from orders_core.model import Escalation
 from orders_core.services import close_escalation
+from tests.statements import statements
 
 from .conftest import PHONE, guarded, orders
 from .test_ussd_order import TO_SUMMARY
 
 __all__ = ["guarded"]
-
-
-@contextmanager
-def statements(services):
-    """The SQL statements run while inside (BEGIN and friends included)."""
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(services.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(services.engine, "before_cursor_execute", note)
 
 
 def _last_inbound_at(services):

@@ -1,26 +1,10 @@
 """The daily late lists cost a constant number of statements however many supervisors there are (issue 17):
 the day's keys are read in one query and every office's waiting orders in another."""
-from contextlib import contextmanager
 from datetime import datetime, timezone
-
-from sqlalchemy import event
 
 import notifications
 from tests.notifications.conftest import messages, paid_order, staff_user
-
-
-@contextmanager
-def statements(services):
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(services.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(services.engine, "before_cursor_execute", note)
+from tests.statements import statements
 
 
 def run(services, notifier) -> int:
