@@ -28,6 +28,8 @@ class Status:
     SUPPRESSED = "suppressed"    # not sent: the person opted out of this channel (STOP), not a failure
 
     CLAIMABLE = frozenset({PENDING, SENDING})
+    # Never sent again (a late delivery report may still move it, touching `updated_at`): what retention deletes.
+    SETTLED = frozenset({SENT, DELIVERED, UNDELIVERED, FAILED, UNREACHABLE, SUPPRESSED})
 
 
 class Audience:

@@ -17,9 +17,7 @@ from .orm import agent_notices, notification_events, notification_messages
 __all__ = ["Purged", "SETTLED", "purge_settled"]
 
 log = logging.getLogger(__name__)
-# A message in one of these statuses is never sent again; a late delivery report may still move it, which
-# touches `updated_at` and so restarts its retention.
-SETTLED = (Status.SENT, Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.UNREACHABLE)
+SETTLED = Status.SETTLED
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,17 @@ def test_a_digest_kept_for_a_waiting_order_does_not_stop_the_messages_after_it_b
     purged = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=1, max_batches=100)
     assert purged.messages >= 3
     assert [m.id for m in messages(services)] == [digest.id]
+
+
+def test_a_message_held_back_because_its_person_opted_out_is_deleted_like_any_settled_one(
+        services, notifier, clock):
+    from notifications.optouts import opt_out
+    from web.demo import DEMO_PHONE
+    opt_out(services.uow(), DEMO_PHONE, "sms", "STOP")
+    paid_order(services)
+    deliver(services)
+    assert {m.status for m in messages(services)} == {"suppressed"}
+    keep_days(services, DAYS)
+    clock.advance(days=DAYS, seconds=1)
+    jobs.purge_history()
+    assert messages(services) == []
