@@ -7,11 +7,11 @@ from sqlalchemy import literal, or_, select, union_all
 
 from orders_core.orm import metadata, start_mappers
 
-__all__ = ["ORM_MODULES", "load_metadata", "message_kind", "REPORTED_KINDS"]
+__all__ = ["ORM_MODULES", "load_metadata", "message_kind"]
 
 # Packages that own tables; each module adds its tables to orders_core.orm.metadata when imported.
 ORM_MODULES = ("orders_core.orm", "payments_sms.orm", "notifications.orm", "notifications.optouts", "channels.orm",
-               "dialog.orm", "channels.handset")
+               "dialog.orm")
 
 
 def load_metadata():
@@ -20,9 +20,6 @@ def load_metadata():
         module = importlib.import_module(name)
         getattr(module, "start_mappers", start_mappers)()
     return metadata
-
-
-REPORTED_KINDS = ("reply", "notification", "charge")  # what a provider's delivery report may name
 
 
 def message_kind(uow, provider: str, provider_message_id: str) -> str | None:

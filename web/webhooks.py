@@ -34,7 +34,7 @@ from orders_core.phones import mask_phone
 from orders_core.redaction import code_hash, redact_agent_code, redact_text, seal
 
 __all__ = ["bp", "register", "callback_of", "answer_once", "sealed", "ussd_busy", "is_from_a_phone", "is_ussd",
-           "AccessLogRedaction", "QueryKeyRedaction"]
+           "AccessLogRedaction"]
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -86,7 +86,7 @@ def _guarded(module, declared: Route, fields):
         log.error("%s %s callback failed: %s at %s", module.NAME, kind, type(exc).__name__, _where(exc))
         if kind == "ussd":  # a USSD screen must answer now: an HTTP error would end the session with a blank screen
             return _plain(_sorry(_services(), module))
-        return _unavailable(_services())
+        return _unavailable()
 
 
 def _where(exc: Exception) -> str:
@@ -267,7 +267,7 @@ def _sorry(services, module) -> str:
     return module.render_ussd(Reply(services.catalogs.text("fr", "common.try_again_later"), end_session=True))
 
 
-def _unavailable(services):
+def _unavailable():
     return jsonify(error="unavailable", message="try again later"), 503
 
 
@@ -285,7 +285,6 @@ class AccessLogRedaction(logging.Filter):
         return True
 
 
-QueryKeyRedaction = AccessLogRedaction  # the name it had when it masked webhook keys only
 
 
 def register(app) -> None:
