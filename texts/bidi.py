@@ -17,7 +17,7 @@ _DROP = str.maketrans("", "", CONTROLS)
 # A run that holds a digit: digits, the separators written inside numbers, a leading plus or minus, and Latin
 # letters stuck to it (a registered-mail barcode such as RR123456789MA).
 _DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
-_NUMBER = re.compile(rf"[+\-]?[A-Z]*[{_DIGIT}](?:[{_DIGIT}A-Z]|[ .,:/\-](?=[{_DIGIT}]))*")
+_NUMBER = re.compile(rf"[+\-#]?[A-Z]*[{_DIGIT}](?:[{_DIGIT}A-Z]|[ .,:/\-](?=[{_DIGIT}]))*")
 _RTL = ("ar", "fa", "he", "ur")
 
 
@@ -40,7 +40,7 @@ def isolate_numbers(text: str) -> str:
 
 def _isolated(found: re.Match) -> str:
     run = found.group(0)
-    return isolate(run) if " " in run or run[0] in "+-" else run
+    return isolate(run) if " " in run or run[0] in "+-#" else run
 
 
 def without_controls(text: str) -> str:

@@ -51,11 +51,14 @@ class Catalogs:
     def text(self, lang: str, key: str, /, **values: object) -> str:
         """The text of `key` in `lang` (or a fallback language), its `{placeholders}` filled from `values`.
 
-        In a right-to-left language, a value holding a grouped number or a phone number is isolated left to right
-        (texts.bidi): a reference copied from an Arabic message must not come out reversed."""
-        if is_rtl(self.language(lang)):
+        In a right-to-left language, a grouped number, a phone number or an agent's `#code`, written in the text or
+        given as a value, is isolated left to right (texts.bidi): a reference copied from an Arabic message must not
+        come out reversed."""
+        template = self.template(lang, key)
+        if is_rtl(self.language(lang)):  # numbers written in the text itself (examples: `1234 1990`) and its values
+            template = isolate_numbers(template)
             values = {name: isolate_numbers(v) if isinstance(v, str) else v for name, v in values.items()}
-        return self.template(lang, key).format(**values)
+        return template.format(**values)
 
     def template(self, lang: str, key: str) -> str:
         """The unfilled text of `key` in `lang`, or in the first fallback language that has it."""

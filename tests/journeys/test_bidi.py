@@ -60,3 +60,17 @@ def test_a_reference_on_the_arabic_staff_queue_reads_in_order(client, services, 
     row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{format_reference(order.reference)}.*?</tr>", page, re.S).group(0)
     text = re.sub(r"<[^>]+>", " ", row.replace('<bdi dir="ltr">', "\u2066").replace("</bdi>", "\u2069"))
     assert format_reference(order.reference) in laid_out(html.unescape(" ".join(text.split())))
+
+
+def _grouped_numbers(key: str) -> list[str]:
+    """The numbers written in the Arabic template itself (examples such as `1234 1990`), not in its values."""
+    written = re.sub(r"\{[^}]*\}", " ", CATALOGS.template("ar", key))
+    return re.findall(r"[+#]?\d+(?: \d+)+|#\d+", written)
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CATALOGS.keys("ar") if _grouped_numbers(k)))
+def test_numbers_written_in_an_arabic_text_itself_keep_their_reading_order(key):
+    values = {name: VALUES.get(name, "3") for name in _names(key)}
+    screen = laid_out(CATALOGS.text("ar", key, **values))
+    for number in _grouped_numbers(key):
+        assert number in screen, (key, number, screen)
