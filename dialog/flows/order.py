@@ -51,11 +51,12 @@ def _start(turn: Turn, argument: str):
 def _last_order(turn: Turn) -> dict | None:
     """The office and the address of this contact's latest order, offered again (one keystroke each)."""
     with turn.ports.uow() as uow:
-        found = queries.orders_of_contact(uow, turn.contacts, limit=1)
-        if not found:
+        order = queries.latest_order_of_contact(uow, turn.contacts)
+        if order is None:
             return None
-        order = found[0]
-        return {"office": order.record_office_code, "office_label": office_label(order.office, turn.lang),
+        # The record's office, not the processing one (`order.office`), which a reassignment may have changed.
+        record_office = queries.office(uow, order.record_office_code)
+        return {"office": order.record_office_code, "office_label": office_label(record_office, turn.lang),
                 "zone": order.delivery_zone, "country": order.delivery_country, "city": order.delivery_city,
                 "address": order.delivery_address}
 

@@ -38,3 +38,23 @@ def test_the_copies_can_be_changed_before_repeating(ussd, services, guarded):
 def test_nothing_to_repeat_for_a_new_number(ussd, guarded):
     ussd.dial()
     assert "Aucune commande précédente" in ussd.press("1", "2")
+
+
+def test_the_office_offered_again_is_named_as_the_record_office_even_after_a_reassignment(ussd, services, guarded):
+    from sqlalchemy import update
+
+    from dialog.formats import office_label
+    from orders_core import queries
+    from orders_core.orm import orders as orders_table
+    first = place_order(services.uow(), services.settings.prices, draft(phone=PHONE, lines={"extract": 1}))
+    with services.uow() as uow:
+        record_office = queries.office(uow, first.record_office_code)
+        other = queries.office(uow, next(o.code for o in queries.active_offices(uow) if o.code != first.record_office_code))
+        record_name, other_name = office_label(record_office, "fr"), office_label(other, "fr")
+    with services.engine.begin() as conn:  # a supervisor moved the work to another office
+        conn.execute(update(orders_table).where(orders_table.c.id == first.id).values(office_code=other.code))
+    ussd.dial()
+    ussd.press("1")  # French, once for this number
+    ussd.dial()
+    office_screen = ussd.press("1", "1")  # order, one extract: the office screen offers the last one first
+    assert record_name in office_screen and other_name not in office_screen
