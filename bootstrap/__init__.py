@@ -110,10 +110,14 @@ class Services:
         ThreadWorker([self.queue(n) for n in QUEUES], connection=self.redis).work(burst=True, with_scheduler=False)
 
     def warm(self) -> None:
-        """Before a worker's first job rather than in it: the mappers configured, one pooled connection open."""
+        """Before a worker's first job rather than in it: the mappers configured, one pooled connection open, and
+        the embedded classifier built (a few seconds) where free text is understood, so that no citizen's first
+        free-text message waits for it."""
         configure_mappers()
         with self.engine.connect():
             pass
+        if self.understand is not None:
+            embedded_nlu.shared().model()
 
     def health(self) -> dict:
         """The state of the database and Redis, for /healthz."""
@@ -312,7 +316,7 @@ def surfaces(size=ussd.DEFAULT_SIZE) -> dict[str, Surface]:
 
 def understanding_of(settings: Settings) -> Understand:
     """Rasa when SHUBBAK_NLU_URL is set, the embedded classifier answering while it is down; else the embedded one
-    alone (its model built at the first free text a process sees)."""
+    alone (its model built when a worker starts, or at the first free text an embedded process sees)."""
     embedded = understanding.understand_with(embedded_nlu.shared().parse, calibration.EMBEDDED_ACCEPT)
     if not settings.nlu_url:
         return embedded

@@ -131,3 +131,17 @@ def test_references_pins_and_documents_are_found_as_rasa_finds_them(text, entiti
     finder = EntityFinder(corpus.patterns(), corpus.lookups())
 
     assert finder.find(text) == entities
+
+
+def test_a_worker_builds_the_classifier_before_its_first_job_and_only_where_free_text_is_understood(
+        services, monkeypatch):
+    import bootstrap
+    builds = []
+    from types import SimpleNamespace
+    classifier = EmbeddedClassifier(build_model=lambda: builds.append(1) or SimpleNamespace(columns={}))
+    monkeypatch.setattr(embedded_nlu, "shared", lambda *args: classifier)
+    services.warm()  # the suite's services understand no free text (keywords only)
+    assert builds == []
+    bootstrap.wire(services, understand=bootstrap.understanding_of(services.settings))
+    services.warm()
+    assert builds == [1] and classifier.model() is not None
