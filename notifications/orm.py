@@ -39,6 +39,8 @@ notification_messages = Table(
     Index("ix_notification_messages_provider_id", "provider", "provider_message_id"),
     Index("ix_notification_messages_user_kind", "user_id", "kind", "created_at"),
     Index("ix_notification_messages_updated_at", "updated_at"),  # the retention job's oldest rows first
+    # A conversation's page (support replies, messages held back by an opt-out), refreshed every 10 s
+    Index("ix_notification_messages_contact_kind", "contact", "kind"),
 )
 notification_events = Table(
     "notification_events", metadata, _pk(),
