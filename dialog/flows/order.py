@@ -221,8 +221,12 @@ def _address_prompt(turn: Turn) -> Reply:
     return Reply(turn.say("dialog.order.address_ma"), options=options + ((ABROAD, turn.say("dialog.zone.abroad")),))
 
 
+WHERE_CHARS = 30  # a saved address is offered as a reminder: whole, it could page a USSD screen by itself
+
+
 def _where(delivery: dict) -> str:
-    return f"{delivery.get('city')}, {delivery.get('address')}"
+    where = f"{delivery.get('city')}, {delivery.get('address')}"
+    return where if len(where) <= WHERE_CHARS else where[:WHERE_CHARS - 3].rstrip() + "..."
 
 
 def _address_ma(turn: Turn, text: str):

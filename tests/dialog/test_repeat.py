@@ -58,3 +58,18 @@ def test_the_office_offered_again_is_named_as_the_record_office_even_after_a_rea
     ussd.dial()
     office_screen = ussd.press("1", "1")  # order, one extract: the office screen offers the last one first
     assert record_name in office_screen and other_name not in office_screen
+
+
+def test_a_long_saved_address_is_offered_in_short_and_the_address_screen_stays_one_screen(ussd, services, guarded):
+    from orders_core.model import Delivery
+    address = "حي الرياض، زنقة واد سبو، العمارة 12، الطابق الثالث، الشقة 7، قرب مسجد النور"
+    place_order(services.uow(), services.settings.prices,
+                draft(phone=PHONE, delivery=Delivery(zone="MA", country="MA", address=address, city="الرباط")))
+    ussd.dial()
+    ussd.press("2")  # Arabic, once for this number
+    ussd.dial()
+    ussd.press("1", "1", "1", "1234 1990", "El Amrani, Salma", "1")  # to the delivery address's first screen
+    choices = ussd.press("98")  # its second and last screen: the saved address in short, and abroad
+    assert "1 الرباط, حي الرياض" in choices and "..." in choices and "\n98 " not in choices, choices
+    ussd.press("1", "1")  # the saved address taken, the order confirmed
+    assert len(orders(services)) == 2 and orders(services)[-1].delivery_address == address  # whole, shown short
