@@ -7,16 +7,13 @@ operator it can bind to becomes an SMS provider of ours.
 - delivery reports: the `dlr-url` we give, `/webhooks/kannel/delivery?key=<key>&id=<ours>&type=%d&answer=%A`.
 `tests/kannel/kannel.conf` is a whole configuration, used by the end-to-end test.
 
-Its settings are read from the environment, here: SHUBBAK_KANNEL_SENDSMS_URL (e.g.
-`http://127.0.0.1:13013/cgi-bin/sendsms`), SHUBBAK_KANNEL_USERNAME and SHUBBAK_KANNEL_PASSWORD (the sendsms-user),
-SHUBBAK_KANNEL_FROM (our short code), SHUBBAK_KANNEL_WEBHOOK_KEYS (comma-separated: the callbacks' `key`; two
-during a rotation), optionally SHUBBAK_KANNEL_SMSC (the smsc-id to send through) and SHUBBAK_KANNEL_DLR_MASK
-(31: every state). Without keys every Kannel callback is refused, and without them all no Kannel sender is made.
+Its settings are the `kannel_*` fields of Settings (SHUBBAK_KANNEL_SENDSMS_URL, _USERNAME, _PASSWORD, _FROM,
+_WEBHOOK_KEYS, _SMSC, _DLR_MASK). Without keys every Kannel callback is refused, and without them all no Kannel
+sender is made.
 """
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,22 +67,16 @@ class KannelSettings:
     dlr_mask: int = 31
 
 
-def settings_of(environ=None) -> KannelSettings:
-    """Kannel's settings, from the environment (SHUBBAK_KANNEL_*)."""
-    env = os.environ if environ is None else environ
-
-    def read(name: str) -> str:
-        return (env.get(f"SHUBBAK_KANNEL_{name}") or "").strip()
-
-    keys = tuple(key.strip() for key in read("WEBHOOK_KEYS").split(",") if key.strip())
-    mask = read("DLR_MASK")
-    return KannelSettings(read("SENDSMS_URL"), read("USERNAME"), read("PASSWORD"), read("FROM"), keys, read("SMSC"),
-                          int(mask) if mask.isdigit() else 31)
+def settings_of(settings) -> KannelSettings:
+    """Kannel's own settings, from the service's (read once, from SHUBBAK_KANNEL_*, by the factory)."""
+    return KannelSettings(settings.kannel_sendsms_url.strip(), settings.kannel_username.strip(),
+                          settings.kannel_password.strip(), settings.kannel_from.strip(),
+                          tuple(settings.kannel_webhook_keys), settings.kannel_smsc.strip(), settings.kannel_dlr_mask)
 
 
 def authentic(callback: Callback, settings) -> bool:
     """The URL's `key` is one of Kannel's keys; with none configured, no Kannel callback is taken."""
-    keys = settings_of().webhook_keys
+    keys = tuple(settings.kannel_webhook_keys)
     return bool(keys) and key_matches(callback.query.get("key"), keys)
 
 
@@ -95,12 +86,11 @@ def acknowledge() -> tuple[str, str]:
 
 
 def secrets(settings) -> tuple[str, ...]:
-    own = settings_of()
-    return (own.password, *own.webhook_keys)
+    return (settings.kannel_password, *settings.kannel_webhook_keys)
 
 
 def sender(settings) -> "KannelSender | None":
-    own = settings_of()
+    own = settings_of(settings)
     if not (own.sendsms_url and own.username and own.password and own.sender and own.webhook_keys):
         return None
     return KannelSender(own, settings.public_base_url.rstrip("/") + "/webhooks/kannel/delivery")
