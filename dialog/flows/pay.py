@@ -187,8 +187,8 @@ class _Pay:
     # Premium SMS: the quote, then YES
 
     def _short_code(self, turn: Turn):
-        """The premium short code this SMS was sent to, if it was (only such an SMS can carry a billed reply)."""
-        if turn.surface.name != "sms":
+        """The premium short code this message was sent to, if it was and its surface takes billed replies."""
+        if not turn.surface.billed_replies:
             return None
         return turn.ports.payments.short_codes.get(str(turn.inbound.extra.get("to") or ""))
 
