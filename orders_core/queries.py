@@ -14,7 +14,7 @@ from .lifecycle import ACTIVE, Role, Status
 __all__ = [
     "office", "order_by_id", "orders_of_contact", "payment_by_source", "unpaid_before", "office_queue", "office_count",
     "orders_waiting",
-    "office_candidates", "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
+    "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
     "first_agent_phone", "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
 ]
 
@@ -78,11 +78,6 @@ def office_count(uow, office_code: str, statuses) -> int:
     return uow.scalar(stmt)
 
 
-def office_candidates(uow, column: str, token: str, limit: int = 3000) -> list[model.Office]:
-    """Active offices whose folded search text contains `token`."""
-    col = getattr(model.Office, column)
-    stmt = select(model.Office).where(model.Office.active.is_(True), col.contains(token, autoescape=True)).limit(limit)
-    return uow.all(stmt)
 def directory_revision(uow) -> int:
     """The directory's revision: it moves with every change to an office."""
     return uow.scalar(select(revision_table.c.revision).where(revision_table.c.id == 1)) or 0
