@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 import requests
@@ -30,7 +29,7 @@ from .forms import TEXT_LIMIT, FormReader
 from .message import Inbound
 from .senders import SendError, SendResult
 
-__all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "KannelSettings", "settings_of", "authentic", "acknowledge",
+__all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "authentic", "acknowledge",
            "secrets", "sender", "receive_sms", "status", "KannelSender"]
 
 log = logging.getLogger(__name__)
@@ -56,24 +55,6 @@ ERRORS = {
 _ACCEPTED = {"0": "sent", "3": "queued"}  # sendsms's answer: "0: Accepted for delivery", "3: Queued for later ..."
 
 
-@dataclass(frozen=True)
-class KannelSettings:
-    sendsms_url: str = ""
-    username: str = ""
-    password: str = ""
-    sender: str = ""
-    webhook_keys: tuple = ()
-    smsc: str = ""
-    dlr_mask: int = 31
-
-
-def settings_of(settings) -> KannelSettings:
-    """Kannel's own settings, from the service's (read once, from SHUBBAK_KANNEL_*, by the factory)."""
-    return KannelSettings(settings.kannel_sendsms_url.strip(), settings.kannel_username.strip(),
-                          settings.kannel_password.strip(), settings.kannel_from.strip(),
-                          tuple(settings.kannel_webhook_keys), settings.kannel_smsc.strip(), settings.kannel_dlr_mask)
-
-
 def authentic(callback: Callback, settings) -> bool:
     """The URL's `key` is one of Kannel's keys; with none configured, no Kannel callback is taken."""
     keys = tuple(settings.kannel_webhook_keys)
@@ -90,10 +71,10 @@ def secrets(settings) -> tuple[str, ...]:
 
 
 def sender(settings) -> "KannelSender | None":
-    own = settings_of(settings)
-    if not (own.sendsms_url and own.username and own.password and own.sender and own.webhook_keys):
+    if not (settings.kannel_sendsms_url and settings.kannel_username and settings.kannel_password
+            and settings.kannel_from and settings.kannel_webhook_keys):
         return None
-    return KannelSender(own, settings.public_base_url.rstrip("/") + "/webhooks/kannel/delivery")
+    return KannelSender(settings, settings.public_base_url.rstrip("/") + "/webhooks/kannel/delivery")
 
 
 def receive_sms(fields, now: datetime) -> Inbound:
@@ -146,20 +127,21 @@ class KannelSender:
 
     name = NAME
 
-    def __init__(self, own: KannelSettings, dlr_url: str, timeout=(3.05, 9.05)):
-        self.own, self.dlr_url, self.timeout = own, dlr_url, timeout
+    def __init__(self, settings, dlr_url: str, timeout=(3.05, 9.05)):
+        self.own, self.dlr_url, self.timeout = settings, dlr_url, timeout
 
     def send(self, to: str, text: str) -> SendResult:
         message_id = uuid.uuid4().hex
         units = count(text)
-        params = {"username": self.own.username, "password": self.own.password, "from": self.own.sender, "to": to,
+        own = self.own
+        params = {"username": own.kannel_username, "password": own.kannel_password, "from": own.kannel_from, "to": to,
                   "text": text, "charset": "UTF-8", "coding": "0" if units.encoding == GSM7 else "2",
-                  "dlr-mask": str(self.own.dlr_mask),
-                  "dlr-url": f"{self.dlr_url}?key={self.own.webhook_keys[0]}&id={message_id}&type=%d&answer=%A"}
-        if self.own.smsc:
-            params["smsc"] = self.own.smsc
+                  "dlr-mask": str(own.kannel_dlr_mask),
+                  "dlr-url": f"{self.dlr_url}?key={own.kannel_webhook_keys[0]}&id={message_id}&type=%d&answer=%A"}
+        if own.kannel_smsc:
+            params["smsc"] = own.kannel_smsc
         try:
-            answer = requests.get(self.own.sendsms_url, params=params, timeout=self.timeout)
+            answer = requests.get(own.kannel_sendsms_url, params=params, timeout=self.timeout)
         except requests.RequestException as exc:
             raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
         said = answer.text.strip()
