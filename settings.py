@@ -52,6 +52,16 @@ class Settings:
     twilio_sms_from: str = ""
     twilio_whatsapp_from: str = ""
     twilio_templates: dict = field(default_factory=dict)  # JSON: {"kind.lang": "HX..."}
+    # Kannel (channels.kannel): smsbox's sendsms URL (http://127.0.0.1:13013/cgi-bin/sendsms), its sendsms-user,
+    # our short code, the callbacks' keys (comma-separated, two during a rotation), optionally the smsc-id to send
+    # through and the delivery reports asked for (31: every state). Unset: no Kannel sender, every callback refused.
+    kannel_sendsms_url: str = ""
+    kannel_username: str = ""
+    kannel_password: str = ""
+    kannel_from: str = ""
+    kannel_webhook_keys: tuple = ()
+    kannel_smsc: str = ""
+    kannel_dlr_mask: int = 31
     # Which SMS providers to try, in order (console is the embedded default).
     sms_providers: tuple = ("console",)
     premium_price_point: int = 1000

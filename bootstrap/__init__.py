@@ -307,10 +307,11 @@ def _payment_ports(services: Services) -> PaymentPorts:
 def surfaces(size=ussd.DEFAULT_SIZE) -> dict[str, Surface]:
     """How each channel shows replies: USSD screens of this size (SHUBBAK_USSD_*), SMS and WhatsApp chats."""
     ussd_surface = Surface("ussd", pager=ussd.screens, must_answer=True, free_text=False, per_session=True,
-                           session_seconds=USSD_SECONDS, latin_until_chosen=True)
+                           session_seconds=USSD_SECONDS, latin_until_chosen=True, answers_by_sms=True)
     if size != ussd.DEFAULT_SIZE:
         ussd_surface = replace(ussd_surface, pager=lambda reply, more: ussd.screens(reply, more, size))
-    return {"ussd": ussd_surface, "sms": Surface("sms", session_seconds=CHAT_SECONDS),
+    return {"ussd": ussd_surface,
+            "sms": Surface("sms", session_seconds=CHAT_SECONDS, answers_by_sms=True, billed_replies=True),
             "whatsapp": Surface("whatsapp", session_seconds=CHAT_SECONDS)}
 
 

@@ -14,7 +14,7 @@ import requests
 from orders_core.phones import mask_phone
 from texts import count
 
-from .africastalking_answers import ACCEPTED_CODES, RETRYABLE_CODES, SEND_CODES, STATUSES, first_recipient, number
+from .africastalking_answers import ACCEPTED_CODES, SEND_CODES, STATUSES, first_recipient, number
 from . import ussd
 from .callbacks import Callback, key_matches
 from .contract import Route
@@ -24,7 +24,7 @@ from .message import Inbound, SessionState
 from .senders import SendError, SendResult
 
 __all__ = [
-    "NAME", "ROUTES", "STATUSES", "FAILURES", "SEND_CODES", "ACCEPTED_CODES", "RETRYABLE_CODES", "authentic",
+    "NAME", "ROUTES", "STATUSES", "FAILURES", "SEND_CODES", "ACCEPTED_CODES", "authentic",
     "acknowledge", "secrets", "sender", "dedup_key", "render_ussd", "receive_ussd", "receive_sms", "status",
     "opted_out", "session_ended", "SessionEnded", "AfricasTalkingSender",
 ]

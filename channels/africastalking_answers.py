@@ -1,9 +1,10 @@
 """Reading Africa's Talking's answer to a send, for the SMS sender (channels) and the premium biller
 (payments_sms): the one piece of channels that payments_sms may import (see .importlinter).
 
-It holds AT's one table of report words and one table of send codes: which refusals are worth another try is said
-once, so the SMS sender and the premium biller agree (a bill is still never sent twice when AT's answer is lost:
-that is the biller's own rule, on timeouts and unreadable answers, not on a refusal).
+It holds AT's one table of report words and one table of send codes, with what each code means for an SMS (its
+Outcome) and for a premium bill (BILL_RETRYABLE_CODES): they differ, as an SMS refused for our account or a route can
+go through another provider, while a bill has no other biller (and a bill is never sent twice when AT's answer is
+lost: that is the biller's own rule, on timeouts and unreadable answers, not on a refusal).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 
 from .delivery import Outcome
 
-__all__ = ["ACCEPTED_CODES", "STATUSES", "SEND_CODES", "RETRYABLE_CODES", "first_recipient", "number"]
+__all__ = ["ACCEPTED_CODES", "STATUSES", "SEND_CODES", "BILL_RETRYABLE_CODES", "first_recipient", "number"]
 
 ACCEPTED_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
 # Delivery-report words -> (ours, final). Success, Rejected and Failed are final (AT docs); courier maps Expired.
@@ -34,7 +35,10 @@ SEND_CODES = {
     "500": Outcome.RETRY, "501": Outcome.RETRY,  # InternalServerError, GatewayError
     "502": Outcome.OTHER_PROVIDER,   # RejectedByGateway
 }
-RETRYABLE_CODES = frozenset(int(code) for code, outcome in SEND_CODES.items() if outcome in Outcome.RETRYABLE)
+# The refusals a premium bill tries again, through AT, later: AT's own trouble (500-502) and our balance, once topped
+# up (405). A held account (401), a sender id (402) or a route AT lacks (407) is refused again on every try: the
+# charge fails and the citizen is told, instead of the charge waiting on retries.
+BILL_RETRYABLE_CODES = frozenset({405, 500, 501, 502})
 
 
 def first_recipient(answer) -> tuple[dict | None, dict | None]:

@@ -15,7 +15,8 @@ A provider module declares:
   `biller(settings) -> PremiumSender | None` (None while its settings are unset); the composition root builds the
   first configured one and its reports come back through the provider's `delivery` route.
 Its status words and error codes are one literal table in the module, read by its `status` reader and its sender
-(channels.delivery.classify). Its own settings are read from the environment by the module itself.
+(channels.delivery.classify). Its own settings are fields of the service's Settings (one prefix, read once by the
+factory), passed in.
 """
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ notification, a billed premium message, a WhatsApp template, a support answer, a
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from .orm import simulator_messages
 from .senders import SendResult
 from .whatsapp import PREFIX
 from orders_core.phones import mask_phone
+from orders_core.redaction import redact_pins_in, redact_text
 from texts import count
 
 __all__ = ["simulator_messages", "Handset", "HandsetSms", "HandsetWhatsApp", "CHANNELS", "bare", "hide_pins"]
@@ -24,13 +24,12 @@ __all__ = ["simulator_messages", "Handset", "HandsetSms", "HandsetWhatsApp", "CH
 log = logging.getLogger(__name__)
 CHANNELS = ("ussd", "sms", "whatsapp")
 
-# A prepaid card's PIN typed by the phone (15 digits, maybe grouped): never stored in clear, even here.
-_PIN = re.compile(r"(?<!\d)(?:\d[\s.-]?){14}\d(?!\d)")
 
-
-def hide_pins(text: str) -> str:
-    """The text with every PIN-like run of 15 digits replaced by dots and its last three digits."""
-    return _PIN.sub(lambda m: "•••• •••• •••• " + re.sub(r"\D", "", m.group(0))[-3:], text)
+def hide_pins(text: str, direction: str) -> str:
+    """The text with its card PINs marked, never stored in clear, even here, by the webhooks' one rule: what a phone
+    typed as a message is read (a card command), what it received only for long runs of digits (a reply such as
+    "Card accepted: ..." is no command)."""
+    return redact_text(text).text if direction == "in" else redact_pins_in(text)
 
 
 def bare(address: str) -> str:
@@ -48,7 +47,7 @@ class Handset:
     def record(self, contact: str, channel: str, direction: str, kind: str, text: str,
                provider_message_id: str | None = None, session: str | None = None) -> int:
         row = dict(contact=bare(contact)[:80], channel=channel, direction=direction, kind=kind,
-                   text=hide_pins(text.replace("\x00", "")), provider_message_id=provider_message_id,
+                   text=hide_pins(text.replace("\x00", ""), direction), provider_message_id=provider_message_id,
                    session=session and session[:100], created_at=self.clock())
         return records.record_handset_message(self.engine, row)
 

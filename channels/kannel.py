@@ -7,18 +7,14 @@ operator it can bind to becomes an SMS provider of ours.
 - delivery reports: the `dlr-url` we give, `/webhooks/kannel/delivery?key=<key>&id=<ours>&type=%d&answer=%A`.
 `tests/kannel/kannel.conf` is a whole configuration, used by the end-to-end test.
 
-Its settings are read from the environment, here: SHUBBAK_KANNEL_SENDSMS_URL (e.g.
-`http://127.0.0.1:13013/cgi-bin/sendsms`), SHUBBAK_KANNEL_USERNAME and SHUBBAK_KANNEL_PASSWORD (the sendsms-user),
-SHUBBAK_KANNEL_FROM (our short code), SHUBBAK_KANNEL_WEBHOOK_KEYS (comma-separated: the callbacks' `key`; two
-during a rotation), optionally SHUBBAK_KANNEL_SMSC (the smsc-id to send through) and SHUBBAK_KANNEL_DLR_MASK
-(31: every state). Without keys every Kannel callback is refused, and without them all no Kannel sender is made.
+Its settings are the `kannel_*` fields of Settings (SHUBBAK_KANNEL_SENDSMS_URL, _USERNAME, _PASSWORD, _FROM,
+_WEBHOOK_KEYS, _SMSC, _DLR_MASK). Without keys every Kannel callback is refused, and without them all no Kannel
+sender is made.
 """
 from __future__ import annotations
 
 import logging
-import os
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 import requests
@@ -33,7 +29,7 @@ from .forms import TEXT_LIMIT, FormReader
 from .message import Inbound
 from .senders import SendError, SendResult
 
-__all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "KannelSettings", "settings_of", "authentic", "acknowledge",
+__all__ = ["NAME", "ROUTES", "STATUSES", "ERRORS", "authentic", "acknowledge",
            "secrets", "sender", "receive_sms", "status", "KannelSender"]
 
 log = logging.getLogger(__name__)
@@ -59,33 +55,9 @@ ERRORS = {
 _ACCEPTED = {"0": "sent", "3": "queued"}  # sendsms's answer: "0: Accepted for delivery", "3: Queued for later ..."
 
 
-@dataclass(frozen=True)
-class KannelSettings:
-    sendsms_url: str = ""
-    username: str = ""
-    password: str = ""
-    sender: str = ""
-    webhook_keys: tuple = ()
-    smsc: str = ""
-    dlr_mask: int = 31
-
-
-def settings_of(environ=None) -> KannelSettings:
-    """Kannel's settings, from the environment (SHUBBAK_KANNEL_*)."""
-    env = os.environ if environ is None else environ
-
-    def read(name: str) -> str:
-        return (env.get(f"SHUBBAK_KANNEL_{name}") or "").strip()
-
-    keys = tuple(key.strip() for key in read("WEBHOOK_KEYS").split(",") if key.strip())
-    mask = read("DLR_MASK")
-    return KannelSettings(read("SENDSMS_URL"), read("USERNAME"), read("PASSWORD"), read("FROM"), keys, read("SMSC"),
-                          int(mask) if mask.isdigit() else 31)
-
-
 def authentic(callback: Callback, settings) -> bool:
     """The URL's `key` is one of Kannel's keys; with none configured, no Kannel callback is taken."""
-    keys = settings_of().webhook_keys
+    keys = tuple(settings.kannel_webhook_keys)
     return bool(keys) and key_matches(callback.query.get("key"), keys)
 
 
@@ -95,15 +67,14 @@ def acknowledge() -> tuple[str, str]:
 
 
 def secrets(settings) -> tuple[str, ...]:
-    own = settings_of()
-    return (own.password, *own.webhook_keys)
+    return (settings.kannel_password, *settings.kannel_webhook_keys)
 
 
 def sender(settings) -> "KannelSender | None":
-    own = settings_of()
-    if not (own.sendsms_url and own.username and own.password and own.sender and own.webhook_keys):
+    if not (settings.kannel_sendsms_url and settings.kannel_username and settings.kannel_password
+            and settings.kannel_from and settings.kannel_webhook_keys):
         return None
-    return KannelSender(own, settings.public_base_url.rstrip("/") + "/webhooks/kannel/delivery")
+    return KannelSender(settings, settings.public_base_url.rstrip("/") + "/webhooks/kannel/delivery")
 
 
 def receive_sms(fields, now: datetime) -> Inbound:
@@ -156,20 +127,21 @@ class KannelSender:
 
     name = NAME
 
-    def __init__(self, own: KannelSettings, dlr_url: str, timeout=(3.05, 9.05)):
-        self.own, self.dlr_url, self.timeout = own, dlr_url, timeout
+    def __init__(self, settings, dlr_url: str, timeout=(3.05, 9.05)):
+        self.own, self.dlr_url, self.timeout = settings, dlr_url, timeout
 
     def send(self, to: str, text: str) -> SendResult:
         message_id = uuid.uuid4().hex
         units = count(text)
-        params = {"username": self.own.username, "password": self.own.password, "from": self.own.sender, "to": to,
+        own = self.own
+        params = {"username": own.kannel_username, "password": own.kannel_password, "from": own.kannel_from, "to": to,
                   "text": text, "charset": "UTF-8", "coding": "0" if units.encoding == GSM7 else "2",
-                  "dlr-mask": str(self.own.dlr_mask),
-                  "dlr-url": f"{self.dlr_url}?key={self.own.webhook_keys[0]}&id={message_id}&type=%d&answer=%A"}
-        if self.own.smsc:
-            params["smsc"] = self.own.smsc
+                  "dlr-mask": str(own.kannel_dlr_mask),
+                  "dlr-url": f"{self.dlr_url}?key={own.kannel_webhook_keys[0]}&id={message_id}&type=%d&answer=%A"}
+        if own.kannel_smsc:
+            params["smsc"] = own.kannel_smsc
         try:
-            answer = requests.get(self.own.sendsms_url, params=params, timeout=self.timeout)
+            answer = requests.get(own.kannel_sendsms_url, params=params, timeout=self.timeout)
         except requests.RequestException as exc:
             raise SendError(NAME, f"unreachable: {type(exc).__name__}", retryable=True) from None
         said = answer.text.strip()

@@ -9,7 +9,7 @@ from orders_core.textfold import fold
 
 from .steps import Flow, Keyword
 
-__all__ = ["KEYWORDS", "PRINTED", "Command", "KeywordTable", "bare_reference", "leading_reference"]
+__all__ = ["KEYWORDS", "PRINTED", "Command", "KeywordTable", "bare_reference", "leading_reference", "typed_digits"]
 
 # The citizen flows' words. A flow may bring more of its own (Flow.keywords: the pay flow's PAYER, CARTE...).
 # Latin-script Darija is answered in French: the script its writers chose, and one GSM-7 segment.
@@ -98,14 +98,18 @@ class KeywordTable:
         return None
 
 
+# What people type between groups of digits: "261 148 273 5", "261-148-273-5", and the plus of a printed
+# "CARTE 793 489 939 2 + code".
 _SEPARATORS = " \t\u00a0\u202f-./+"
 REFERENCE_DIGITS = 10
 
 
-def _bare_digits(token: str) -> str:
+def typed_digits(text: str) -> str:
+    """A typed number without the separators between its groups, in ASCII digits (`٢٦١ ١٤٨` -> `261148`)."""
+    cleaned = to_ascii_digits(text or "")
     for separator in _SEPARATORS:
-        token = token.replace(separator, "")
-    return token
+        cleaned = cleaned.replace(separator, "")
+    return cleaned
 
 
 def leading_reference(text: str) -> tuple[str, str]:
@@ -114,7 +118,7 @@ def leading_reference(text: str) -> tuple[str, str]:
     words = to_ascii_digits(text or "").split()
     digits, used = "", 0
     for word in words:
-        bare = _bare_digits(word)
+        bare = typed_digits(word)
         if len(digits) >= REFERENCE_DIGITS or not (bare and bare.isascii() and bare.isdigit()):
             break
         digits, used = digits + bare, used + 1
@@ -125,9 +129,9 @@ def leading_reference(text: str) -> tuple[str, str]:
 
 def bare_reference(text: str) -> Command | None:
     """Ten digits alone (spaced or not, in any digits) are a reference to track, even with a wrong check digit."""
-    digits = to_ascii_digits((text or "")[:40])
-    for separator in " \t\u00a0\u202f-./":
-        digits = digits.replace(separator, "")
-    if len(digits) == 10 and digits.isascii() and digits.isdigit():
+    typed = (text or "")[:40]
+    digits = typed_digits(typed)
+    # A plus opens a phone number: ten digits after one are no reference.
+    if len(digits) == 10 and digits.isascii() and digits.isdigit() and "+" not in typed:
         return Command("track", "start", None, digits)
     return None

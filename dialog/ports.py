@@ -34,6 +34,8 @@ class Surface:
     per_session: bool = False  # sessions keyed on the provider's session id (USSD) rather than the contact
     session_seconds: int = 1800
     latin_until_chosen: bool = False  # Arabic script only once the citizen chose Arabic (USSD screens)
+    answers_by_sms: bool = False  # what support writes later reaches the citizen by SMS, not in this chat (USSD, SMS)
+    billed_replies: bool = False  # a message may be answered with a billed reply, sent to a premium short code (SMS)
 
     def session_key(self, inbound: Inbound) -> str:
         return f"{self.name}:{inbound.session_id if self.per_session else inbound.contact}"

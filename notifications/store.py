@@ -10,12 +10,12 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.model import Order, OutboxMessage, User
 from orders_core.orm import outbox
+from orders_core.queries import orders_waiting  # the order core's one query, shared with the staff figures
 
 from .model import AgentNotice, Notification, Status
 from .orm import agent_notices, notification_events, notification_messages
@@ -180,15 +180,3 @@ def untold_orders(uow, user: User) -> list[Order]:
     """Received orders of the agent's office not told yet, oldest payment first."""
     return uow.all(select(Order).where(Order.office_code == user.office_code, Order.status == OrderStatus.RECEIVED,
                                        Order.id.not_in(_untold(user.id))).order_by(Order.paid_at, Order.id))
-
-
-def orders_waiting(uow, office_codes, statuses, paid_before) -> list[Order]:
-    """The orders of these offices in one of `statuses`, paid before `paid_before`, with their office, in one
-    statement through the index on (office_code, status) (and one for the offices)."""
-    office_codes = sorted(set(office_codes))
-    if not office_codes:
-        return []
-    return uow.all(select(Order).options(selectinload(Order.office))
-                   .where(Order.office_code.in_(office_codes), Order.status.in_(list(statuses)),
-                          Order.paid_at < paid_before)
-                   .order_by(Order.paid_at, Order.id))

@@ -22,7 +22,6 @@ _KIND_NAMES = {_KIND.FIXED_LINE: "fixed_line", _KIND.MOBILE: "mobile", _KIND.FIX
                _KIND.TOLL_FREE: "toll_free", _KIND.PREMIUM_RATE: "premium_rate", _KIND.SHARED_COST: "shared_cost",
                _KIND.VOIP: "voip", _KIND.PERSONAL_NUMBER: "personal", _KIND.PAGER: "pager", _KIND.UAN: "uan",
                _KIND.VOICEMAIL: "voicemail"}
-_E164ISH = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 # A phone number inside free text: international (+, then 7 to 15 digits, maybe grouped), Moroccan local (05, 06,
 # 07 and 8 digits) or Moroccan without its + (WhatsApp ids). Standing alone only: digits touching a letter, a dot
 # or a colon belong to something else (a duration, a time, an id, an amount); a + number may follow a colon

@@ -6,7 +6,7 @@ import logging
 import africastalking
 import requests
 
-from channels.africastalking_answers import ACCEPTED_CODES, RETRYABLE_CODES, STATUSES, first_recipient, number
+from channels.africastalking_answers import ACCEPTED_CODES, BILL_RETRYABLE_CODES, STATUSES, first_recipient, number
 from orders_core.phones import mask_phone
 
 from .errors import BillingError
@@ -60,7 +60,7 @@ class AfricasTalkingPremium:
         if code in ACCEPTED_CODES and message_id and message_id != "None":
             log.info("AT premium accepted for %s: %s (%s)", mask_phone(to), message_id, code)
             return str(message_id)
-        raise BillingError(self.name, status[:40], retryable=code in RETRYABLE_CODES)
+        raise BillingError(self.name, status[:40], retryable=code in BILL_RETRYABLE_CODES)
 
 
 def _recipient(answer) -> dict:

@@ -137,6 +137,6 @@ def reconciliation_csv():
              ["orders_paid", "", "", report.orders_paid[0], money_text(report.orders_paid[1])],
              ["credits_issued", "", "", "", money_text(report.credits_issued)],
              ["credits_used", "", "", "", money_text(report.credits_used)]]
-    rows += [["mismatch", text, "", "", ""] for text in report.mismatches]
+    rows += [["mismatch", mismatch_text(mismatch), "", "", ""] for mismatch in report.mismatches]  # as on the page
     return Response(csv_text(["kind", "key", "status", "count", "amount_mad"], rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="shubbak-reconciliation-{day}.csv"'})

@@ -17,6 +17,7 @@ from orders_core.model import (
     Commune, Complaint, CreditEntry, Escalation, EscalationMessage, Office, Order, OrderEvent, OutboxMessage, Payment,
     User,
 )
+from orders_core.queries import orders_waiting  # the order core's one query, shared with the late lists
 from payments_sms.orm import card_batches, cards
 
 __all__ = [
@@ -153,14 +154,6 @@ def stage_times(uow, office_codes: list[str], since: datetime, stages) -> list[t
                    func.percentile_cont(0.5).within_group(hours), func.percentile_disc(0.9).within_group(hours))
             .group_by(func.grouping_sets(tuple_(office, stage), tuple_(stage))))
     return list(uow.session.execute(stmt))
-
-
-def orders_waiting(uow, office_codes: list[str], statuses, paid_before: datetime, limit: int) -> list[Order]:
-    """Orders of these offices in these statuses paid before `paid_before`, the oldest payment first."""
-    stmt = (select(Order).where(Order.office_code.in_(office_codes), Order.status.in_(list(statuses)),
-                                Order.paid_at < paid_before)
-            .order_by(Order.paid_at, Order.id).limit(limit))
-    return uow.all(stmt)
 
 
 def orders_per_day(uow, office_codes: list[str] | None, start: datetime, end: datetime, zone: str) -> list[tuple]:

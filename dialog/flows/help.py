@@ -34,7 +34,7 @@ def _human(turn: Turn, argument: str):
     escalation = open_escalation(turn.ports.uow(), inbound.contact, channel=inbound.channel, language=turn.lang,
                                  reason="asked_for_human", phone=inbound.phone, text=said)
     turn.handed_over, turn.session.waiting = True, escalation.id
-    key = "dialog.human.opened_sms" if inbound.channel in ("ussd", "sms") else "dialog.human.opened"
+    key = "dialog.human.opened_sms" if turn.surface.answers_by_sms else "dialog.human.opened"
     return Done(turn.say(key))
 
 

@@ -17,14 +17,13 @@ from channels.message import Reply
 from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Status
 from orders_core.redaction import CARD_WORDS, PIN_MARK
-from orders_core.references import to_ascii_digits
 from orders_core.textfold import fold
 from payments_sms import (
     CardNotUsable, confirm_premium_payment, decline_premium_payment, redeem_card, start_premium_payment,
 )
 
 from ..formats import mad, shown_reference
-from ..keywords import leading_reference
+from ..keywords import leading_reference, typed_digits
 from ..steps import Done, Flow, Go, Keyword, Retry, Step, Turn, choice, numbered
 from .track import my_orders, typed_order
 
@@ -32,8 +31,6 @@ __all__ = ["FLOWS", "KEYWORDS", "PaymentPorts", "YES", "NO"]
 
 YES = frozenset({"yes", "ok", "oui", "نعم", "ah", "aah", "iyeh", "wakha", "واخا"})
 NO = frozenset({"no", "non", "لا", "la", "lla", "walo"})
-# As printed ("CARTE 793 489 939 2 + code"): the plus may be typed too.
-_SEPARATORS = " \t\u00a0\u202f-./+"
 REFERENCE, PIN = 10, 15
 KEYWORDS = (
     Keyword("pay", "fr", ("payer", "paiement")),
@@ -62,13 +59,6 @@ class PaymentPorts:
     timezone: str = "Africa/Casablanca"
 
 
-def _digits(text: str) -> str:
-    cleaned = to_ascii_digits(text or "")
-    for separator in _SEPARATORS:
-        cleaned = cleaned.replace(separator, "")
-    return cleaned
-
-
 class _Pay:
     """The flow's steps; what paying needs is the turn's `ports.payments`."""
 
@@ -84,7 +74,7 @@ class _Pay:
         """CARTE [<ref> [<PIN>]]: pay at once with both, ask the PIN with a reference, ask the order without."""
         turn.data["method"] = "card"
         sealed = turn.inbound.extra.get("pin")  # the PIN the webhook took out of the text, hashed
-        digits = _digits(argument.replace(_MARK, "") if sealed else argument)
+        digits = typed_digits(argument.replace(_MARK, "") if sealed else argument)
         if not digits:
             return self._pick(turn)
         if len(digits) not in ((REFERENCE,) if sealed else (REFERENCE, REFERENCE + PIN)) or not digits.isdigit():
@@ -187,8 +177,8 @@ class _Pay:
     # Premium SMS: the quote, then YES
 
     def _short_code(self, turn: Turn):
-        """The premium short code this SMS was sent to, if it was (only such an SMS can carry a billed reply)."""
-        if turn.surface.name != "sms":
+        """The premium short code this message was sent to, if it was and its surface takes billed replies."""
+        if not turn.surface.billed_replies:
             return None
         return turn.ports.payments.short_codes.get(str(turn.inbound.extra.get("to") or ""))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = ["FLOW_INTENTS", "OUT_OF_SCOPE", "RASA_ACCEPT", "EMBEDDED_ACCEPT", "OUT_OF_SCOPE_ACCEPTED",
            "WRONG_ACCEPTED"]
 
-OUT_OF_SCOPE = "out_of_scope"
+OUT_OF_SCOPE = "out_of_scope"  # the intent of everything the service does not do (its split in dialog.nlu.corpus)
 # The intents that open a flow of their own (dialog.understanding.INTENTS); affirm, deny and cancel only answer
 # a question, and out_of_scope gets the answer of what the service does.
 FLOW_INTENTS = frozenset({"order", "track", "complain", "help", "greet", "human", "change_language", "pay_sms",

@@ -2,7 +2,7 @@
 
 Three sets that never share a sentence: `data/` (trained on, by Rasa and by the embedded classifier),
 `validation/` (where the app's confidence thresholds are chosen) and `heldout/` (scored only). Imports nothing of the
-application: it runs inside the Rasa environment too.
+application but dialog.nlu.calibration, which imports nothing: it runs inside the Rasa environment too.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from .calibration import OUT_OF_SCOPE
+
 __all__ = ["NLU_DIR", "DATA_DIR", "VALIDATION_DIR", "HELDOUT_DIR", "SPLITS", "OUT_OF_SCOPE", "Example",
            "plain_text", "examples_in", "training_examples", "split_examples", "lookups", "patterns"]
 
@@ -19,7 +21,6 @@ NLU_DIR = Path(__file__).resolve().parent
 DATA_DIR = NLU_DIR / "data"
 VALIDATION_DIR = NLU_DIR / "validation"
 HELDOUT_DIR = NLU_DIR / "heldout"
-OUT_OF_SCOPE = "out_of_scope"  # the intent of everything the service does not do
 # One split per language and script, plus the messages the service must not take for one of its own.
 SPLITS = ("fr", "ar_msa", "en", "darija_ar", "darija_latin", OUT_OF_SCOPE)
 # "[261 148 273 5](order_ref)" and '[extrait]{"entity": ...}' both read as their bracketed text.

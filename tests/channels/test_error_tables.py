@@ -44,19 +44,19 @@ def test_an_unknown_code_is_logged_once_and_retryable(caplog):
 
 
 @pytest.mark.parametrize("code", sorted(africastalking.SEND_CODES))
-def test_the_sms_sender_and_the_premium_biller_retry_the_same_africas_talking_refusals(code):
-    """One table of AT's send codes: a refusal the SMS sender tries again (407 CouldNotRoute included) is one the
-    premium biller tries again, and the reverse."""
+def test_the_premium_biller_retries_only_refusals_africas_talking_may_take_later(code):
+    """One table of AT's send codes; the SMS sender hands a refusal to another provider (401, 402, 407), which the
+    premium biller cannot: it tries again only AT's own trouble and our balance, and no code the table lacks."""
     from payments_sms.africastalking import AfricasTalkingPremium
     from payments_sms.errors import BillingError
 
-    assert "407" in africastalking.SEND_CODES
     refused = {"statusCode": code, "status": "Refused", "messageId": "None"}
     with pytest.raises(africastalking.SendError) as sent:
         africastalking.AfricasTalkingSender("sandbox", "key")._result(refused, "+212612345678", "x")
     with pytest.raises(BillingError) as billed:
         AfricasTalkingPremium("sandbox", "key")._accepted(refused, "+212612345678")
-    assert sent.value.retryable == billed.value.retryable
+    assert sent.value.retryable == (africastalking.SEND_CODES[code] in Outcome.RETRYABLE)
+    assert billed.value.retryable == (code in {"405", "500", "501", "502"})
 
 
 def test_one_table_reads_africas_talking_report_words_for_sms_and_premium():

@@ -23,14 +23,16 @@ PASSWORD = "kannel-sendsms-password-77"
 SENDSMS = "http://kannel.test:13013/cgi-bin/sendsms"
 ENV = {"SHUBBAK_KANNEL_SENDSMS_URL": SENDSMS, "SHUBBAK_KANNEL_USERNAME": "shubbak",
        "SHUBBAK_KANNEL_PASSWORD": PASSWORD, "SHUBBAK_KANNEL_FROM": "1919", "SHUBBAK_KANNEL_WEBHOOK_KEYS": KEY}
+# The same settings as Settings fields (what the factory reads once from ENV).
+KANNEL = {"kannel_sendsms_url": SENDSMS, "kannel_username": "shubbak", "kannel_password": PASSWORD,
+          "kannel_from": "1919", "kannel_webhook_keys": (KEY,)}
 _ids = iter(range(1, 10_000))
 
 
 @pytest.fixture
-def wired(monkeypatch, services):
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
-    services.settings = replace(services.settings, sms_providers=("kannel",), public_base_url="https://shubbak.test")
+def wired(services):
+    services.settings = replace(services.settings, sms_providers=("kannel",), public_base_url="https://shubbak.test",
+                                **KANNEL)
     return bootstrap.wire(services, fresh=True)  # the root builds the senders from the changed settings
 
 
@@ -46,11 +48,31 @@ def test_kannel_is_registered_with_its_routes_and_keeps_the_contract():
     assert registry.route("kannel", "sms")[1].methods == ("GET",) and registry.route("kannel", "delivery")
 
 
-def test_without_settings_no_sender_is_made_and_every_callback_is_refused(client, services, monkeypatch):
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
+def test_without_settings_no_sender_is_made_and_every_callback_is_refused(client, services):
     assert "kannel" not in registry.senders(services.settings)
     assert sms_in(client, "AIDE", key="").status_code == 403
+
+
+def test_kannels_settings_are_read_once_from_the_environment_with_defaults():
+    from settings import Settings
+
+    read = Settings.from_env({**ENV, "SHUBBAK_KANNEL_WEBHOOK_KEYS": f"{KEY}, older-kannel-key-Hq2Zt7"})
+    assert (read.kannel_sendsms_url, read.kannel_username, read.kannel_password, read.kannel_from) == (
+        SENDSMS, "shubbak", PASSWORD, "1919")
+    assert read.kannel_webhook_keys == (KEY, "older-kannel-key-Hq2Zt7")
+    embedded = Settings.from_env({})
+    assert (embedded.kannel_sendsms_url, embedded.kannel_webhook_keys, embedded.kannel_smsc,
+            embedded.kannel_dlr_mask) == ("", (), "", 31)
+
+
+def test_a_callback_is_checked_against_the_settings_not_the_environment_of_the_moment(client, wired, monkeypatch,
+                                                                                      guarded):
+    guarded.add(responses.GET, SENDSMS, body="0: Accepted for delivery", status=202)
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    assert sms_in(client, "AIDE").status_code == 200
+    monkeypatch.setenv("SHUBBAK_KANNEL_WEBHOOK_KEYS", "a-key-set-after-the-start-Vb9")
+    assert sms_in(client, "AIDE", key="a-key-set-after-the-start-Vb9").status_code == 403
 
 
 def test_a_wrong_key_is_403_and_a_post_is_405(client, wired, guarded):
@@ -113,18 +135,14 @@ def test_report_types_in_our_words(kind, ours, final, outcome):
     (403, "Authorization failed for sendsms", Outcome.OTHER_PROVIDER),
     (503, "Sending failed.", Outcome.RETRY),
 ])
-def test_a_refused_send_is_classified_by_the_one_table(monkeypatch, guarded, status, body, outcome):
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
+def test_a_refused_send_is_classified_by_the_one_table(guarded, status, body, outcome):
     guarded.add(responses.GET, SENDSMS, body=body, status=status)
     with pytest.raises(SendError) as refused:
         kannel.sender(replace_settings()).send(PHONE, "Bonjour")
     assert refused.value.outcome == outcome
 
 
-def test_an_arabic_text_goes_as_ucs2_and_kannel_unreachable_is_retried(monkeypatch, guarded):
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
+def test_an_arabic_text_goes_as_ucs2_and_kannel_unreachable_is_retried(guarded):
     guarded.add(responses.GET, SENDSMS, body="3: Queued for later delivery", status=202)
     result = kannel.sender(replace_settings()).send(PHONE, "مرحبا")
     assert result.status == "queued" and parse_qs(urlsplit(guarded.calls[0].request.url).query)["coding"] == ["2"]
@@ -134,15 +152,13 @@ def test_an_arabic_text_goes_as_ucs2_and_kannel_unreachable_is_retried(monkeypat
     assert down.value.retryable
 
 
-def test_kannels_secrets_are_redacted_from_logs(monkeypatch):
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
+def test_kannels_secrets_are_redacted_from_logs():
     assert {PASSWORD, KEY} <= set(registry.secrets(replace_settings()))
 
 
 def replace_settings():
     from settings import Settings
-    return Settings(env="test", public_base_url="https://shubbak.test")
+    return Settings(env="test", public_base_url="https://shubbak.test", **KANNEL)
 
 
 @pytest.mark.parametrize(("query_text", "coding", "charset", "text"), [

@@ -46,6 +46,6 @@ def test_ten_digits_alone_are_a_reference_to_track(text):
     assert bare_reference(text).flow == "track"
 
 
-@pytest.mark.parametrize("text", ["261148273", "26114827355", "SUIVI 2611482735", "²⁶¹¹⁴⁸²⁷³⁵"])
+@pytest.mark.parametrize("text", ["261148273", "26114827355", "SUIVI 2611482735", "²⁶¹¹⁴⁸²⁷³⁵", "+2611482735"])
 def test_anything_else_is_not_a_bare_reference(text):
     assert bare_reference(text) is None

@@ -142,17 +142,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def live(services, monkeypatch, tmp_path):
-    """The app on a free loopback port, wired to a running Kannel (SHUBBAK_KANNEL_* from Kannel's ports)."""
+def live(services, tmp_path):
+    """The app on a free loopback port, wired to a running Kannel (its kannel_* settings from Kannel's ports)."""
     from app import create_app
 
     port, key, password = free_port(), secrets.token_hex(16), secrets.token_hex(12)
     app_url = f"http://127.0.0.1:{port}"
     kannel = Kannel(tmp_path, app_url, key, password)
-    for name, value in {"SENDSMS_URL": kannel.sendsms_url, "USERNAME": "shubbak", "PASSWORD": password,
-                        "FROM": SHORT_CODE, "WEBHOOK_KEYS": key}.items():
-        monkeypatch.setenv(f"SHUBBAK_KANNEL_{name}", value)
-    services.settings = replace(services.settings, sms_providers=("kannel",), public_base_url=app_url)
+    services.settings = replace(services.settings, sms_providers=("kannel",), public_base_url=app_url,
+                                kannel_sendsms_url=kannel.sendsms_url, kannel_username="shubbak",
+                                kannel_password=password, kannel_from=SHORT_CODE, kannel_webhook_keys=(key,))
     bootstrap.wire(services, fresh=True)  # the root builds the senders from the changed settings
     server = make_server("127.0.0.1", port, create_app({"services": services}), threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)

@@ -55,7 +55,9 @@ def test_an_answer_that_is_json_under_another_content_type_is_still_read(http):
 
 @pytest.mark.parametrize(("code", "status", "retryable"), [
     (406, "UserInBlacklist", False), (403, "InvalidPhoneNumber", False), (405, "InsufficientBalance", True),
-    (500, "InternalServerError", True)])
+    (500, "InternalServerError", True), (501, "GatewayError", True), (502, "RejectedByGateway", True),
+    # No other biller exists and AT refuses these again on every try: the charge fails, the citizen is told.
+    (401, "RiskHold", False), (402, "InvalidSenderId", False), (407, "CouldNotRoute", False)])
 def test_a_refused_recipient_is_a_billing_error_saying_whether_to_retry(http, code, status, retryable):
     http.add(responses.POST, AT_PREMIUM_URL, json=answer(code, status, "None"), status=201)
     with pytest.raises(BillingError) as refused:

@@ -158,6 +158,18 @@ def test_the_reconciliation_page_shows_the_day_and_its_mismatches(services, taki
     assert "payment,premium_sms,,1,25.00" in exported and exported.count("mismatch,") == 1
 
 
+@pytest.mark.parametrize(("lang", "sentence"), [("fr", "pas de prélèvement réussi"), ("ar", "بلا خصم ناجح"),
+                                                ("en", "Premium payment")])
+def test_the_reconciliation_csv_writes_its_mismatches_in_the_readers_language(services, takings, logged_in, lang,
+                                                                              sentence):
+    desk = logged_in("finance")
+    desk.post("/staff/language", {"lang": lang, "next": "/staff/finance/reconciliation"})
+    exported = desk.get("/staff/finance/reconciliation.csv?day=2026-11-23").get_data(as_text=True)
+    mismatches = [row[1] for row in csv.reader(io.StringIO(exported)) if row[0] == "mismatch"]
+    # The command's English sentence starts "premium payment 1 (…)"; the English catalog's, "Premium payment 1 (…)".
+    assert len(mismatches) == 1 and sentence in mismatches[0] and "premium payment" not in exported
+
+
 def test_the_credits_export_is_read_a_file_at_a_time_by_account(services, people, logged_in, clock, monkeypatch):
     monkeypatch.setattr("staff.finance.CREDITS_PER_FILE", 2)
     with services.uow() as uow:

@@ -201,3 +201,27 @@ def test_a_malformed_budget_flag_is_refused_at_load(tmp_path):
 def test_catalogs_are_read_once_per_directory(catalogs, tmp_path):
     assert Catalogs.load(str(tmp_path)) is catalogs
     assert Catalogs.load() is Catalogs.load(LOCALES)
+
+
+# The packages whose code shows the dialog's texts (what the staff view, the simulator or a journey reads from
+# dialog.po counts too).
+_SHOWING = ("dialog", "payments_sms", "conversations", "notifications", "channels", "staff", "web", "jobs",
+            "bootstrap", "orders_core")
+_ROOT = LOCALES.parents[1]
+# A key built from a template (f"dialog.track.{status}") is used by every key its prefix starts.
+_TEMPLATE = re.compile(r"f[\"']([a-z_]+\.[a-z_.]*)\{")
+
+
+def _source_text() -> str:
+    files = [p for package in _SHOWING for p in (_ROOT / package).rglob("*") if p.suffix in (".py", ".html", ".js")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
+
+
+def test_every_dialog_text_is_shown_by_some_code():
+    source = _source_text()
+    prefixes = tuple(_TEMPLATE.findall(source))
+    with (LOCALES / "fr" / "LC_MESSAGES" / "dialog.po").open("rb") as po:
+        keys = [m.id for m in read_po(po, ignore_obsolete=True) if m.id]
+    unused = [key for key in keys if f'"{key}"' not in source and f"'{key}'" not in source
+              and not key.startswith(prefixes)]
+    assert unused == []
