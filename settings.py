@@ -180,7 +180,8 @@ def _secrets_of(settings: Settings) -> list[tuple[str, str]]:
     """The production secrets by variable name (each webhook key on its own)."""
     named = [("SHUBBAK_SECRET_KEY", settings.secret_key), ("SHUBBAK_CARD_PIN_SECRET", settings.card_pin_secret),
              ("SHUBBAK_TWILIO_AUTH_TOKEN", settings.twilio_auth_token)]
-    return named + [("SHUBBAK_AT_WEBHOOK_KEYS", key) for key in settings.at_webhook_keys]
+    return (named + [("SHUBBAK_AT_WEBHOOK_KEYS", key) for key in settings.at_webhook_keys]
+            + [("SHUBBAK_KANNEL_WEBHOOK_KEYS", key) for key in settings.kannel_webhook_keys])
 
 
 def _production_problems(settings: Settings):

@@ -61,10 +61,13 @@ def test_a_short_webhook_key_is_refused_in_production():
     ({"SHUBBAK_CARD_PIN_SECRET": "embedded-card-pin-secret-not-for-production"}, "SHUBBAK_CARD_PIN_SECRET: must be set"),
     ({"SHUBBAK_TWILIO_AUTH_TOKEN": "t" * 20}, "SHUBBAK_TWILIO_AUTH_TOKEN: needs at least 32"),
     ({"SHUBBAK_AT_WEBHOOK_KEYS": "s" * 40}, "SHUBBAK_AT_WEBHOOK_KEYS: must differ from SHUBBAK_SECRET_KEY"),
+    ({"SHUBBAK_KANNEL_WEBHOOK_KEYS": "short"}, "SHUBBAK_KANNEL_WEBHOOK_KEYS: needs at least 32 characters"),
+    ({"SHUBBAK_KANNEL_WEBHOOK_KEYS": "k" * 32}, "SHUBBAK_KANNEL_WEBHOOK_KEYS: must differ from SHUBBAK_AT_WEBHOOK_KEYS"),
     ({"SHUBBAK_CARD_PIN_SECRET": "s" * 40}, "SHUBBAK_CARD_PIN_SECRET: must differ from SHUBBAK_SECRET_KEY"),
     ({"SHUBBAK_PUBLIC_BASE_URL": "http://shubbak.example.ma"}, "SHUBBAK_PUBLIC_BASE_URL: must be an https:// URL"),
     ({"SHUBBAK_SIMULATOR": "1"}, "SHUBBAK_SIMULATOR: the phone simulator is refused in production"),
 ], ids=["known-default", "short-secret", "pin-secret-1", "pin-secret-embedded", "short-token", "key-reused",
+        "short-kannel-key", "kannel-key-reused",
         "pin-secret-reused", "http-url", "simulator"])
 def test_production_refuses_weak_settings_naming_the_variable_and_the_rule(changes, refusal):
     assert Settings.from_env(PRODUCTION).production
