@@ -9,7 +9,7 @@ from typing import Callable
 
 from .message import Reply
 
-__all__ = ["Once", "Claim", "Seen", "HOLD"]
+__all__ = ["Once", "Claim", "HOLD"]
 
 HOLD = timedelta(hours=48)  # providers retry for minutes (AT ~10 min, Twilio once); 48 h covers any replay
 _PENDING = b"\x00pending"
@@ -51,18 +51,11 @@ class Once:
         return self.prefix + hashlib.sha256("\x1f".join(key).encode()).hexdigest()
 
 
-class Seen(Exception):
-    """The request was claimed before: a provider's retry. `answer` is the first copy's ("" when none came)."""
-
-    def __init__(self, answer: str):
-        super().__init__("a provider's request seen before")
-        self.answer = answer
-
-
 @dataclass
 class Claim:
     """A provider request claimed in another's Redis round trips (the dialog's: with the conversation's lock, and
-    its answer with the session's write), so that deduplicating a USSD step costs no round trip of its own.
+    its answer with the session's write: dialog.ports.Claim), so that deduplicating a USSD step costs no round
+    trip of its own.
 
     `render` turns the dialog's reply into the body the provider gets, which a retry of the request gets again."""
 
@@ -91,6 +84,9 @@ class Claim:
         self.answer = self.render(reply)
         return reply
 
-    def seen(self) -> Seen:
+    def let_go(self) -> None:
+        self.once.redis.delete(self.name)
+
+    def first_answer(self) -> str:
         """What a retry gets: the first copy's answer, waited for a little while it is still being given."""
-        return Seen(self.once.first_answer(self.name))
+        return self.once.first_answer(self.name)

@@ -10,7 +10,6 @@ import logging
 from dataclasses import replace
 from typing import Iterable, Mapping
 
-from channels.dedup import Claim
 from channels.message import Inbound, Reply, SessionState
 from orders_core import queries
 from orders_core.errors import ShubbakError
@@ -20,7 +19,7 @@ from texts.bidi import without_controls
 
 from .contacts import Contact, choose_language, touch
 from .keywords import Command, KeywordTable, bare_reference
-from .ports import Ports, Router, Surface, Understand
+from .ports import Claim, Ports, Router, Surface, Understand
 from .routing import first_answer
 from .sessions import Held, Session, SessionStore, snapshot
 from .steps import Again, Done, Enter, Flow, Go, Outcome, Replaying, Retry, Turn
@@ -48,7 +47,7 @@ class Dialog:
         """Answer one message; an empty text means the bot keeps quiet (free text while support holds the chat).
 
         With a provider's `claim` (a USSD step), the request is claimed with the conversation's lock, before any
-        router sees it, and its rendered answer kept with the session (channels.dedup.Seen for a retry)."""
+        router sees it, and its rendered answer kept with the session (dialog.sessions.Seen for a retry)."""
         inbound = _without_controls(inbound)
         if claim is None:
             routed = first_answer(self.routers, inbound)

@@ -16,9 +16,9 @@ from typing import Iterator
 
 from redis.exceptions import RedisError, ResponseError
 
-from channels.dedup import Claim, Seen
+from .ports import Claim
 
-__all__ = ["Session", "SessionStore", "Held", "Busy", "snapshot"]
+__all__ = ["Session", "SessionStore", "Held", "Busy", "Seen", "snapshot"]
 
 HISTORY = 20  # steps remembered for "0" (back); older ones are dropped
 MARK_SECONDS = 86_400  # an escalation mark outlives every session that may have to see it (30 min at most)
@@ -28,6 +28,15 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 class Busy(Exception):
     """Another message of the same conversation is being answered right now."""
+
+
+class Seen(Exception):
+    """A provider's retry of a request claimed before (dialog.ports.Claim): `answer` is the first copy's ("" when
+    none was given in time)."""
+
+    def __init__(self, answer: str):
+        super().__init__("a provider's request seen before")
+        self.answer = answer
 
 
 @dataclass
@@ -175,9 +184,10 @@ class SessionStore:
                 self._let_go(claim)  # nothing was done: the provider's retry must go through
             raise
 
-    def _let_go(self, claim: Claim) -> None:
+    @staticmethod
+    def _let_go(claim: Claim) -> None:
         try:
-            self.redis.delete(claim.name)
+            claim.let_go()
         except RedisError:
             pass  # Redis is down: the claim, if it was made, ends with its time to live
 
@@ -186,7 +196,7 @@ class SessionStore:
         if locked:
             pipe = self.redis.pipeline(transaction=False)
             self._unlock(pipe, lock, token)
-        raise claim.seen()
+        raise Seen(claim.first_answer())
 
     def _release(self, key: str, contact: str, lock: str, token: str, held: Held, failed: bool,
                  claim: Claim | None = None) -> None:

@@ -24,8 +24,9 @@ from werkzeug.exceptions import HTTPException
 from channels import inbox, registry
 from channels.callbacks import Callback
 from channels.contract import Route, dedup_key
-from channels.dedup import Claim, Once, Seen
+from channels.dedup import Claim, Once
 from channels.message import Inbound, Reply
+from dialog import Seen
 from jobs import inbox as inbox_jobs
 from notifications.optouts import opt_out
 from jobs.conversations import plain

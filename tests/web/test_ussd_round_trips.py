@@ -97,9 +97,9 @@ def test_a_step_refused_while_another_holds_the_session_lets_its_retry_through(c
 
 
 def test_a_copy_arriving_while_the_first_is_answered_leaves_its_lock_alone_and_gets_its_answer_after(services):
-    from channels.dedup import Claim, Once, Seen
+    from channels.dedup import Claim, Once
     from channels.message import Reply
-    from dialog import Session, SessionStore
+    from dialog import Seen, Session, SessionStore
 
     store, once = SessionStore(services.redis, prefix="test:claims:"), Once(services.redis, wait=0.1)
 
