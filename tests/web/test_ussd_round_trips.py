@@ -119,3 +119,13 @@ def test_a_copy_arriving_while_the_first_is_answered_leaves_its_lock_alone_and_g
             pass
     assert later.value.answer == "CON Menu"
     assert services.redis.get("test:claims:lock:ussd:ATUid_copy") is None  # taken for the copy, then let go
+
+
+def test_a_rate_limit_store_that_fails_never_refuses_a_step(client, guarded, monkeypatch, caplog):
+    from web.limits import LIMITER
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the limits store is down")
+    monkeypatch.setattr(client.application.extensions[LIMITER].limiter, "hit", down)
+    assert post(client, USSD, USSD.form()).get_data(as_text=True).startswith("CON ")
+    assert "webhook rate limit not counted (ConnectionError)" in caplog.text
