@@ -5,6 +5,7 @@ import logging
 import os
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 import bootstrap
 from logs import configure_logging
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.instance_path = settings.instance_path
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.env == "test")
+    app.session_interface = _NoSessionForWebhooks()
     configure_logging(settings)
     _warn_if_open(settings)
     services = services or bootstrap.build(settings)
@@ -40,6 +42,16 @@ def create_app(config: dict | None = None) -> Flask:
         from jobs import clock  # an entry point: the periodic clock's thread (embedded) or tick chain
         clock.start(services)
     return app
+
+
+class _NoSessionForWebhooks(SecureCookieSessionInterface):
+    """Provider callbacks carry no cookie and keep nothing in one: they get Flask's null session at once, without
+    the signing serializer made and the cookie looked for on every USSD step (the staff view's session as before)."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith("/webhooks/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def _register_optional_blueprints(app: Flask) -> None:

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
-__all__ = ["Once", "HOLD"]
+from .message import Reply
+
+__all__ = ["Once", "Claim", "HOLD"]
 
 HOLD = timedelta(hours=48)  # providers retry for minutes (AT ~10 min, Twilio once); 48 h covers any replay
 _PENDING = b"\x00pending"
@@ -24,12 +28,16 @@ class Once:
         name = self._name(key)
         if self.redis.set(name, _PENDING, nx=True, ex=self.hold):
             return True, ""
+        return False, self.first_answer(name)
+
+    def first_answer(self, name: str) -> str:
+        """The answer kept under `name`, waiting up to `wait` seconds for one still being given ("" if none)."""
         deadline = time.monotonic() + self.wait
         answer = self.redis.get(name)
         while answer == _PENDING and time.monotonic() < deadline:
             time.sleep(0.05)
             answer = self.redis.get(name)
-        return False, "" if answer in (None, _PENDING) else answer.decode()
+        return "" if answer in (None, _PENDING) else answer.decode()
 
     def remember(self, answer: str, *key: str) -> None:
         self.redis.set(self._name(key), answer.encode(), ex=self.hold)
@@ -41,3 +49,44 @@ class Once:
     def _name(self, key: tuple[str, ...]) -> str:
         # Hashed: a USSD path can be long, and message ids are not ours to trust as key material.
         return self.prefix + hashlib.sha256("\x1f".join(key).encode()).hexdigest()
+
+
+@dataclass
+class Claim:
+    """A provider request claimed in another's Redis round trips (the dialog's: with the conversation's lock, and
+    its answer with the session's write: dialog.ports.Claim), so that deduplicating a USSD step costs no round
+    trip of its own.
+
+    `render` turns the dialog's reply into the body the provider gets, which a retry of the request gets again."""
+
+    once: Once
+    key: tuple[str, ...]
+    render: Callable[[Reply], str]
+    answer: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.once._name(self.key)
+
+    def claim_in(self, pipe) -> None:
+        """Queue the claim (its reply is truthy for the first sight of the request)."""
+        pipe.set(self.name, _PENDING, nx=True, ex=self.once.hold)
+
+    def settle_in(self, pipe, failed: bool) -> None:
+        """Queue what ends the claim: the answer kept for a retry, or the claim let go when no answer was given
+        (the provider's retry must then go through)."""
+        if failed or self.answer is None:
+            pipe.delete(self.name)
+        else:
+            pipe.set(self.name, self.answer.encode(), ex=self.once.hold)
+
+    def answered(self, reply: Reply) -> Reply:
+        self.answer = self.render(reply)
+        return reply
+
+    def let_go(self) -> None:
+        self.once.redis.delete(self.name)
+
+    def first_answer(self) -> str:
+        """What a retry gets: the first copy's answer, waited for a little while it is still being given."""
+        return self.once.first_answer(self.name)

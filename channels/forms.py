@@ -5,6 +5,7 @@ import base64
 import binascii
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from orders_core.errors import InvalidInput
 from orders_core.phones import normalise_phone
@@ -13,6 +14,18 @@ __all__ = ["FormReader", "TEXT_LIMIT", "possible_base64"]
 
 TEXT_LIMIT = 20_000  # far above any SMS (Twilio: 1600) or USSD path; beyond it a form is not a provider's
 _BASE64 = re.compile(r"^([a-zA-Z0-9+/=]{4})+$")
+
+
+@lru_cache(maxsize=2048)
+def _e164(raw: str) -> str | None:
+    """A provider's sender as E.164 (None: not a phone number). Kept for the numbers seen lately: a USSD session
+    sends its number with each of its ten or so steps, and parsing one costs more than the rest of the form."""
+    for candidate in (raw, "+" + raw.strip()):
+        try:
+            return normalise_phone(candidate)
+        except InvalidInput:
+            continue
+    return None
 
 
 class FormReader:
@@ -39,13 +52,11 @@ class FormReader:
         raw = self.required(name, 40) if required else (self.optional(name, 40) or "")
         if not raw:
             return ""
-        for candidate in (raw, "+" + raw.strip()):
-            try:
-                return normalise_phone(candidate, field=name)
-            except InvalidInput:
-                continue
-        self.problems[name] = "not a phone number"
-        return ""
+        found = _e164(raw)
+        if found is None:
+            self.problems[name] = "not a phone number"
+            return ""
+        return found
 
     def moment(self, name: str) -> datetime | None:
         """A provider timestamp (`2017-05-03T06:04:45Z` or `2017-05-03 06:04:45`); naive ones are UTC."""

@@ -19,7 +19,7 @@ from texts.bidi import without_controls
 
 from .contacts import Contact, choose_language, touch
 from .keywords import Command, KeywordTable, bare_reference
-from .ports import Ports, Router, Surface, Understand
+from .ports import Claim, Ports, Router, Surface, Understand
 from .routing import first_answer
 from .sessions import Held, Session, SessionStore, snapshot
 from .steps import Again, Done, Enter, Flow, Go, Outcome, Replaying, Retry, Turn
@@ -43,31 +43,42 @@ class Dialog:
         self.routers, self.understand = tuple(routers), understand
         self.keywords = KeywordTable.of(self.flows.values())
 
-    def handle(self, inbound: Inbound, surface: Surface) -> Reply:
-        """Answer one message; an empty text means the bot keeps quiet (free text while support holds the chat)."""
+    def handle(self, inbound: Inbound, surface: Surface, claim: Claim | None = None) -> Reply:
+        """Answer one message; an empty text means the bot keeps quiet (free text while support holds the chat).
+
+        With a provider's `claim` (a USSD step), the request is claimed with the conversation's lock, before any
+        router sees it, and its rendered answer kept with the session (dialog.sessions.Seen for a retry)."""
         inbound = _without_controls(inbound)
-        routed = first_answer(self.routers, inbound)
-        if routed is not None:
-            return routed
+        if claim is None:
+            routed = first_answer(self.routers, inbound)
+            if routed is not None:
+                return routed
         key = surface.session_key(inbound)
-        with self.sessions.hold(key, inbound.contact) as held:
-            stored = held.session
-            # Support may hold this conversation: known at its start, then only if the contact's mark moved, or at
-            # every message while the contact waits (support may close it from the staff view).
-            look = stored is None or stored.checked != held.mark or stored.waiting is not None
-            contact, escalation_id = self._note(inbound, stored, look)
-            session = stored or Session(key, lang=contact.language)
-            turn = Turn(self.ports, inbound, session, surface)
-            if contact is not None:
-                session.touched = self.ports.clock().timestamp()
-            if look:
-                session.checked, session.waiting = held.mark, escalation_id
-            if escalation_id is not None and self._for_support(turn):
-                return self._held(turn, escalation_id, held)
-            reply = self._answer(turn, contact, fresh=stored is None)
-            if turn.handed_over:
-                held.note_escalation()
-            return self._keep(turn, reply, held)
+        with self.sessions.hold(key, inbound.contact, claim=claim) as held:
+            # Routers see a claimed request only once it is known to be no retry.
+            routed = first_answer(self.routers, inbound) if claim is not None else None
+            reply = routed if routed is not None else self._in_session(key, inbound, surface, held)
+            return claim.answered(reply) if claim is not None else reply
+
+    def _in_session(self, key: str, inbound: Inbound, surface: Surface, held: Held) -> Reply:
+        """The answer to a message within its conversation (locked and read: `held`)."""
+        stored = held.session
+        # Support may hold this conversation: known at its start, then only if the contact's mark moved, or at
+        # every message while the contact waits (support may close it from the staff view).
+        look = stored is None or stored.checked != held.mark or stored.waiting is not None
+        contact, escalation_id = self._note(inbound, stored, look)
+        session = stored or Session(key, lang=contact.language)
+        turn = Turn(self.ports, inbound, session, surface)
+        if contact is not None:
+            session.touched = self.ports.clock().timestamp()
+        if look:
+            session.checked, session.waiting = held.mark, escalation_id
+        if escalation_id is not None and self._for_support(turn):
+            return self._held(turn, escalation_id, held)
+        reply = self._answer(turn, contact, fresh=stored is None)
+        if turn.handed_over:
+            held.note_escalation()
+        return self._keep(turn, reply, held)
 
     def _for_support(self, turn: Turn) -> bool:
         """While a person holds the conversation, the citizen's own words go to them; a command (a keyword, a

@@ -7,7 +7,7 @@ from typing import Any, Callable, Protocol
 
 from channels.message import Inbound, Reply
 
-__all__ = ["Ports", "Surface", "Intent", "Understand", "Router"]
+__all__ = ["Ports", "Surface", "Intent", "Understand", "Router", "Claim"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,25 @@ class Understand(Protocol):
 
 # A pre-router sees each message first; a Reply means "handled" (the dialog does nothing more), None passes it on.
 Router = Callable[[Inbound], "Reply | None"]
+
+
+class Claim(Protocol):
+    """A provider's request claimed in the dialog's own Redis round trips (channels.dedup.Claim for a webhook):
+    queued with the conversation's lock, settled with the session's write."""
+
+    answer: str | None  # what the provider was answered, once `answered`
+
+    def claim_in(self, pipe) -> None:
+        """Queue the claim on `pipe`; its reply is truthy for the first sight of the request."""
+
+    def settle_in(self, pipe, failed: bool) -> None:
+        """Queue the answer kept for a retry, or the claim let go when the answer failed."""
+
+    def let_go(self) -> None:
+        """Let the claim go now (nothing was done: the provider's retry must go through)."""
+
+    def answered(self, reply: Reply) -> Reply:
+        """Note the answer this reply is given as; return the reply."""
+
+    def first_answer(self) -> str:
+        """For a retry: the first copy's answer ("" when none was given in time)."""

@@ -2,7 +2,8 @@
 
 One message costs two Redis round trips: `hold` takes the conversation's lock and reads its session and its
 contact's escalation mark in one pipeline, and on leaving writes the session (or drops it) and releases the lock
-in another.
+in another. A provider's request id (a USSD step's, channels.dedup.Claim) is claimed in the first and its answer
+kept in the second, so that a webhook's deduplication costs no round trip of its own.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Iterator
 
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
-__all__ = ["Session", "SessionStore", "Held", "Busy", "snapshot"]
+from .ports import Claim
+
+__all__ = ["Session", "SessionStore", "Held", "Busy", "Seen", "snapshot"]
 
 HISTORY = 20  # steps remembered for "0" (back); older ones are dropped
 MARK_SECONDS = 86_400  # an escalation mark outlives every session that may have to see it (30 min at most)
@@ -25,6 +28,15 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 class Busy(Exception):
     """Another message of the same conversation is being answered right now."""
+
+
+class Seen(Exception):
+    """A provider's retry of a request claimed before (dialog.ports.Claim): `answer` is the first copy's ("" when
+    none was given in time)."""
+
+    def __init__(self, answer: str):
+        super().__init__("a provider's request seen before")
+        self.answer = answer
 
 
 @dataclass
@@ -112,8 +124,8 @@ class Held:
 class SessionStore:
     """Sessions as JSON under `prefix + key`, each with its own time to live, refreshed on every save."""
 
-    def __init__(self, redis, prefix: str = "shubbak:dialog:"):
-        self.redis, self.prefix = redis, prefix
+    def __init__(self, redis, prefix: str = "shubbak:dialog:", wait: float = 5.0):
+        self.redis, self.prefix, self.wait = redis, prefix, wait
         self._scripts = True  # False on a Redis without Lua (fakeredis without lupa, the embedded default)
 
     def load(self, key: str) -> Session | None:
@@ -126,34 +138,68 @@ class SessionStore:
         self.redis.delete(self.prefix + key)
 
     @contextmanager
-    def hold(self, key: str, contact: str, wait: float = 5.0, hold: int = 30) -> Iterator[Held]:
+    def hold(self, key: str, contact: str, wait: float | None = None, hold: int = 30,
+             claim: Claim | None = None) -> Iterator[Held]:
         """Answer one message of a conversation at a time (two SMS of one number may arrive together): lock it,
         read its session and its contact's escalation mark; on leaving, write back what `Held` says (nothing
-        when the answer failed) and release the lock."""
+        when the answer failed) and release the lock.
+
+        With a `claim`, the provider's request is claimed first (channels.dedup.Seen is raised for a retry of a
+        request claimed before) and its answer kept on leaving, or the claim let go when the answer failed."""
         lock, token = self.prefix + "lock:" + key, uuid.uuid4().hex
-        held = self._acquire(key, contact, lock, token, wait, hold)
+        held = self._acquire(key, contact, lock, token, self.wait if wait is None else wait, hold, claim)
         failed = True
         try:
             yield held
             failed = False
         finally:
-            self._release(key, contact, lock, token, held, failed)
+            self._release(key, contact, lock, token, held, failed, claim)
 
-    def _acquire(self, key: str, contact: str, lock: str, token: str, wait: float, hold: int) -> Held:
-        deadline = time.monotonic() + wait
-        while True:
+    def _acquire(self, key: str, contact: str, lock: str, token: str, wait: float, hold: int,
+                 claim: Claim | None) -> Held:
+        deadline, claiming = time.monotonic() + wait, claim is not None
+        try:
+            while True:
+                pipe = self.redis.pipeline(transaction=False)
+                if claiming:
+                    claim.claim_in(pipe)
+                pipe.set(lock, token, nx=True, ex=hold)
+                pipe.get(self.prefix + key)
+                pipe.get(self._mark_key(contact))
+                replies = pipe.execute()
+                if claiming:
+                    claiming, first, replies = False, replies[0], replies[1:]
+                    if not first:
+                        self._seen(claim, lock, token, locked=bool(replies[0]))
+                locked, raw, mark = replies
+                if locked:
+                    return Held(self._parsed(key, raw), mark.decode() if mark else "")
+                if time.monotonic() > deadline:
+                    raise Busy(key)
+                time.sleep(0.05)
+        except Seen:
+            raise
+        except Exception:
+            if claim is not None:
+                self._let_go(claim)  # nothing was done: the provider's retry must go through
+            raise
+
+    @staticmethod
+    def _let_go(claim: Claim) -> None:
+        try:
+            claim.let_go()
+        except RedisError:
+            pass  # Redis is down: the claim, if it was made, ends with its time to live
+
+    def _seen(self, claim: Claim, lock: str, token: str, locked: bool) -> None:
+        """A retry of a request claimed before: let the lock go if it was taken for it, answer as the first copy."""
+        if locked:
             pipe = self.redis.pipeline(transaction=False)
-            pipe.set(lock, token, nx=True, ex=hold)
-            pipe.get(self.prefix + key)
-            pipe.get(self._mark_key(contact))
-            locked, raw, mark = pipe.execute()
-            if locked:
-                return Held(self._parsed(key, raw), mark.decode() if mark else "")
-            if time.monotonic() > deadline:
-                raise Busy(key)
-            time.sleep(0.05)
+            self._unlock(pipe, lock, token)
+        raise Seen(claim.first_answer())
 
-    def _release(self, key: str, contact: str, lock: str, token: str, held: Held, failed: bool) -> None:
+    def _release(self, key: str, contact: str, lock: str, token: str, held: Held, failed: bool,
+                 claim: Claim | None = None) -> None:
         pipe = self.redis.pipeline(transaction=False)
         if held.escalated:
             pipe.set(self._mark_key(contact), uuid.uuid4().hex[:12], ex=MARK_SECONDS)
@@ -163,6 +209,12 @@ class SessionStore:
                 pipe.set(self.prefix + key, session.to_json().encode(), ex=seconds)
             else:
                 pipe.delete(self.prefix + key)
+        if claim is not None:
+            claim.settle_in(pipe, failed)
+        self._unlock(pipe, lock, token)
+
+    def _unlock(self, pipe, lock: str, token: str) -> None:
+        """Run `pipe` with the lock's release (if the lock is still ours) at its end; raise the first error."""
         if self._scripts:
             pipe.eval(_RELEASE, 1, lock, token)
         replies = pipe.execute(raise_on_error=False)

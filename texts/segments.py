@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
@@ -44,18 +45,35 @@ class SegmentCount:
     segments: int
 
 
+GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(char: str) -> bool:
     """Whether one character is in the GSM-7 default alphabet or its extension table."""
-    return char in GSM7_BASIC or char in GSM7_EXTENSION
+    return char in GSM7_ALL
 
 
 def count(text: str) -> SegmentCount:
     """Count the SMS parts `text` is billed as."""
-    if all(is_gsm7(char) for char in text):
-        widths = [2 if char in GSM7_EXTENSION else 1 for char in text]
-        return SegmentCount(GSM7, sum(widths), _parts(widths, GSM7_SINGLE, GSM7_PART))
-    widths = [2 if ord(char) > 0xFFFF else 1 for char in text]
-    return SegmentCount(UCS2, sum(widths), _parts(widths, UCS2_SINGLE, UCS2_PART))
+    # Counted over the text's distinct characters (every USSD screen is sized several times, so this is hot);
+    # each character's width is looked at only when the text needs more than one part.
+    distinct = set(text)
+    if distinct <= GSM7_ALL:
+        escaped = distinct & GSM7_EXTENSION
+        units = len(text) + sum(text.count(char) for char in escaped)
+        single, part = GSM7_SINGLE, GSM7_PART
+        width = (lambda char: 2 if char in GSM7_EXTENSION else 1) if escaped else None
+        encoding = GSM7
+    else:
+        astral = [char for char in distinct if ord(char) > 0xFFFF]
+        units = len(text) + sum(text.count(char) for char in astral)
+        single, part = UCS2_SINGLE, UCS2_PART
+        width = (lambda char: 2 if ord(char) > 0xFFFF else 1) if astral else None
+        encoding = UCS2
+    if units <= single:
+        return SegmentCount(encoding, units, 1)
+    widths = [width(char) for char in text] if width else [1] * len(text)
+    return SegmentCount(encoding, units, _parts(widths, single, part))
 
 
 def _parts(widths: list[int], single: int, part: int) -> int:
@@ -72,9 +90,12 @@ def _parts(widths: list[int], single: int, part: int) -> int:
 
 def gsm7_safe(text: str) -> str:
     """Transliterate Latin characters outside GSM-7 (ç, ê, ’, …) to plain GSM-7; leave other scripts alone."""
+    if set(text) <= GSM7_ALL:
+        return text
     return "".join(_plain(char) for char in text)
 
 
+@lru_cache(maxsize=4096)
 def _plain(char: str) -> str:
     """The plain GSM-7 spelling of one character, or the character itself when it has none."""
     if is_gsm7(char):

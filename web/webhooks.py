@@ -24,8 +24,9 @@ from werkzeug.exceptions import HTTPException
 from channels import inbox, registry
 from channels.callbacks import Callback
 from channels.contract import Route, dedup_key
-from channels.dedup import Once
+from channels.dedup import Claim, Once
 from channels.message import Inbound, Reply
+from dialog import Seen
 from jobs import inbox as inbox_jobs
 from notifications.optouts import opt_out
 from jobs.conversations import plain
@@ -112,19 +113,16 @@ def sealed(inbound: Inbound, secret: str, code_secret: str = "") -> Inbound:
 
 
 def _ussd(services, module, read, fields):
+    """A USSD step, answered once: the provider's retry of the step gets the first answer. The step is claimed and
+    its answer kept in the dialog's own Redis round trips (channels.dedup.Claim), and let go if it failed."""
     inbound = sealed(read(fields, services.clock()), services.settings.card_pin_secret)
-    once, key = Once(services.redis), dedup_key(module, inbound)
-    first, answer = once.claim(*key)
-    if not first:
-        return _plain(answer or _sorry(services, module))
+    size = services.settings.ussd_size
+    claim = Claim(Once(services.redis), dedup_key(module, inbound), lambda reply: module.render_ussd(reply, size))
     try:
-        reply = services.dialog.handle(inbound, services.surfaces["ussd"])
-        body = module.render_ussd(reply, services.settings.ussd_size)
-    except Exception:
-        once.forget(*key)
-        raise
-    once.remember(body, *key)
-    return _plain(body)
+        services.dialog.handle(inbound, services.surfaces["ussd"], claim=claim)
+    except Seen as retry:
+        return _plain(retry.answer or _sorry(services, module))
+    return _plain(claim.answer)
 
 
 def _ussd_end(services, module, read, fields):

@@ -135,7 +135,7 @@ def test_an_unexpected_failure_answers_ussd_politely_and_logs_no_citizen_data(cl
                                                                                  caplog):
     from dialog.engine import Dialog
 
-    def broken(self, inbound, surface):
+    def broken(self, inbound, surface, **options):
         raise RuntimeError(f"boom for {inbound.contact}: {inbound.text}")
     monkeypatch.setattr(Dialog, "handle", broken)
     response = post(client, USSD, {**USSD.form(), "text": ""})

@@ -1,0 +1,131 @@
+"""A USSD step through Africa's Talking's webhook costs two Redis round trips: the provider's request id is claimed
+with the conversation's lock and read, and its answer remembered with the session's write; a replay of the same
+request still gets the first answer and changes nothing."""
+import pytest
+
+from app import create_app
+from dialog.engine import Dialog
+from tests.channels.harness import USSD, guarded, post, secured
+
+__all__ = ["guarded"]
+
+
+@pytest.fixture
+def client(services):
+    return create_app({"services": secured(services)}).test_client()
+
+
+@pytest.fixture
+def round_trips(services, monkeypatch):
+    """Count the round trips to the services' Redis: one per command sent alone, one per pipeline executed (on a
+    Redis with Lua; the fallback release of a Redis without it is left out)."""
+    redis, trips = services.redis, []
+    send, make_pipeline = redis.execute_command, redis.pipeline
+
+    def command(*args, **options):
+        # Without Lua (the embedded substitute) the lock is released by a GET and a DEL of its own: not counted.
+        if not str(args[1] if len(args) > 1 else "").startswith("shubbak:dialog:lock:"):
+            trips.append(args[0])
+        return send(*args, **options)
+
+    def pipeline(*args, **options):
+        made = make_pipeline(*args, **options)
+        execute = made.execute
+
+        def counted(*a, **k):
+            trips.append("pipeline")
+            return execute(*a, **k)
+        made.execute = counted
+        return made
+    monkeypatch.setattr(redis, "execute_command", command)
+    monkeypatch.setattr(redis, "pipeline", pipeline)
+    return trips
+
+
+def _at(form: dict, *typed: str) -> dict:
+    """Africa's Talking's callback for a step: the whole path typed so far in `text`."""
+    return {**form, "text": "*".join(typed)}
+
+
+def test_a_ussd_step_costs_two_redis_round_trips_dedup_included(client, services, guarded, round_trips):
+    form = USSD.form()
+    assert post(client, USSD, _at(form)).get_data(as_text=True).startswith("CON ")
+    round_trips.clear()
+    chose = post(client, USSD, _at(form, "1")).get_data(as_text=True)
+    assert chose.startswith("CON ") and len(round_trips) == 2, round_trips
+    round_trips.clear()
+    assert post(client, USSD, _at(form, "1", "1")).get_data(as_text=True).startswith("CON ")
+    assert len(round_trips) == 2, round_trips
+
+
+def test_a_replayed_step_gets_the_first_answer_and_the_session_moves_once(client, services, guarded):
+    form = USSD.form()
+    post(client, USSD, _at(form))
+    first = post(client, USSD, _at(form, "1"))
+    stored = services.redis.get(f"shubbak:dialog:ussd:{form['sessionId']}")
+    again = post(client, USSD, _at(form, "1"))
+    assert (again.status_code, again.get_data()) == (first.status_code, first.get_data())
+    assert services.redis.get(f"shubbak:dialog:ussd:{form['sessionId']}") == stored
+    # the next step is answered from where the first copy left the session (the order menu's documents)
+    assert post(client, USSD, _at(form, "1", "1")).get_data(as_text=True) != first.get_data(as_text=True)
+
+
+def test_a_step_that_failed_is_answered_politely_and_its_retry_goes_through(client, services, guarded,
+                                                                           monkeypatch):
+    form = USSD.form()
+    post(client, USSD, _at(form))
+    handle = Dialog.handle
+
+    def broken(self, inbound, surface, **options):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(Dialog, "handle", broken)
+    assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("END ")
+    monkeypatch.setattr(Dialog, "handle", handle)
+    assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("CON ")
+    assert not services.redis.keys("shubbak:dialog:lock:*")
+
+
+def test_a_step_refused_while_another_holds_the_session_lets_its_retry_through(client, services, guarded):
+    form = USSD.form()
+    post(client, USSD, _at(form))
+    lock = f"shubbak:dialog:lock:ussd:{form['sessionId']}"
+    services.redis.set(lock, "someone else", ex=30)
+    services.dialog.sessions.wait = 0.1
+    assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("END ")
+    services.redis.delete(lock)
+    assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("CON ")
+
+
+def test_a_copy_arriving_while_the_first_is_answered_leaves_its_lock_alone_and_gets_its_answer_after(services):
+    from channels.dedup import Claim, Once
+    from channels.message import Reply
+    from dialog import Seen, Session, SessionStore
+
+    store, once = SessionStore(services.redis, prefix="test:claims:"), Once(services.redis, wait=0.1)
+
+    def claim():
+        return Claim(once, ("ussd", "africastalking", "ATUid_copy", "1"), lambda reply: "CON " + reply.text)
+    first = claim()
+    with store.hold("ussd:ATUid_copy", "+1", claim=first) as held:
+        with pytest.raises(Seen) as copy:
+            with store.hold("ussd:ATUid_copy", "+1", claim=claim()):
+                pass
+        assert copy.value.answer == ""  # still being answered: nothing to give yet, and no second run
+        assert services.redis.get("test:claims:lock:ussd:ATUid_copy") is not None  # the first's lock is kept
+        held.keep(Session("ussd:ATUid_copy"), 60)
+        first.answered(Reply("Menu"))
+    with pytest.raises(Seen) as later:
+        with store.hold("ussd:ATUid_copy", "+1", claim=claim()):
+            pass
+    assert later.value.answer == "CON Menu"
+    assert services.redis.get("test:claims:lock:ussd:ATUid_copy") is None  # taken for the copy, then let go
+
+
+def test_a_rate_limit_store_that_fails_never_refuses_a_step(client, guarded, monkeypatch, caplog):
+    from web.limits import LIMITER
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the limits store is down")
+    monkeypatch.setattr(client.application.extensions[LIMITER].limiter, "hit", down)
+    assert post(client, USSD, USSD.form()).get_data(as_text=True).startswith("CON ")
+    assert "webhook rate limit not counted (ConnectionError)" in caplog.text
