@@ -186,3 +186,42 @@ def test_the_card_batch_page_lists_the_newest_batches_and_links_the_older(servic
     assert older == f"/staff/finance/cards?before={made[1]}"
     last = desk.page(older)
     assert re.findall(r'data-batch="(\d+)"', last) == [str(made[0])] and "older-batches" not in last
+
+
+def batch_counts(page: str) -> dict[int, tuple[int, int, int]]:
+    """Each batch row's (printed, active, blocked) as the card-batch page shows them."""
+    found = re.findall(r'data-batch="(\d+)">.*?<td class="printed">(\d+)</td><td class="active">(\d+)</td>'
+                       r'<td class="blocked">(\d+)</td>', page, re.S)
+    return {int(batch): (int(p), int(a), int(b)) for batch, p, a, b in found}
+
+
+def counted_from_cards(services, batch_id) -> tuple[int, int, int]:
+    statuses = list(cards_of(services, batch_id).values())
+    return statuses.count("printed"), statuses.count("active"), statuses.count("blocked")
+
+
+def test_the_card_batch_page_counts_what_each_batch_holds_after_activations_and_blocks_across_batches(
+        services, people, logged_in):
+    desk = logged_in("finance")
+    files = [list(csv.reader(io.StringIO(desk.post("/staff/finance/cards/generate", {
+        "value": "2000", "size": "3"}).get_data(as_text=True))))[1:] for _ in range(2)]
+    one, two = (int(rows[0][0][:5]) for rows in files)
+    desk.post("/staff/finance/cards/activate", {"batch_id": str(one)})
+    desk.post("/staff/finance/cards/activate", {"batch_id": str(one)})  # nothing more to activate
+    # A range from the last card of the first batch to the first of the second: an active and a printed card.
+    desk.post("/staff/finance/cards/block", {"first": files[0][2][0], "last": files[1][0][0], "reason": "volés"})
+    desk.post("/staff/finance/cards/block", {"first": files[1][0][0], "reason": "volés"})  # blocked already
+    shown = batch_counts(desk.page("/staff/finance/cards"))
+    assert shown[one] == counted_from_cards(services, one) == (0, 2, 1)
+    assert shown[two] == counted_from_cards(services, two) == (2, 0, 1)
+
+
+def test_the_card_batch_page_reads_its_counts_from_the_batches_not_from_their_cards(services, people, logged_in):
+    from tests.statements import statements
+
+    desk = logged_in("finance")
+    for _ in range(2):
+        desk.post("/staff/finance/cards/generate", {"value": "2000", "size": "2"})
+    with statements(services) as seen:
+        desk.page("/staff/finance/cards")
+    assert not [s for s in seen if re.search(r"\bFROM cards\b", s)]
