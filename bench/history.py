@@ -7,10 +7,10 @@ grows one database from 10k to 100k to 1M orders. Every 10th order belongs to th
 the rest to 2,000 offices (the seeded directory and synthetic ones).
 
 Per order: its line; its events up to its current status (paid, received, taken, ready, dispatched, delivered,
-or expired unpaid); a payment by card (five orders share a 100 MAD card) or by premium SMS (one succeeded charge), each batch
-with its cards counted by status as the app keeps them;
-1% a complaint with its events; 0.5% a credit. Recent orders of the window (add_messages) also have their outbox
-rows and ~7 messages each with two delivery events: older ones' are those a retention job has already deleted.
+or expired unpaid); a payment by card (five orders share a 100 MAD card; each batch with its cards counted by status,
+as the app keeps them) or by premium SMS (one succeeded charge); 1% a complaint with its events; 0.5% a credit.
+Recent orders of the window (add_messages) also have their outbox rows and ~7 messages each with two delivery
+events: older ones' are those a retention job has already deleted.
 """
 from __future__ import annotations
 
