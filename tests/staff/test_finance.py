@@ -71,6 +71,7 @@ def test_the_finance_page_shows_the_tables_the_chart_and_the_credit(services, ta
     assert re.search(r'id="total">.*?55,00 MAD', html, re.S)
     assert "SMS surtaxé" in html and "Carte prépayée" in html and "Casablanca" in html
     assert html.count('class="bar"') == 2 and 'id="credits-total">0,00 MAD' in html
+    assert 'id="credit-statement" href="/staff/finance/credits.csv?from=' in html  # the period shown
 
 
 def test_the_arabic_finance_page_writes_commune_names_in_arabic(services, takings, logged_in):
@@ -93,11 +94,18 @@ def test_each_table_exports_as_csv(services, takings, logged_in, table_name, fir
     assert rows[0] == [table_name, "label", "payments", "amount_mad"] and rows[1] == first_row
 
 
-def test_the_credits_export_lists_accounts_and_balances(services, people, logged_in):
+def test_the_credit_balances_export_lists_accounts_and_balances(services, people, logged_in):
     order_paid(services, OFFICE, "ussd", "card", overpay=1250)
-    rows = list(csv.reader(io.StringIO(logged_in("finance").get("/staff/finance/credits.csv").get_data(True))))
+    exported = logged_in("finance").get("/staff/finance/credit-balances.csv")
+    rows = list(csv.reader(io.StringIO(exported.get_data(True))))
     assert rows[0] == ["account", "balance_mad", "last_movement_utc"]
     assert rows[1][:2] == ["+212612345678", "12.50"]
+
+
+def test_the_credits_export_of_the_default_period_holds_this_months_credit(services, people, logged_in):
+    order_paid(services, OFFICE, "ussd", "card", overpay=1250)
+    rows = list(csv.reader(io.StringIO(logged_in("finance").get("/staff/finance/credits.csv").get_data(True))))
+    assert rows[1][:5] == ["+212612345678", "0.00", "12.50", "0.00", "12.50"]
 
 
 @pytest.mark.parametrize(("centimes", "text"), [(0, "0.00"), (5, "0.05"), (2500, "25.00"), (-1250, "-12.50"),
@@ -158,7 +166,7 @@ def test_the_reconciliation_page_shows_the_day_and_its_mismatches(services, taki
     assert "payment,premium_sms,,1,25.00" in exported and exported.count("mismatch,") == 1
 
 
-def test_the_credits_export_is_read_a_file_at_a_time_by_account(services, people, logged_in, clock, monkeypatch):
+def test_the_credit_balances_export_is_read_a_file_at_a_time_by_account(services, people, logged_in, clock, monkeypatch):
     monkeypatch.setattr("staff.finance.CREDITS_PER_FILE", 2)
     with services.uow() as uow:
         for account, amount in (("+212600000003", 300), ("+212600000001", 100), ("+212600000004", 0),
@@ -166,11 +174,11 @@ def test_the_credits_export_is_read_a_file_at_a_time_by_account(services, people
             uow.add(CreditEntry(account=account, amount=amount, reason="overpayment", order_id=None, at=uow.now()))
         uow.commit()
     desk = logged_in("finance")
-    first = desk.get("/staff/finance/credits.csv")
+    first = desk.get("/staff/finance/credit-balances.csv")
     assert [row[:2] for row in csv.reader(io.StringIO(first.get_data(True)))][1:] == [
         ["+212600000001", "1.00"], ["+212600000002", "2.00"]]
-    assert first.headers["Link"] == '</staff/finance/credits.csv?after=%2B212600000002>; rel="next"'
-    following = desk.get("/staff/finance/credits.csv?after=%2B212600000002")
+    assert first.headers["Link"] == '</staff/finance/credit-balances.csv?after=%2B212600000002>; rel="next"'
+    following = desk.get("/staff/finance/credit-balances.csv?after=%2B212600000002")
     assert [row[0] for row in csv.reader(io.StringIO(following.get_data(True)))][1:] == ["+212600000003"]
     assert "Link" not in following.headers  # the last file: an account without credit is not listed
 
@@ -225,3 +233,41 @@ def test_the_card_batch_page_reads_its_counts_from_the_batches_not_from_their_ca
     with statements(services) as seen:
         desk.page("/staff/finance/cards")
     assert not [s for s in seen if re.search(r"\bFROM cards\b", s)]
+
+
+def credit(services, account: str, amount: int) -> None:
+    with services.uow() as uow:
+        uow.add(CreditEntry(account=account, amount=amount, reason="overpayment" if amount > 0 else "order",
+                            order_id=None, at=uow.now()))
+        uow.commit()
+
+
+def test_the_credits_export_is_the_periods_statement_opening_credited_used_closing_for_each_account_that_moved(
+        services, people, logged_in, clock):
+    credit(services, "+212600000001", 300)  # 23 November: before the period
+    credit(services, "+212600000003", 500)  # holds credit, nothing moves in the period: not in its statement
+    clock.advance(days=7)
+    credit(services, "+212600000001", -100)  # 30 November: an order paid from it
+    credit(services, "+212600000002", 200)
+    credit(services, "+212600000002", -50)
+    clock.advance(days=7)
+    credit(services, "+212600000004", 100)  # 7 December: after the period
+    exported = logged_in("finance").get("/staff/finance/credits.csv?from=2026-11-24&to=2026-12-06")
+    assert "shubbak-credits-2026-11-24-2026-12-06" in exported.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.get_data(True))))
+    assert rows[0] == ["account", "opening_mad", "credited_mad", "used_mad", "closing_mad", "last_movement_utc"]
+    assert [row[:5] for row in rows[1:]] == [["+212600000001", "3.00", "0.00", "1.00", "2.00"],
+                                             ["+212600000002", "0.00", "2.00", "0.50", "1.50"]]
+    assert rows[1][5].startswith("2026-11-30T09:00")
+
+
+def test_a_long_periods_credit_statement_is_read_a_file_at_a_time(services, people, logged_in, monkeypatch):
+    monkeypatch.setattr("staff.finance.CREDITS_PER_FILE", 1)
+    for account in ("+212600000002", "+212600000001"):
+        credit(services, account, 100)
+    desk = logged_in("finance")
+    first = desk.get("/staff/finance/credits.csv?from=2026-11-01&to=2026-11-30")
+    assert [row[0] for row in csv.reader(io.StringIO(first.get_data(True)))][1:] == ["+212600000001"]
+    following = re.fullmatch(r"<([^>]+)>; rel=\"next\"", first.headers["Link"]).group(1)
+    assert "from=2026-11-01" in following and "to=2026-11-30" in following
+    assert [row[0] for row in csv.reader(io.StringIO(desk.get(following).get_data(True)))][1:] == ["+212600000002"]
