@@ -48,10 +48,10 @@ def purge_settled(uow, keep: timedelta, batch: int | None = None, max_batches: i
     settled, after = 0, None
     for _ in range(max_batches):
         with uow:
-            seen, count, after = _purge_messages(uow, cutoff, batch, after)
+            count, after = _purge_messages(uow, cutoff, batch, after)
             uow.commit()
         settled += count
-        if seen < batch:
+        if count < batch:
             break
     if done or settled:
         log.info("retention: %d outbox row(s) and %d message(s) older than %s deleted", done, settled,
@@ -70,20 +70,19 @@ def _purge_outbox(uow, cutoff: datetime, batch: int) -> int:
 
 def _purge_messages(uow, cutoff: datetime, batch: int, after):
     """One batch of settled messages, the oldest by `updated_at` after the key `after` (updated_at, id) the previous
-    batch of this run stopped at. Returns how many were read, how many deleted, and where to carry on."""
+    batch of this run stopped at. Returns how many were deleted and where to carry on."""
     m = notification_messages.c
     stmt = select(m.id, m.updated_at).where(m.updated_at < cutoff, m.status.in_(SETTLED), ~_told_of_waiting_order())
     if after is not None:
         stmt = stmt.where(m.updated_at >= after[0], or_(m.updated_at > after[0], m.id > after[1]))
     rows = uow.session.execute(stmt.order_by(m.updated_at, m.id).limit(batch)).all()
     if not rows:
-        return 0, 0, after
+        return 0, after
     ids = [row.id for row in rows]
-    if ids:
-        uow.session.execute(delete(notification_events).where(notification_events.c.message_id.in_(ids)))
-        uow.session.execute(delete(agent_notices).where(agent_notices.c.message_id.in_(ids)))
-        uow.session.execute(delete(notification_messages).where(m.id.in_(ids)))
-    return len(rows), len(ids), (rows[-1].updated_at, rows[-1].id)
+    uow.session.execute(delete(notification_events).where(notification_events.c.message_id.in_(ids)))
+    uow.session.execute(delete(agent_notices).where(agent_notices.c.message_id.in_(ids)))
+    uow.session.execute(delete(notification_messages).where(m.id.in_(ids)))
+    return len(ids), (rows[-1].updated_at, rows[-1].id)
 
 
 def _told_of_waiting_order():
