@@ -7,9 +7,10 @@ grows one database from 10k to 100k to 1M orders. Every 10th order belongs to th
 the rest to 2,000 offices (the seeded directory and synthetic ones).
 
 Per order: its line; its events up to its current status (paid, received, taken, ready, dispatched, delivered,
-or expired unpaid); a payment by card (five orders share a 100 MAD card) or by premium SMS (one succeeded charge);
-1% a complaint with its events; 0.5% a credit. Recent orders of the window (add_messages) also have their outbox
-rows and ~7 messages each with two delivery events: older ones' are those a retention job has already deleted.
+or expired unpaid); a payment by card (five orders share a 100 MAD card; each batch with its cards counted by status,
+as the app keeps them) or by premium SMS (one succeeded charge); 1% a complaint with its events; 0.5% a credit.
+Recent orders of the window (add_messages) also have their outbox rows and ~7 messages each with two delivery
+events: older ones' are those a retention job has already deleted.
 """
 from __future__ import annotations
 
@@ -178,7 +179,9 @@ SELECT DISTINCT ON (c) c, 'B' || lpad(c::text, 11, '0'), (c - 1) / {CARDS_PER_BA
        md5(c::text) || md5('pin' || c), 'active', now - interval '400 days', now + interval '400 days',
        now - interval '399 days'
 FROM (SELECT (g - 1) / 10 + 1 AS c, now FROM bench_plan) s
-ON CONFLICT (id) DO NOTHING"""
+ON CONFLICT (id) DO NOTHING;
+UPDATE card_batches b SET active_cards = (SELECT count(*) FROM cards WHERE batch_id = b.id AND status = 'active')
+WHERE b.id IN (SELECT DISTINCT ((g - 1) / 10) / {CARDS_PER_BATCH} + 1 FROM bench_plan)"""
 _REDEMPTIONS = """
 INSERT INTO card_redemptions (id, card_id, order_id, amount, contact_key, channel, at)
 SELECT g, (g - 1) / 10 + 1, g, 2000, md5(g::text) || md5('k' || g), 'ussd', paid_at

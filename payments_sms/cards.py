@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
@@ -54,7 +55,8 @@ def generate_batch(uow, pin_secret: str, value: int, size: int, created_by: str,
     with uow:
         now = uow.now()
         batch = CardBatch(value=value, size=size, created_by=created_by[:80], created_at=now,
-                          expires_at=now + timedelta(days=validity_days), exported_at=None)
+                          expires_at=now + timedelta(days=validity_days), exported_at=None,
+                          printed_cards=size, active_cards=0, blocked_cards=0)
         uow.add(batch)
         uow.flush()
         printed = _cards(uow, batch, pin_secret, randbelow)
@@ -110,12 +112,14 @@ def _described(batch_id: int | None, first: str | None, last: str | None) -> str
 def activate_cards(uow, batch_id: int | None = None, first: str | None = None, last: str | None = None) -> int:
     """Activate the printed cards of a batch or serial range when they are distributed; return how many."""
     with uow:
-        changed = 0
+        moves = Counter()
         for card in _selected(uow, batch_id, first, last):
             if card.status == CardStatus.PRINTED:
+                moves[card.batch_id, card.status, CardStatus.ACTIVE.value] += 1
                 card.status, card.activated_at = CardStatus.ACTIVE.value, uow.now()
-                changed += 1
+        store.count_status_changes(uow, moves)
         uow.commit()
+    changed = moves.total()
     log.info("activated %d cards (%s)", changed, _described(batch_id, first, last))
     return changed
 
@@ -126,11 +130,13 @@ def block_cards(uow, reason: str, batch_id: int | None = None, first: str | None
     if not (reason or "").strip():
         raise InvalidInput({"reason": "say why the cards are blocked"})
     with uow:
-        changed = 0
+        moves = Counter()
         for card in _selected(uow, batch_id, first, last):
             if card.status != CardStatus.BLOCKED:
+                moves[card.batch_id, card.status, CardStatus.BLOCKED.value] += 1
                 card.status, card.blocked_at, card.block_reason = CardStatus.BLOCKED.value, uow.now(), reason[:80]
-                changed += 1
+        store.count_status_changes(uow, moves)
         uow.commit()
+    changed = moves.total()
     log.info("blocked %d cards (%s)", changed, _described(batch_id, first, last))
     return changed

@@ -44,6 +44,11 @@ card_batches = Table(
     "card_batches", metadata, _pk(), Column("value", Integer, nullable=False), Column("size", Integer, nullable=False),
     Column("created_by", String(80), nullable=False), Column("created_at", UTC, nullable=False),
     Column("expires_at", UTC, nullable=False), Column("exported_at", UTC),
+    # How many of its cards are in each status, kept by the writes that change a card's status (payments_sms.cards):
+    # the card-batch page reads them here, never counting cards, however many were printed.
+    Column("printed_cards", Integer, nullable=False, server_default="0"),
+    Column("active_cards", Integer, nullable=False, server_default="0"),
+    Column("blocked_cards", Integer, nullable=False, server_default="0"),
 )
 cards = Table(
     "cards", metadata, _pk(), Column("serial", String(16), nullable=False, unique=True),

@@ -6,15 +6,15 @@ statements on the hot path (bench.cards).
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from .model import Card, Charge, ChargeStatus, PaymentStatus, PinFailure, PremiumPayment
-from .orm import card_redemptions, cards, pin_failures
+from .orm import card_batches, card_redemptions, cards, pin_failures
 
 __all__ = [
     "card_by_pin", "card_spent", "record_redemption", "recent_failures", "add_failure", "failures_since",
-    "cards_for_update", "charge_by_provider_id", "link_used", "charges_in", "queued_charges_before",
-    "queued_charge_of", "payments_in", "quotes_before", "unreported_charges_before",
+    "cards_for_update", "count_status_changes", "charge_by_provider_id", "link_used", "charges_in",
+    "queued_charges_before", "queued_charge_of", "payments_in", "quotes_before", "unreported_charges_before",
 ]
 
 # The card a PIN designates, locked for this transaction; what it has paid so far; the record of one redemption.
@@ -60,6 +60,15 @@ def cards_for_update(uow, batch_id: int | None, first: str | None, last: str | N
     if first is not None:
         stmt = stmt.where(Card.serial >= first, Card.serial <= (last or first))
     return uow.all(stmt.order_by(Card.serial).with_for_update())
+
+
+def count_status_changes(uow, moves: dict[tuple[int, str, str], int]) -> None:
+    """Keep each batch's cards per status: `moves` is {(batch_id, from status, to status): how many cards}.
+    Added in the database (`x = x + n`): two changes of one batch at once, on cards each holds locked, both count."""
+    c = card_batches.c
+    for (batch_id, before, after), n in moves.items():
+        uow.session.execute(update(card_batches).where(c.id == batch_id).values(
+            {f"{before}_cards": c[f"{before}_cards"] - n, f"{after}_cards": c[f"{after}_cards"] + n}))
 
 
 # -- wrong PINs --------------------------------------------------------------------------------------------------

@@ -19,12 +19,27 @@ __all__ = [
     "STAGES", "REVENUE_DIMENSIONS", "StageTime", "Workload", "RevenueRow", "percentile", "day_bounds",
     "province_offices", "stage_durations", "processing_times", "stage_times", "late_orders", "orders_per_day", "workload",
     "revenue", "credits_outstanding", "credit_balances",
+    "CreditMovement", "credit_movements",
 ]
 
 # The stages an office holds an order in: waiting to be taken, being produced, signed and waiting for the post.
 STAGES = (Status.RECEIVED, Status.IN_PROGRESS, Status.READY)
 REVENUE_DIMENSIONS = ("day", "commune", "means", "channel")
 _WAITING_FOR_OFFICE = (Status.PAID, Status.RECEIVED, Status.IN_PROGRESS, Status.READY)
+
+
+@dataclass(frozen=True)
+class CreditMovement:
+    """One account's credit over a period (centimes): held at its start, credited, used; held at its end."""
+    account: str
+    opening: int
+    credited: int
+    used: int
+    last_at: datetime
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.credited - self.used
 
 
 @dataclass(frozen=True)
@@ -157,3 +172,12 @@ def credits_outstanding(uow, limit: int = 500) -> tuple[list[tuple], int]:
 def credit_balances(uow, after: str = "", limit: int = 1000) -> list[tuple]:
     """Accounts holding credit by account, `limit` of them after `after`: one page of the export."""
     return queries.credit_balances(uow, after, limit)
+
+
+def credit_movements(uow, first: date, last: date, zone: str, after: str = "", limit: int = 1000
+                     ) -> list[CreditMovement]:
+    """The credit statement of the local days `first`..`last`: each account whose credit moved, by account, `limit`
+    of them after `after`."""
+    start, end = day_bounds(first, last, zone)
+    return [CreditMovement(account, int(opening), int(credited), int(used), at)
+            for account, opening, credited, used, at in queries.credit_movements(uow, start, end, after, limit)]

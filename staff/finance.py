@@ -16,10 +16,12 @@ from .presentation import local_today, mad
 __all__ = ["bp", "TABLES", "period", "csv_text", "money_text"]
 
 bp = Blueprint("finance", __name__)
-TABLES = (*figures.REVENUE_DIMENSIONS, "credits")
+# "credits": the period's credit statement; "credit-balances": every account holding credit now, a file at a time.
+TABLES = (*figures.REVENUE_DIMENSIONS, "credits", "credit-balances")
 _LONGEST = 366  # days one page or export may cover
 PAGE_CREDITS = 50  # accounts holding credit listed on the page, the largest balances first
 CREDITS_PER_FILE = 1000  # accounts a credits export holds, by account; the next file starts after the last one
+STATEMENT = ["account", "opening_mad", "credited_mad", "used_mad", "closing_mad", "last_movement_utc"]
 
 
 def period() -> tuple[date, date]:
@@ -91,9 +93,11 @@ def export(table: str):
     """One of the finance tables as CSV, amounts in dirhams with two decimals."""
     if table not in TABLES:
         abort(404)
-    if table == "credits":
-        return _credits_export()
+    if table == "credit-balances":
+        return _balances_export()
     first, last = period()
+    if table == "credits":
+        return _credit_statement(first, last)
     with services().uow() as uow:
         rows = figures.revenue(uow, table, first, last, services().settings.timezone)
     body = csv_text([table, "label", "payments", "amount_mad"],
@@ -101,17 +105,39 @@ def export(table: str):
     return _csv(body, f"shubbak-{table}-{first.isoformat()}-{last.isoformat()}.csv")
 
 
-def _credits_export() -> Response:
+def _after() -> str:
+    return (request.args.get("after") or "").strip()[:80]
+
+
+def _credit_statement(first: date, last: date) -> Response:
+    """For finance's closing of a period: each account whose credit moved in it, with its balance at the start,
+    what was credited and used, and its balance at the end; CREDITS_PER_FILE of them after `?after=`."""
+    after = _after()
+    with services().uow() as uow:
+        rows = figures.credit_movements(uow, first, last, services().settings.timezone, after, CREDITS_PER_FILE)
+    body = csv_text(STATEMENT, [[r.account, money_text(r.opening), money_text(r.credited), money_text(r.used),
+                                 money_text(r.closing), r.last_at.isoformat()] for r in rows])
+    response = _csv(body, f"shubbak-credits-{first.isoformat()}-{last.isoformat()}{'-after' if after else ''}.csv")
+    if len(rows) == CREDITS_PER_FILE:
+        _link_next(response, "credits", rows[-1].account, **{"from": first.isoformat(), "to": last.isoformat()})
+    return response
+
+
+def _balances_export() -> Response:
     """Accounts holding credit by account, CREDITS_PER_FILE of them after `?after=`; a full file links the next."""
-    after = (request.args.get("after") or "").strip()[:80]
+    after = _after()
     with services().uow() as uow:
         rows = figures.credit_balances(uow, after, CREDITS_PER_FILE)
     body = csv_text(["account", "balance_mad", "last_movement_utc"],
                     [[a, money_text(b), at.isoformat()] for a, b, at in rows])
-    response = _csv(body, f"shubbak-credits-{local_today().isoformat()}{'-after' if after else ''}.csv")
+    response = _csv(body, f"shubbak-credit-balances-{local_today().isoformat()}{'-after' if after else ''}.csv")
     if len(rows) == CREDITS_PER_FILE:
-        response.headers["Link"] = f'<{url_for(".export", table="credits", after=rows[-1][0])}>; rel="next"'
+        _link_next(response, "credit-balances", rows[-1][0])
     return response
+
+
+def _link_next(response: Response, table: str, after: str, **period) -> None:
+    response.headers["Link"] = f'<{url_for(".export", table=table, after=after, **period)}>; rel="next"'
 
 
 def _csv(body: str, name: str) -> Response:

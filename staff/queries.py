@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func, literal, or_, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Float, case, cast, func, literal, or_, select, tuple_
+from sqlalchemy.orm import aliased, selectinload
 
 from notifications import Notification
 from orders_core.lifecycle import Role, Status
@@ -18,13 +18,13 @@ from orders_core.model import (
     User,
 )
 from orders_core.queries import orders_waiting  # the order core's one query, shared with the late lists
-from payments_sms.orm import card_batches, cards
+from payments_sms.orm import card_batches
 
 __all__ = [
     "accounts", "agent_names", "complaints", "offices_matching", "open_escalations", "support_replies",
     "card_batches_page", "is_postgresql", "province_offices", "stage_events", "stage_times", "orders_waiting",
     "orders_per_day", "office_people", "held_by_agent", "dispatched_by_agent", "revenue_rows", "credit_balances",
-    "credits_largest", "credits_total",
+    "credit_movements", "credits_largest", "credits_total",
 ]
 
 
@@ -80,19 +80,13 @@ def support_replies(uow, contact: str) -> list[tuple]:
 
 
 def card_batches_page(uow, before: int | None, limit: int) -> list[dict]:
-    """A page of batches, the newest first (those numbered below `before`), each with its cards counted by status."""
+    """A page of batches, the newest first (those numbered below `before`), each with its cards by status."""
     stmt = select(card_batches).order_by(card_batches.c.id.desc()).limit(limit)
     if before is not None:
         stmt = stmt.where(card_batches.c.id < before)
-    batches = uow.session.execute(stmt).mappings().all()
-    # Only the cards of the batches shown are counted, however many batches were printed before them.
-    per_status = (select(cards.c.batch_id, cards.c.status, func.count())
-                  .where(cards.c.batch_id.in_([row["id"] for row in batches]))
-                  .group_by(cards.c.batch_id, cards.c.status))
-    counts = {}
-    for batch_id, status, n in uow.session.execute(per_status):
-        counts.setdefault(batch_id, {})[status] = n
-    return [{**row, "counts": counts.get(row["id"], {})} for row in batches]
+    # The counts are kept on each batch's row by the writes that change a card's status: no card is read.
+    return [{**row, "counts": {status: row[f"{status}_cards"] for status in ("printed", "active", "blocked")}}
+            for row in uow.session.execute(stmt).mappings()]
 
 
 # -- figures ------------------------------------------------------------------------------------------------------
@@ -219,6 +213,21 @@ def credit_balances(uow, after: str, limit: int) -> list[tuple]:
     # By account, through its index: a page reads its own accounts' entries, not every account's.
     stmt = (_per_account(func.sum(CreditEntry.amount)).where(CreditEntry.account > after)
             .order_by(CreditEntry.account).limit(limit))
+    return [tuple(row) for row in uow.session.execute(stmt)]
+
+
+def credit_movements(uow, start: datetime, end: datetime, after: str, limit: int) -> list[tuple]:
+    """(account, opening balance, credited, used, last movement) of the accounts whose credit moved between `start`
+    and `end`, by account, the `limit` first after `after`."""
+    e, earlier = CreditEntry, aliased(CreditEntry)
+    # The period's entries through the index on `at`; each account's opening balance through the index on
+    # `account`: a statement reads the period and its own accounts' past, never every account's.
+    opening = (select(func.coalesce(func.sum(earlier.amount), 0))
+               .where(earlier.account == e.account, earlier.at < start).scalar_subquery())
+    credited = func.sum(case((e.amount > 0, e.amount), else_=0))
+    stmt = (select(e.account, opening, credited, credited - func.sum(e.amount), func.max(e.at))
+            .where(e.at >= start, e.at < end, e.account > after).group_by(e.account)
+            .having(func.sum(func.abs(e.amount)) > 0).order_by(e.account).limit(limit))
     return [tuple(row) for row in uow.session.execute(stmt)]
 
 

@@ -128,3 +128,52 @@ def test_a_message_held_back_because_its_person_opted_out_is_deleted_like_any_se
     clock.advance(days=DAYS, seconds=1)
     jobs.purge_history()
     assert messages(services) == []
+
+
+def test_a_run_of_the_periodic_job_deletes_one_batch_of_each_and_the_next_runs_carry_on(
+        services, notifier, clock, monkeypatch):
+    monkeypatch.setattr("notifications.retention.BATCH", 2)
+    for _ in range(5):
+        paid_order(services)  # one message and outbox rows each
+    deliver(services)
+    before = counts(services)
+    keep_days(services, DAYS)
+    clock.advance(days=DAYS + 1)
+    assert jobs.purge_history() == 4  # 2 outbox rows and 2 messages: a run stays short whatever the backlog
+    assert counts(services)["notification_messages"] == before["notification_messages"] - 2
+    while jobs.purge_history():
+        pass
+    assert counts(services)["notification_messages"] == 0 and counts(services)["outbox"] == 0
+
+
+def test_a_run_deletes_a_batch_even_when_the_oldest_messages_are_digests_kept_for_waiting_orders(
+        services, notifier, clock):
+    staff_user(services, "agent1", "agent", phone="+212661000011")
+    paid_order(services)
+    services.enqueue(jobs.agent_digests)
+    deliver(services)
+    [digest] = messages(services, kind="agent_digest")
+    clock.advance(minutes=1)
+    paid_order(services)  # its message settles after the digest
+    deliver(services)
+    clock.advance(days=DAYS + 1)
+    purged = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=1, max_batches=2)
+    assert purged.messages == 2  # both orders' messages: the kept digest uses up no batch of the run
+    assert [m.id for m in messages(services)] == [digest.id]
+
+
+# National volume (DOMAIN.md): 7M orders a year, ~20,000 a day; up to 10 messages an order, each from an outbox row.
+NATIONAL_ORDERS_A_DAY, MESSAGES_AN_ORDER = 20_000, 10
+
+
+def test_the_periodic_retention_runs_delete_several_times_a_national_days_messages_and_outbox_rows():
+    from jobs.clock import PERIODIC
+    from notifications import retention
+
+    [every] = [seconds for job, seconds, _ in PERIODIC if job is jobs.purge_history]
+    runs_a_day = 86_400 // every
+    per_run = retention.BATCH * retention.BATCHES_PER_RUN  # of each: outbox rows, messages
+    inflow = NATIONAL_ORDERS_A_DAY * MESSAGES_AN_ORDER
+    # Five times the average day: a results day (10-50x) leaves a backlog that the quiet days after it clear.
+    assert runs_a_day * per_run >= 5 * inflow
+    assert per_run <= 1_000  # a run (one batch of each, with the messages' events) stays well under 300 ms

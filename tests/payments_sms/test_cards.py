@@ -153,3 +153,28 @@ def test_the_activate_and_block_commands_name_what_they_did(app, services, tmp_p
 
 def test_format_pin_groups_by_four_for_the_scratch_panel():
     assert format_pin("123456789012345") == "1234 5678 9012 345"
+
+
+def batch_counts(services, batch_id):
+    with services.uow() as uow:
+        batch = uow.get(CardBatch, batch_id)
+        return batch.printed_cards, batch.active_cards, batch.blocked_cards
+
+
+def test_a_batch_counts_its_cards_by_status_when_activations_and_blocks_of_its_cards_run_at_once(services):
+    from concurrent.futures import ThreadPoolExecutor
+
+    summary, printed = generate(services, size=12)
+    serial = [card.serial for card in printed]
+    work = [lambda: activate_cards(services.uow(), first=serial[0], last=serial[5]),
+            lambda: activate_cards(services.uow(), first=serial[4], last=serial[9]),
+            lambda: block_cards(services.uow(), "lost", first=serial[3], last=serial[7]),
+            lambda: block_cards(services.uow(), "stolen", first=serial[6], last=serial[10]),
+            lambda: activate_cards(services.uow(), batch_id=summary.batch_id)]
+    with ThreadPoolExecutor(len(work)) as pool:
+        for done in [pool.submit(job) for job in work]:
+            done.result()
+    statuses = [card.status for card in stored_cards(services)]
+    counted = (statuses.count("printed"), statuses.count("active"), statuses.count("blocked"))
+    assert batch_counts(services, summary.batch_id) == counted and sum(counted) == 12
+    assert counted[2] == 8  # serials 4 to 11 blocked whatever the order the changes ran in

@@ -46,6 +46,7 @@ def rows(w, people):
         ("GET", "/staff/finance", None, {"finance"}, ()),
         ("GET", "/staff/finance/means.csv", None, {"finance"}, ()),
         ("GET", "/staff/finance/credits.csv", None, {"finance"}, ()),
+        ("GET", "/staff/finance/credit-balances.csv", None, {"finance"}, ()),
         ("GET", "/staff/finance/cards", None, {"finance"}, ()),
         ("GET", "/staff/finance/reconciliation", None, {"finance"}, ()),
         ("GET", "/staff/finance/reconciliation.csv", None, {"finance"}, ()),

@@ -71,6 +71,7 @@ def test_the_finance_page_shows_the_tables_the_chart_and_the_credit(services, ta
     assert re.search(r'id="total">.*?55,00 MAD', html, re.S)
     assert "SMS surtaxé" in html and "Carte prépayée" in html and "Casablanca" in html
     assert html.count('class="bar"') == 2 and 'id="credits-total">0,00 MAD' in html
+    assert 'id="credit-statement" href="/staff/finance/credits.csv?from=' in html  # the period shown
 
 
 def test_the_arabic_finance_page_writes_commune_names_in_arabic(services, takings, logged_in):
@@ -93,11 +94,18 @@ def test_each_table_exports_as_csv(services, takings, logged_in, table_name, fir
     assert rows[0] == [table_name, "label", "payments", "amount_mad"] and rows[1] == first_row
 
 
-def test_the_credits_export_lists_accounts_and_balances(services, people, logged_in):
+def test_the_credit_balances_export_lists_accounts_and_balances(services, people, logged_in):
     order_paid(services, OFFICE, "ussd", "card", overpay=1250)
-    rows = list(csv.reader(io.StringIO(logged_in("finance").get("/staff/finance/credits.csv").get_data(True))))
+    exported = logged_in("finance").get("/staff/finance/credit-balances.csv")
+    rows = list(csv.reader(io.StringIO(exported.get_data(True))))
     assert rows[0] == ["account", "balance_mad", "last_movement_utc"]
     assert rows[1][:2] == ["+212612345678", "12.50"]
+
+
+def test_the_credits_export_of_the_default_period_holds_this_months_credit(services, people, logged_in):
+    order_paid(services, OFFICE, "ussd", "card", overpay=1250)
+    rows = list(csv.reader(io.StringIO(logged_in("finance").get("/staff/finance/credits.csv").get_data(True))))
+    assert rows[1][:5] == ["+212612345678", "0.00", "12.50", "0.00", "12.50"]
 
 
 @pytest.mark.parametrize(("centimes", "text"), [(0, "0.00"), (5, "0.05"), (2500, "25.00"), (-1250, "-12.50"),
@@ -170,7 +178,7 @@ def test_the_reconciliation_csv_writes_its_mismatches_in_the_readers_language(se
     assert len(mismatches) == 1 and sentence in mismatches[0] and "premium payment" not in exported
 
 
-def test_the_credits_export_is_read_a_file_at_a_time_by_account(services, people, logged_in, clock, monkeypatch):
+def test_the_credit_balances_export_is_read_a_file_at_a_time_by_account(services, people, logged_in, clock, monkeypatch):
     monkeypatch.setattr("staff.finance.CREDITS_PER_FILE", 2)
     with services.uow() as uow:
         for account, amount in (("+212600000003", 300), ("+212600000001", 100), ("+212600000004", 0),
@@ -178,11 +186,11 @@ def test_the_credits_export_is_read_a_file_at_a_time_by_account(services, people
             uow.add(CreditEntry(account=account, amount=amount, reason="overpayment", order_id=None, at=uow.now()))
         uow.commit()
     desk = logged_in("finance")
-    first = desk.get("/staff/finance/credits.csv")
+    first = desk.get("/staff/finance/credit-balances.csv")
     assert [row[:2] for row in csv.reader(io.StringIO(first.get_data(True)))][1:] == [
         ["+212600000001", "1.00"], ["+212600000002", "2.00"]]
-    assert first.headers["Link"] == '</staff/finance/credits.csv?after=%2B212600000002>; rel="next"'
-    following = desk.get("/staff/finance/credits.csv?after=%2B212600000002")
+    assert first.headers["Link"] == '</staff/finance/credit-balances.csv?after=%2B212600000002>; rel="next"'
+    following = desk.get("/staff/finance/credit-balances.csv?after=%2B212600000002")
     assert [row[0] for row in csv.reader(io.StringIO(following.get_data(True)))][1:] == ["+212600000003"]
     assert "Link" not in following.headers  # the last file: an account without credit is not listed
 
@@ -198,3 +206,80 @@ def test_the_card_batch_page_lists_the_newest_batches_and_links_the_older(servic
     assert older == f"/staff/finance/cards?before={made[1]}"
     last = desk.page(older)
     assert re.findall(r'data-batch="(\d+)"', last) == [str(made[0])] and "older-batches" not in last
+
+
+def batch_counts(page: str) -> dict[int, tuple[int, int, int]]:
+    """Each batch row's (printed, active, blocked) as the card-batch page shows them."""
+    found = re.findall(r'data-batch="(\d+)">.*?<td class="printed">(\d+)</td><td class="active">(\d+)</td>'
+                       r'<td class="blocked">(\d+)</td>', page, re.S)
+    return {int(batch): (int(p), int(a), int(b)) for batch, p, a, b in found}
+
+
+def counted_from_cards(services, batch_id) -> tuple[int, int, int]:
+    statuses = list(cards_of(services, batch_id).values())
+    return statuses.count("printed"), statuses.count("active"), statuses.count("blocked")
+
+
+def test_the_card_batch_page_counts_what_each_batch_holds_after_activations_and_blocks_across_batches(
+        services, people, logged_in):
+    desk = logged_in("finance")
+    files = [list(csv.reader(io.StringIO(desk.post("/staff/finance/cards/generate", {
+        "value": "2000", "size": "3"}).get_data(as_text=True))))[1:] for _ in range(2)]
+    one, two = (int(rows[0][0][:5]) for rows in files)
+    desk.post("/staff/finance/cards/activate", {"batch_id": str(one)})
+    desk.post("/staff/finance/cards/activate", {"batch_id": str(one)})  # nothing more to activate
+    # A range from the last card of the first batch to the first of the second: an active and a printed card.
+    desk.post("/staff/finance/cards/block", {"first": files[0][2][0], "last": files[1][0][0], "reason": "volés"})
+    desk.post("/staff/finance/cards/block", {"first": files[1][0][0], "reason": "volés"})  # blocked already
+    shown = batch_counts(desk.page("/staff/finance/cards"))
+    assert shown[one] == counted_from_cards(services, one) == (0, 2, 1)
+    assert shown[two] == counted_from_cards(services, two) == (2, 0, 1)
+
+
+def test_the_card_batch_page_reads_its_counts_from_the_batches_not_from_their_cards(services, people, logged_in):
+    from tests.statements import statements
+
+    desk = logged_in("finance")
+    for _ in range(2):
+        desk.post("/staff/finance/cards/generate", {"value": "2000", "size": "2"})
+    with statements(services) as seen:
+        desk.page("/staff/finance/cards")
+    assert not [s for s in seen if re.search(r"\bFROM cards\b", s)]
+
+
+def credit(services, account: str, amount: int) -> None:
+    with services.uow() as uow:
+        uow.add(CreditEntry(account=account, amount=amount, reason="overpayment" if amount > 0 else "order",
+                            order_id=None, at=uow.now()))
+        uow.commit()
+
+
+def test_the_credits_export_is_the_periods_statement_opening_credited_used_closing_for_each_account_that_moved(
+        services, people, logged_in, clock):
+    credit(services, "+212600000001", 300)  # 23 November: before the period
+    credit(services, "+212600000003", 500)  # holds credit, nothing moves in the period: not in its statement
+    clock.advance(days=7)
+    credit(services, "+212600000001", -100)  # 30 November: an order paid from it
+    credit(services, "+212600000002", 200)
+    credit(services, "+212600000002", -50)
+    clock.advance(days=7)
+    credit(services, "+212600000004", 100)  # 7 December: after the period
+    exported = logged_in("finance").get("/staff/finance/credits.csv?from=2026-11-24&to=2026-12-06")
+    assert "shubbak-credits-2026-11-24-2026-12-06" in exported.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.get_data(True))))
+    assert rows[0] == ["account", "opening_mad", "credited_mad", "used_mad", "closing_mad", "last_movement_utc"]
+    assert [row[:5] for row in rows[1:]] == [["+212600000001", "3.00", "0.00", "1.00", "2.00"],
+                                             ["+212600000002", "0.00", "2.00", "0.50", "1.50"]]
+    assert rows[1][5].startswith("2026-11-30T09:00")
+
+
+def test_a_long_periods_credit_statement_is_read_a_file_at_a_time(services, people, logged_in, monkeypatch):
+    monkeypatch.setattr("staff.finance.CREDITS_PER_FILE", 1)
+    for account in ("+212600000002", "+212600000001"):
+        credit(services, account, 100)
+    desk = logged_in("finance")
+    first = desk.get("/staff/finance/credits.csv?from=2026-11-01&to=2026-11-30")
+    assert [row[0] for row in csv.reader(io.StringIO(first.get_data(True)))][1:] == ["+212600000001"]
+    following = re.fullmatch(r"<([^>]+)>; rel=\"next\"", first.headers["Link"]).group(1)
+    assert "from=2026-11-01" in following and "to=2026-11-30" in following
+    assert [row[0] for row in csv.reader(io.StringIO(desk.get(following).get_data(True)))][1:] == ["+212600000002"]
