@@ -7,7 +7,9 @@ PostgreSQL (data-modifying WITH), one per table on SQLite (whose writers queue o
 """
 from __future__ import annotations
 
-from sqlalchemy import func, insert, inspect, select, update
+from functools import lru_cache
+
+from sqlalchemy import bindparam, func, insert, inspect, select, union_all, update
 
 from . import model
 from .errors import ConcurrentChange
@@ -50,26 +52,32 @@ class PendingWrites:
     def publish(self, topic: str, **payload) -> None:
         self.rows.append(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
 
-    def statements(self) -> list:
-        """The INSERTs of the new rows (one per table, in the order first written) and the order's UPDATE."""
-        new = list(self.order.payments[self._before[2]:]) + self.rows
+    def statements(self) -> list[tuple]:
+        """(statement, parameters): the INSERTs of the new rows, one per table in the order first written, and
+        the order's UPDATE when the order changed."""
         for payment in self.order.payments[self._before[2]:]:
             payment.order_id = self.order.id
         by_table: dict = {}
-        for obj in new:
+        for obj in list(self.order.payments[self._before[2]:]) + self.rows:
             table, row = _row_of(obj)
             by_table.setdefault(table, []).append(row)
-        found = [insert(table).values(rows) for table, rows in by_table.items()]
+        found = [_rows_written(table, rows) for table, rows in by_table.items()]
         return found + ([self._order_update()] if self._changed() else [])
 
     def _changed(self) -> bool:
         return (self.order.status, self.order.paid_at) != self._before[:2]
 
-    def _order_update(self):
-        # Guarded by the version read with the lock, and bumping it, as the ORM's own writes of an order do.
+    def _order_update(self) -> tuple:
         order = self.order
-        return (update(orders).where(orders.c.id == order.id, orders.c.version == order.version)
-                .values(status=order.status, paid_at=order.paid_at, version=order.version + 1))
+        return _ORDER_UPDATE, {"o_id": order.id, "o_version": order.version, "o_status": order.status,
+                               "o_paid_at": order.paid_at, "o_next_version": order.version + 1}
+
+
+# Guarded by the version read with the lock, and bumping it, as the ORM's own writes of an order do.
+_ORDER_UPDATE = update(orders).where(orders.c.id == bindparam("o_id"), orders.c.version == bindparam("o_version")) \
+    .values(status=bindparam("o_status", type_=orders.c.status.type),
+            paid_at=bindparam("o_paid_at", type_=orders.c.paid_at.type),
+            version=bindparam("o_next_version", type_=orders.c.version.type))
 
 
 def _row_of(obj) -> tuple:
@@ -80,20 +88,37 @@ def _row_of(obj) -> tuple:
     return mapper.local_table, row
 
 
-def write_at_once(uow, statements: list) -> None:
-    """Run INSERTs and UPDATEs as one statement where the database can (PostgreSQL); refuse if an UPDATE found
-    its row changed since it was read (ConcurrentChange)."""
+def _rows_written(table, rows: list[dict]) -> tuple:
+    """The INSERT of these rows (all with the same columns) and its parameters, named after table and row."""
+    columns = tuple(rows[0])
+    params = {f"{table.name}_{n}_{column}": row[column] for n, row in enumerate(rows) for column in columns}
+    return _insert_of(table, columns, len(rows)), params
+
+
+@lru_cache(maxsize=64)
+def _insert_of(table, columns: tuple, count: int):
+    """One INSERT of `count` rows per shape, built once and cached by SQLAlchemy (an INSERT of several VALUES
+    rows is compiled again at every use; an INSERT from a SELECT of parameters is not)."""
+    rows = [select(*[bindparam(f"{table.name}_{n}_{column}", type_=table.c[column].type).label(column)
+                     for column in columns]) for n in range(count)]
+    return insert(table).from_select(columns, rows[0] if count == 1 else union_all(*rows))
+
+
+def write_at_once(uow, writes: list[tuple]) -> None:
+    """Run (statement, parameters) INSERTs and UPDATEs as one statement where the database can (PostgreSQL);
+    refuse if an UPDATE found its row changed since it was read (ConcurrentChange)."""
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
-        counts = _at_once(session, statements)
+        params = {name: value for _, given in writes for name, value in given.items()}
+        counts = session.execute(_at_once(tuple(stmt for stmt, _ in writes)), params).one()
     else:
-        counts = [session.execute(stmt).rowcount for stmt in statements]
+        counts = [session.execute(stmt, given).rowcount for stmt, given in writes]
     if any(count == 0 for count in counts):
         raise ConcurrentChange("a row changed since it was read and locked")
 
 
-def _at_once(session, statements: list) -> list[int]:
+@lru_cache(maxsize=64)
+def _at_once(statements: tuple):
     """PostgreSQL: each statement a data-modifying WITH of one SELECT that counts the rows each one wrote."""
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
-    counts = select(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
-    return list(session.execute(counts).one())
+    return select(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])

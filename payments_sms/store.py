@@ -29,6 +29,9 @@ _CARD = select(cards.c.id, cards.c.serial, cards.c.value, cards.c.status, cards.
 _SPENT = select(func.coalesce(func.sum(card_redemptions.c.amount), 0)).where(
     card_redemptions.c.card_id == bindparam("card_id"))
 _RECORD = insert(card_redemptions).returning(card_redemptions.c.id)
+# The same record with its id drawn beforehand (redemption_context), written with the payment's rows.
+_REDEMPTION = insert(card_redemptions).values(
+    {column.key: bindparam(f"r_{column.key}", type_=column.type) for column in card_redemptions.c})
 
 
 def _recent_failures(scopes: int):
@@ -121,10 +124,9 @@ def pending_writes(uow, order) -> PendingWrites:
 def record_redemption_and_payment(uow, redemption_id: int, card_id: int, order_id: int, amount: int,
                                   contact_key: str, channel: str, pending) -> None:
     """Write the redemption and the payment's rows (`pending`, orders_core.pending) together."""
-    redemption = insert(card_redemptions).values(
-        id=redemption_id, card_id=card_id, order_id=order_id, amount=amount, contact_key=contact_key,
-        channel=channel, at=uow.now())
-    write_at_once(uow, [redemption] + pending.statements())
+    redemption = {"r_id": redemption_id, "r_card_id": card_id, "r_order_id": order_id, "r_amount": amount,
+                  "r_contact_key": contact_key, "r_channel": channel, "r_at": uow.now()}
+    write_at_once(uow, [(_REDEMPTION, redemption)] + pending.statements())
 
 
 def card_spent(uow, card_id: int) -> int:
