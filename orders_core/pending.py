@@ -107,18 +107,18 @@ def _insert_of(table, columns: tuple, count: int):
 def write_at_once(uow, writes: list[tuple]) -> None:
     """Run (statement, parameters) INSERTs and UPDATEs as one statement where the database can (PostgreSQL);
     refuse if an UPDATE found its row changed since it was read (ConcurrentChange)."""
-    session = uow.session
-    if session.get_bind().dialect.name == "postgresql":
+    connection = uow.session.connection()
+    if connection.dialect.name == "postgresql":
         params = {name: value for _, given in writes for name, value in given.items()}
-        counts = session.execute(_at_once(tuple(stmt for stmt, _ in writes)), params).one()
+        fewest = connection.execute(_at_once(tuple(stmt for stmt, _ in writes)), params).scalar_one()
     else:
-        counts = [session.execute(stmt, given).rowcount for stmt, given in writes]
-    if any(count == 0 for count in counts):
+        fewest = min(connection.execute(stmt, given).rowcount for stmt, given in writes)
+    if fewest == 0:
         raise ConcurrentChange("a row changed since it was read and locked")
 
 
 @lru_cache(maxsize=64)
 def _at_once(statements: tuple):
-    """PostgreSQL: each statement a data-modifying WITH of one SELECT that counts the rows each one wrote."""
+    """PostgreSQL: each statement a data-modifying WITH of one SELECT: the fewest rows any of them wrote."""
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
-    return select(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
+    return select(func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written]))

@@ -98,7 +98,8 @@ def card_by_pin(uow, hashed: str):
 
 def card_and_order_held(uow, hashed: str, reference: str) -> tuple[HeldCard, object] | None:
     """The card of a PIN's hash and the order of a reference, both rows locked; None when either is missing."""
-    row = uow.session.execute(_HELD, {"pin_hash": hashed, "reference": reference}).first()
+    # Core statements on the hot path run on the session's connection, past the ORM's execution layer.
+    row = uow.session.connection().execute(_HELD, {"pin_hash": hashed, "reference": reference}).first()
     if row is None:
         return None
     return HeldCard(row.card_id, row.serial, row.value, row.card_status, row.expires_at), row
@@ -109,7 +110,8 @@ def redemption_context(uow, card: HeldCard, held, keys: dict[str, str], since):
     params = {"card_id": card.id, "order_id": held.id, "since": since}
     for i, (scope, key) in enumerate(keys.items()):
         params[f"scope{i}"], params[f"key{i}"] = scope, key
-    rows = uow.session.execute(_CONTEXT[uow.session.get_bind().dialect.name], params).all()
+    connection = uow.session.connection()
+    rows = connection.execute(_CONTEXT[connection.dialect.name], params).all()
     failures = [(row.scope, row.at) for row in rows if row.scope is not None]
     first = rows[0]
     return held_order(held, int(first.paid)), RedemptionContext(int(first.spent), first.redemption_id, failures)
