@@ -19,7 +19,7 @@ from .errors import CardEmpty, CardNotUsable, NothingDue, PinCheckNumber, PinLoc
 from .lockout import (
     CONTACT, SERIAL, LockoutPolicy, locks, locks_among, record_failure, refuse_if_locked, relevant_since,
 )
-from . import store
+from . import redemption_store, store
 from .model import unusable_because
 from .pins import contact_key, parse_pin, pin_hash
 
@@ -52,31 +52,30 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
     who = contact_key(pin_secret, contact)
     with uow:
         reference, hashed = _parsed(uow, policy, who, reference, pin, pin_secret)
-        held = store.card_and_order_held(uow, hashed, reference)
+        held = redemption_store.held_for_redemption(uow, hashed, reference, (CONTACT, who), SERIAL,
+                                                    relevant_since(policy, uow.now()))
         if held is None:  # no such card or no such order: the step-by-step path refuses, in its order
             payment = _redeem_step_by_step(uow, policy, who, reference, hashed, channel)
         else:
-            payment = _redeem_held(uow, policy, who, *held, channel)
+            payment = _redeem_held(uow, policy, who, held, channel)
         uow.commit()
         return payment
 
 
-def _redeem_held(uow, policy: LockoutPolicy, who: str, card, held, channel: str) -> CardPayment:
-    """The card and the order locked together: two more statements, the second writing everything."""
-    now = uow.now()
-    order, context = store.redemption_context(uow, card, held, {CONTACT: who, SERIAL: card.serial},
-                                              relevant_since(policy, now))
-    locked = locks_among(policy, context.failures, now)
+def _redeem_held(uow, policy: LockoutPolicy, who: str, held: redemption_store.Held, channel: str) -> CardPayment:
+    """The card and the order locked and read together; the same refusals, in the same order, as step by step."""
+    card, order = held.card, held.order
+    locked = locks_among(policy, held.failures, uow.now())
     _refuse_if_locked(locked, CONTACT)
     _refuse_if_locked(locked, SERIAL)
     _check_usable(uow, policy, card)
-    balance = card.value - context.spent
+    balance = card.value - held.spent
     amount = _payable(order, balance)
-    # The service every payment goes through decides what is written; the store writes it in one statement.
-    pending = store.pending_writes(uow, order)
-    outcome = apply_payment(pending, order, amount, MEANS, str(context.redemption_id), new_source=True)
-    store.record_redemption_and_payment(uow, context.redemption_id, card.id, order.id, amount, who, channel,
-                                        pending)
+    # The service every payment goes through decides what is written; it is written in one statement.
+    pending = redemption_store.pending_writes(uow, order)
+    outcome = apply_payment(pending, order, amount, MEANS, str(held.redemption_id), new_source=True)
+    redemption_store.record_redemption_and_payment(uow, held.redemption_id, card.id, order.id, amount, who,
+                                                   channel, pending)
     return _paid(card, order, amount, balance, outcome)
 
 
