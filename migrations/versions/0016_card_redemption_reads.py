@@ -6,7 +6,8 @@ A query reads with the snapshot its statement began with; when it waited for a r
 what the lock's holder committed meanwhile (another redemption of the same card, another payment of the same
 order). A VOLATILE function takes a fresh snapshot for each query it runs, so called on the rows once they are
 locked (LATERAL, after FOR UPDATE) it sees everything committed before the locks were granted. It only reads:
-the rules stay in payments_sms.
+the rules stay in payments_sms. PL/pgSQL rather than SQL: it keeps its query's plan for the session, where a SQL
+function plans it again at every call.
 
 Revision ID: 0016_card_redemption_reads
 Revises: 0014_cards_batch_status
@@ -24,12 +25,14 @@ READS = """
 CREATE FUNCTION card_redemption_reads(p_card_id bigint, p_order_id bigint, p_scope0 varchar, p_key0 varchar,
                                       p_scope1 varchar, p_key1 varchar, p_since timestamptz)
 RETURNS TABLE (spent bigint, paid bigint, failure_scope varchar, failure_at timestamptz)
-LANGUAGE sql VOLATILE AS $$
-    SELECT s.spent, s.paid, f.scope, f.at
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    RETURN QUERY SELECT s.spent, s.paid, f.scope, f.at
     FROM (SELECT (SELECT coalesce(sum(r.amount), 0) FROM card_redemptions r WHERE r.card_id = p_card_id) AS spent,
                  (SELECT coalesce(sum(p.applied), 0) FROM payments p WHERE p.order_id = p_order_id) AS paid) s
     LEFT JOIN pin_failures f
-        ON ((f.scope = p_scope0 AND f.key = p_key0) OR (f.scope = p_scope1 AND f.key = p_key1)) AND f.at > p_since
+        ON ((f.scope = p_scope0 AND f.key = p_key0) OR (f.scope = p_scope1 AND f.key = p_key1)) AND f.at > p_since;
+END
 $$
 """
 
