@@ -36,7 +36,8 @@ def held_order(row, paid: int) -> model.Order:
 
 
 class PendingWrites:
-    """Stands in for the unit of work while a service decides: keeps what it adds and publishes, writes nothing."""
+    """Stands in for the unit of work while a service decides: keeps what it adds and publishes, writes nothing;
+    what it reads (a payment already recorded, say) it reads through the unit of work."""
 
     def __init__(self, uow, order: model.Order):
         self.uow, self.order = uow, order
@@ -48,6 +49,15 @@ class PendingWrites:
 
     def add(self, obj) -> None:
         self.rows.append(obj)
+
+    def one(self, statement):
+        return self.uow.one(statement)
+
+    def all(self, statement) -> list:
+        return self.uow.all(statement)
+
+    def scalar(self, statement):
+        return self.uow.scalar(statement)
 
     def publish(self, topic: str, **payload) -> None:
         self.rows.append(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
