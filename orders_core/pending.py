@@ -75,6 +75,7 @@ class PendingWrites:
         return found + ([self._order_update()] if self._changed() else [])
 
     def _changed(self) -> bool:
+        # A payment changes no other column of an order (apply_payment: the status when paid, and paid_at).
         return (self.order.status, self.order.paid_at) != self._before[:2]
 
     def _order_update(self) -> tuple:
