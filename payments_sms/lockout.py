@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from . import store
 from .errors import PinLocked
 
-__all__ = ["LockoutPolicy", "locks", "locked_until", "refuse_if_locked", "record_failure", "CONTACT", "SERIAL"]
+__all__ = ["LockoutPolicy", "locks", "locks_among", "relevant_since", "locked_until", "refuse_if_locked", "record_failure", "CONTACT", "SERIAL"]
 
 log = logging.getLogger(__name__)
 CONTACT, SERIAL = "contact", "serial"
@@ -50,10 +50,21 @@ class LockoutPolicy:
 def locks(uow, policy: LockoutPolicy, keys: dict[str, str]) -> dict[str, datetime]:
     """The scopes of `keys` ({scope: key}, one or two) locked now, with when each lock ends: one query."""
     now = uow.now()
+    return locks_among(policy, store.recent_failures(uow, keys, relevant_since(policy, now)), now)
+
+
+def relevant_since(policy: LockoutPolicy, now: datetime) -> datetime:
+    """The earliest failure that can matter now."""
     # A lock ends at most `longest` after its latest failure and counts the `window` before that one: older
     # failures cannot matter now.
+    return now - policy.window - policy.longest
+
+
+def locks_among(policy: LockoutPolicy, failures, now: datetime) -> dict[str, datetime]:
+    """The scopes locked now, with when each lock ends, given (scope, at) of their failures since
+    `relevant_since`."""
     times: dict[str, list[datetime]] = {}
-    for scope, at in store.recent_failures(uow, keys, now - policy.window - policy.longest):
+    for scope, at in failures:
         times.setdefault(scope, []).append(at)
     ends = {scope: policy.lock_ends(found, now) for scope, found in times.items()}
     return {scope: until for scope, until in ends.items() if until is not None}

@@ -16,8 +16,10 @@ from orders_core.references import parse_reference
 from orders_core.services import apply_payment, order_for_reference
 
 from .errors import CardEmpty, CardNotUsable, NothingDue, PinCheckNumber, PinLocked, WrongPin
-from .lockout import CONTACT, SERIAL, LockoutPolicy, locks, record_failure, refuse_if_locked
-from . import store
+from .lockout import (
+    CONTACT, SERIAL, LockoutPolicy, locks, locks_among, record_failure, refuse_if_locked, relevant_since,
+)
+from . import redemption_store, store
 from .model import unusable_because
 from .pins import contact_key, parse_pin, pin_hash
 
@@ -50,18 +52,46 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
     who = contact_key(pin_secret, contact)
     with uow:
         reference, hashed = _parsed(uow, policy, who, reference, pin, pin_secret)
-        card = store.card_by_pin(uow, hashed)
-        # The contact's lock and the card's in one query, read once the card row is ours; a locked contact
-        # learns nothing from the lookup, since nothing is said or counted before the locks are checked.
-        locked = locks(uow, policy, {CONTACT: who} | ({SERIAL: card.serial} if card is not None else {}))
-        _refuse_if_locked(locked, CONTACT)
-        if card is None:
-            _count_and_refuse(uow, policy, CONTACT, who)
-        _refuse_if_locked(locked, SERIAL)
-        _check_usable(uow, policy, card)
-        payment = _pay(uow, card, reference, who, channel)
+        held = redemption_store.held_for_redemption(uow, hashed, reference, (CONTACT, who), SERIAL,
+                                                    relevant_since(policy, uow.now()))
+        if held is None:  # no such card or no such order: the step-by-step path refuses, in its order
+            payment = _redeem_step_by_step(uow, policy, who, reference, hashed, channel)
+        else:
+            payment = _redeem_held(uow, policy, who, held, channel)
         uow.commit()
         return payment
+
+
+def _redeem_held(uow, policy: LockoutPolicy, who: str, held: redemption_store.Held, channel: str) -> CardPayment:
+    """The card and the order locked and read together; the same refusals, in the same order, as step by step."""
+    card, order = held.card, held.order
+    locked = locks_among(policy, held.failures, uow.now())
+    _refuse_if_locked(locked, CONTACT)
+    _refuse_if_locked(locked, SERIAL)
+    _check_usable(uow, policy, card)
+    balance = card.value - held.spent
+    amount = _payable(order, balance)
+    # The service every payment goes through decides what is written; it is written in one statement.
+    pending = redemption_store.pending_writes(uow, order)
+    outcome = apply_payment(pending, order, amount, MEANS, str(held.redemption_id), new_source=True)
+    redemption_store.record_redemption_and_payment(uow, held.redemption_id, card.id, order.id, amount, who,
+                                                   channel, pending)
+    return _paid(card, order, amount, balance, outcome)
+
+
+def _redeem_step_by_step(uow, policy: LockoutPolicy, who: str, reference: str, hashed: str,
+                         channel: str) -> CardPayment:
+    """The card, the lock-outs and the order one at a time: says which of the card or the order is missing."""
+    card = store.card_by_pin(uow, hashed)
+    # The contact's lock and the card's in one query, read once the card row is ours; a locked contact
+    # learns nothing from the lookup, since nothing is said or counted before the locks are checked.
+    locked = locks(uow, policy, {CONTACT: who} | ({SERIAL: card.serial} if card is not None else {}))
+    _refuse_if_locked(locked, CONTACT)
+    if card is None:
+        _count_and_refuse(uow, policy, CONTACT, who)
+    _refuse_if_locked(locked, SERIAL)
+    _check_usable(uow, policy, card)
+    return _pay(uow, card, reference, who, channel)
 
 
 def _parsed(uow, policy: LockoutPolicy, who: str, reference: str, pin: str, secret: str) -> tuple[str, str]:
@@ -103,14 +133,28 @@ def _check_usable(uow, policy: LockoutPolicy, card) -> None:
 
 def _pay(uow, card, reference: str, who: str, channel: str) -> CardPayment:
     order = order_for_reference(uow, reference, lock=True, payments=True)
-    if order.status != Status.AWAITING_PAYMENT or order.amount_due == 0:
-        raise NothingDue(order.reference, order.status)
+    _check_due(order)  # before the card's balance is read
     balance = card_balance(uow, card)
-    if balance <= 0:
-        raise CardEmpty()
-    amount = min(balance, order.amount_due)
+    amount = _payable(order, balance)
     redemption_id = store.record_redemption(uow, card.id, order.id, amount, who, channel)
     outcome = apply_payment(uow, order, amount, MEANS, str(redemption_id), new_source=True)
+    return _paid(card, order, amount, balance, outcome)
+
+
+def _check_due(order) -> None:
+    if order.status != Status.AWAITING_PAYMENT or order.amount_due == 0:
+        raise NothingDue(order.reference, order.status)
+
+
+def _payable(order, balance: int) -> int:
+    """What the card pays on the order: all it holds, at most what the order owes; refused when either is nil."""
+    _check_due(order)
+    if balance <= 0:
+        raise CardEmpty()
+    return min(balance, order.amount_due)
+
+
+def _paid(card, order, amount: int, balance: int, outcome) -> CardPayment:
     log.info("card %s paid %d centimes on order %s (%d left on the card)", card.serial, amount, order.reference,
              balance - amount)
     return CardPayment(order.reference, card.serial, amount, balance - amount, outcome.due, outcome.paid_now)

@@ -2,7 +2,7 @@
 
 The services import no SQLAlchemy: they call these functions inside an open unit of work (reconciliation's
 report reads through payments_sms.queries). The redemption's statements are built once and run as plain
-statements on the hot path (bench.cards).
+statements on the hot path (bench.cards); those of a card and order held together are in redemption_store.
 """
 from __future__ import annotations
 
