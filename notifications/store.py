@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
@@ -24,6 +24,7 @@ __all__ = [
     "claim_new_outbox", "take_outbox_row", "stuck_outbox", "message_stored", "insert_message", "add_notices",
     "message_for_update", "message_by_provider_id", "record_sent", "due_messages", "staff_with_phone",
     "agents_with_untold_orders", "last_digest_at", "untold_orders", "keys_stored", "orders_waiting", "user",
+    "order_with_payments",
 ]
 
 _MESSAGE_COLUMNS = [c.name for c in notification_messages.c if c.name != "id"]
@@ -144,6 +145,14 @@ def due_messages(uow, now, stale, batch: int) -> list[Notification]:
         or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
         or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
     ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
+
+
+# -- what the messages tell --------------------------------------------------------------------------------------
+def order_with_payments(uow, order_id: int) -> Order | None:
+    """An order and its payments in one statement (what is due is the total less the payments applied): the
+    lazy load of `payments` was a round trip of its own in every notification job."""
+    return uow.session.scalars(select(Order).options(joinedload(Order.payments))
+                               .where(Order.id == order_id)).unique().first()
 
 
 # -- staff -------------------------------------------------------------------------------------------------------
