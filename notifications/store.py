@@ -7,7 +7,7 @@ in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE 
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, String, bindparam, column, func, insert, literal, or_, select, true, update, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.model import Order, OutboxMessage, User
+from orders_core.columns import UTC
 from orders_core.orm import outbox
 
 from .model import AgentNotice, Notification, Status
@@ -29,6 +30,7 @@ __all__ = [
 
 _MESSAGE_COLUMNS = [c.name for c in notification_messages.c if c.name != "id"]
 _EVENT = insert(notification_events)
+_EVENT_COLUMNS = ("message_id", "status", "provider", "at", "detail")
 _TAKE = (update(outbox).where(outbox.c.id == bindparam("outbox_id"), outbox.c.done_at.is_(None))
          .values(done_at=bindparam("now")).returning(outbox.c.id, outbox.c.topic, outbox.c.payload))
 _SENT = (update(notification_messages)
@@ -38,6 +40,19 @@ _SENT = (update(notification_messages)
          .values(status=Status.SENT, provider_message_id=bindparam("provider_id"), segments=bindparam("segs"),
                  sent_at=bindparam("now"), updated_at=bindparam("now"), lease_until=None, last_error=None)
          .returning(notification_messages.c.kind, notification_messages.c.provider))
+
+
+def _sent_with_event():
+    """PostgreSQL: _SENT and the INSERT of its `sent` event (with the message's provider), one statement."""
+    sent = _SENT.returning(notification_messages.c.id).cte("sent")
+    event = insert(notification_events).from_select(
+        ["message_id", "status", "provider", "at", "detail"],
+        select(sent.c.id, literal(Status.SENT, String), sent.c.provider, bindparam("now", type_=UTC),
+               literal(None, String)))
+    return select(sent.c.kind, sent.c.provider).add_cte(event.cte("event"))
+
+
+_SENT_WITH_EVENT = _sent_with_event()
 
 
 # -- outbox ------------------------------------------------------------------------------------------------------
@@ -90,6 +105,9 @@ def insert_message(uow, message: Notification) -> int | None:
     """Store a message built in memory, and its events, in two statements; its new id, or None when a message
     with its key is stored already (nothing is written then)."""
     values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
+    events = [(e.status, e.provider, e.at, e.detail) for e in message.events]
+    if _dialect(uow) == "postgresql":  # one round trip: the message and its events in one statement
+        return uow.session.execute(_with_events(_insert_once(uow).values(values), events)).scalar()
     statement = _insert_once(uow)
     if statement is None:  # another database: the old way, a count then an insert
         if message_stored(uow, message.key):
@@ -98,9 +116,25 @@ def insert_message(uow, message: Notification) -> int | None:
     message_id = uow.session.execute(statement, values).scalar()
     if message_id is None:
         return None
-    uow.session.execute(_EVENT, [{"message_id": message_id, "status": e.status, "provider": e.provider,
-                                  "at": e.at, "detail": e.detail} for e in message.events])
+    uow.session.execute(_EVENT, [dict(zip(_EVENT_COLUMNS, (message_id, *event))) for event in events])
     return message_id
+
+
+def _dialect(uow) -> str:
+    return uow.session.get_bind().dialect.name
+
+
+def _with_events(written, events: list[tuple]):
+    """PostgreSQL: `written` (an INSERT or UPDATE of one message RETURNING its id) and the INSERT of its events,
+    in order, as one statement of two data-modifying CTEs; it returns the message's id (none when nothing was
+    written, and then no event either)."""
+    message = written.cte("message")
+    rows = values(column("n", Integer), column("status", String), column("provider", String), column("at", UTC),
+                  column("detail", String), name="event").data([(n, *event) for n, event in enumerate(events)])
+    added = insert(notification_events).from_select(
+        list(_EVENT_COLUMNS), select(message.c.id, rows.c.status, rows.c.provider, rows.c.at, rows.c.detail)
+        .select_from(message).join(rows, true()).order_by(rows.c.n))
+    return select(message.c.id).add_cte(added.cte("events"))
 
 
 def add_notices(uow, user_id: int, order_ids, message_id: int, at) -> None:
@@ -128,8 +162,11 @@ def record_sent(uow, message_id: int, attempt: int, provider_message_id: str, se
     """The provider accepted attempt `attempt`: the message is sent (one UPDATE, one INSERT of its event).
     Returns (kind, provider), or None when that attempt no longer holds the message (nothing written)."""
     now = uow.now()
-    row = uow.session.execute(_SENT, {"message_id": message_id, "attempt": attempt, "provider_id": provider_message_id,
-                                      "segs": segments, "now": now}).first()
+    params = {"message_id": message_id, "attempt": attempt, "provider_id": provider_message_id, "segs": segments,
+              "now": now}
+    if _dialect(uow) == "postgresql":  # one round trip: the UPDATE and its event in one statement
+        return uow.session.execute(_SENT_WITH_EVENT, params).first()
+    row = uow.session.execute(_SENT, params).first()
     if row is None:
         return None
     uow.session.execute(_EVENT, {"message_id": message_id, "status": Status.SENT, "provider": row.provider,
