@@ -7,7 +7,7 @@ in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE 
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, bindparam, column, func, insert, literal, or_, select, true, update, values
+from sqlalchemy import String, bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -106,8 +106,11 @@ def insert_message(uow, message: Notification) -> int | None:
     with its key is stored already (nothing is written then)."""
     values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
     events = [(e.status, e.provider, e.at, e.detail) for e in message.events]
-    if _dialect(uow) == "postgresql":  # one round trip: the message and its events in one statement
-        return uow.session.execute(_with_events(_insert_once(uow).values(values), events)).scalar()
+    if _dialect(uow) == "postgresql" and events:  # one round trip: the message and its events in one statement
+        params = dict(values)
+        for n, event in enumerate(events):
+            params.update(zip((f"e{n}_status", f"e{n}_provider", f"e{n}_at", f"e{n}_detail"), event))
+        return uow.session.execute(_stored_with_events(len(events)), params).scalar()
     statement = _insert_once(uow)
     if statement is None:  # another database: the old way, a count then an insert
         if message_stored(uow, message.key):
@@ -124,17 +127,25 @@ def _dialect(uow) -> str:
     return uow.session.get_bind().dialect.name
 
 
-def _with_events(written, events: list[tuple]):
-    """PostgreSQL: `written` (an INSERT or UPDATE of one message RETURNING its id) and the INSERT of its events,
-    in order, as one statement of two data-modifying CTEs; it returns the message's id (none when nothing was
-    written, and then no event either)."""
-    message = written.cte("message")
-    rows = values(column("n", Integer), column("status", String), column("provider", String), column("at", UTC),
-                  column("detail", String), name="event").data([(n, *event) for n, event in enumerate(events)])
-    added = insert(notification_events).from_select(
-        list(_EVENT_COLUMNS), select(message.c.id, rows.c.status, rows.c.provider, rows.c.at, rows.c.detail)
-        .select_from(message).join(rows, true()).order_by(rows.c.n))
-    return select(message.c.id).add_cte(added.cte("events"))
+def _stored_with_events(count: int):
+    """PostgreSQL: the INSERT of one message (skipping a key stored already) and of its `count` events, in order,
+    as one statement of two data-modifying CTEs, returning the message's id (no row, and no event, when the key
+    was stored already). Built once per number of events, with named parameters, so that SQLAlchemy compiles it
+    once (a statement holding its values would be compiled at every job)."""
+    if count not in _STORED_WITH_EVENTS:
+        message = (postgresql.insert(notification_messages)
+                   .values({name: bindparam(name) for name in _MESSAGE_COLUMNS})
+                   .on_conflict_do_nothing(index_elements=["key"]).returning(notification_messages.c.id)
+                   .cte("message"))
+        rows = union_all(*(select(message.c.id, bindparam(f"e{n}_status", type_=String),
+                                  bindparam(f"e{n}_provider", type_=String), bindparam(f"e{n}_at", type_=UTC),
+                                  bindparam(f"e{n}_detail", type_=String)) for n in range(count)))
+        events = insert(notification_events).from_select(list(_EVENT_COLUMNS), rows)
+        _STORED_WITH_EVENTS[count] = select(message.c.id).add_cte(events.cte("events"))
+    return _STORED_WITH_EVENTS[count]
+
+
+_STORED_WITH_EVENTS: dict = {}
 
 
 def add_notices(uow, user_id: int, order_ids, message_id: int, at) -> None:
