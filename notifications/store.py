@@ -10,13 +10,13 @@ from __future__ import annotations
 from sqlalchemy import String, bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.model import Order, OutboxMessage, User
 from orders_core.columns import UTC
-from orders_core.orm import outbox
+from orders_core.orm import orders, outbox, payments
 
 from .model import AgentNotice, Notification, Status
 from .orm import agent_notices, notification_events, notification_messages
@@ -25,7 +25,7 @@ __all__ = [
     "claim_new_outbox", "take_outbox_row", "stuck_outbox", "message_stored", "insert_message", "add_notices",
     "message_for_update", "message_by_provider_id", "record_sent", "due_messages", "staff_with_phone",
     "agents_with_untold_orders", "last_digest_at", "untold_orders", "keys_stored", "orders_waiting", "user",
-    "order_with_payments",
+    "order_due",
 ]
 
 _MESSAGE_COLUMNS = [c.name for c in notification_messages.c if c.name != "id"]
@@ -196,11 +196,21 @@ def due_messages(uow, now, stale, batch: int) -> list[Notification]:
 
 
 # -- what the messages tell --------------------------------------------------------------------------------------
-def order_with_payments(uow, order_id: int) -> Order | None:
-    """An order and its payments in one statement (what is due is the total less the payments applied): the
-    lazy load of `payments` was a round trip of its own in every notification job."""
-    return uow.session.scalars(select(Order).options(joinedload(Order.payments))
-                               .where(Order.id == order_id)).unique().first()
+def _order_due():
+    paid = (select(func.coalesce(func.sum(payments.c.applied), 0)).where(payments.c.order_id == orders.c.id)
+            .scalar_subquery())
+    return select(orders.c.id, orders.c.reference, orders.c.language, orders.c.requester_phone,
+                  orders.c.requester_contact, (orders.c.total - paid).label("unpaid")).where(
+        orders.c.id == bindparam("order_id"))
+
+
+_ORDER_DUE = _order_due()
+
+
+def order_due(uow, order_id: int):
+    """What an order-placed message tells, in one plain statement (no ORM object, no payment loaded): the order's
+    id, reference, language, requester's phone and contact, and `unpaid` (its total less the payments applied)."""
+    return uow.session.execute(_ORDER_DUE, {"order_id": order_id}).first()
 
 
 # -- staff -------------------------------------------------------------------------------------------------------
