@@ -7,9 +7,7 @@ not have received it (the usual case: killed while waiting on the network), and 
 or dispatch notice costs the citizen more than a rare duplicate in the milliseconds between the provider's
 acceptance and our commit. Neither provider offers an idempotency key on send, so that gap cannot be closed
 from our side; the history shows every resend for support to see. A new SMS due now (deliver_outbox) is stored
-already `sending` in the planning transaction, whose commit does not wait for the disk: a database crash in the
-moment before the outcome's durable commit undoes the planning too, and the outbox row is handled again (a resend,
-as above, never a loss).
+already `sending` in the planning transaction (see "Durability" for what a database crash can undo).
 
 Durability. Both commits of a notification job (the planning with its claim, then the provider's acceptance) are
 answered by PostgreSQL before they reach the disk (`synchronous_commit = off` for these two transactions only): a

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
