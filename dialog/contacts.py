@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from orders_core.phones import country_of
@@ -143,10 +143,11 @@ def whatsapp_reach(uow, contact: str) -> WhatsAppReach | None:
 def find_reach(uow, contact: str) -> WhatsAppReach | None:
     """`whatsapp_reach` inside a unit of work already open (the notifications' port)."""
     columns = (t.c.contact, t.c.phone, t.c.language, t.c.whatsapp_address, t.c.whatsapp_at)
-    row = uow.session.execute(select(*columns).where(t.c.contact == contact)).first()
-    if row is None or row.whatsapp_address is None:
-        row = uow.session.execute(select(*columns).where(t.c.phone == contact, t.c.whatsapp_address.is_not(None))
-                                  .order_by(t.c.whatsapp_at.desc())).first() or row
+    # One lookup (every notification makes one): the contact's own row when it has a WhatsApp address, else the
+    # latest row with this number and an address, else the contact's row without one.
+    row = uow.session.execute(select(*columns).where(
+        or_(t.c.contact == contact, (t.c.phone == contact) & t.c.whatsapp_address.is_not(None)))
+        .order_by(t.c.whatsapp_address.is_(None), t.c.contact != contact, t.c.whatsapp_at.desc()).limit(1)).first()
     return WhatsAppReach(*row) if row else None
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 import bootstrap
 import notifications
 from jobs import payments as payment_jobs
 from orders_core.services import expire_unpaid
+from orders_core.uow import UnitOfWork
 
 __all__ = [
     "dispatch_outbox", "handle_outbox", "send", "sweep", "agent_digests", "late_reports", "expire_orders",
@@ -38,7 +40,11 @@ def handle_outbox(outbox_id: int) -> int:
     notification (a `send` job each cost RQ as much again as the sending itself). A message stored but not sent
     because this job died is due and marked enqueued: the sweeper hands it to a `send` job once it is stale."""
     services = bootstrap.current()
-    return notifications.deliver_outbox(services.uow(), services.notifier, outbox_id)
+    # One pooled connection for the job's two transactions (planning, then the send's outcome): each checkout
+    # pings the database first, a round trip as dear as a statement.
+    with services.engine.connect() as connection:
+        uow = UnitOfWork(partial(services.session_factory, bind=connection), services.clock)
+        return notifications.deliver_outbox(uow, services.notifier, outbox_id)
 
 
 def send(message_id: int) -> str:

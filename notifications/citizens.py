@@ -5,6 +5,7 @@ from orders_core.lifecycle import Status
 from orders_core.model import Complaint, Escalation, EscalationMessage, Order, OutboxMessage
 from orders_core.references import format_reference
 
+from . import store
 from .model import Audience, Planned
 from .policy import URGENT_KINDS, mad
 
@@ -37,10 +38,10 @@ def _to_requester(event: OutboxMessage, order: Order, kind: str, **values) -> li
 
 def order_placed(uow, event: OutboxMessage, notifier) -> list[Planned]:
     """The reference, the amount due and how to pay; nothing when credit already paid it all."""
-    order = uow.get(Order, event.payload["order_id"])
-    if order is None or order.amount_due == 0:
+    order = store.order_due(uow, event.payload["order_id"])
+    if order is None or order.unpaid <= 0:
         return []
-    return _to_requester(event, order, "order_placed", amount=mad(order.amount_due, order.language),
+    return _to_requester(event, order, "order_placed", amount=mad(order.unpaid, order.language),
                          short_code=notifier.short_code)
 
 

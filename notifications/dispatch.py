@@ -61,8 +61,8 @@ def plan_outbox(uow, notifier, outbox_id: int, claim=None) -> list[Notification]
         handler = HANDLERS.get(row.topic)
         stored = [store_planned(uow, notifier, planned, outbox_id, claim) for planned in (handler(uow, row, notifier)
                                                                                           if handler else [])]
-        # Not waiting for the disk: lost in a crash, the row is handled again (messages are stored once per key),
-        # and the send's outcome commits durably, which makes this commit durable too.
+        # Not waiting for the disk: lost in a crash, the row is handled again (messages are stored once per key);
+        # what that can cost is argued in notifications/sending.py, "Durability".
         uow.commit(durable=False)
         return [m for m in stored if m is not None]
 

@@ -7,14 +7,15 @@ in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE 
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import String, bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.model import Order, OutboxMessage, User
-from orders_core.orm import outbox
+from orders_core.columns import UTC
+from orders_core.orm import orders, outbox, payments
 from orders_core.queries import orders_waiting  # the order core's one query, shared with the staff figures
 
 from .model import AgentNotice, Notification, Status
@@ -24,10 +25,12 @@ __all__ = [
     "claim_new_outbox", "take_outbox_row", "stuck_outbox", "message_stored", "insert_message", "add_notices",
     "message_for_update", "message_by_provider_id", "record_sent", "due_messages", "staff_with_phone",
     "agents_with_untold_orders", "last_digest_at", "untold_orders", "keys_stored", "orders_waiting", "user",
+    "order_due",
 ]
 
 _MESSAGE_COLUMNS = [c.name for c in notification_messages.c if c.name != "id"]
 _EVENT = insert(notification_events)
+_EVENT_COLUMNS = ("message_id", "status", "provider", "at", "detail")
 _TAKE = (update(outbox).where(outbox.c.id == bindparam("outbox_id"), outbox.c.done_at.is_(None))
          .values(done_at=bindparam("now")).returning(outbox.c.id, outbox.c.topic, outbox.c.payload))
 _SENT = (update(notification_messages)
@@ -37,6 +40,19 @@ _SENT = (update(notification_messages)
          .values(status=Status.SENT, provider_message_id=bindparam("provider_id"), segments=bindparam("segs"),
                  sent_at=bindparam("now"), updated_at=bindparam("now"), lease_until=None, last_error=None)
          .returning(notification_messages.c.kind, notification_messages.c.provider))
+
+
+def _sent_with_event():
+    """PostgreSQL: _SENT and the INSERT of its `sent` event (with the message's provider), one statement."""
+    sent = _SENT.returning(notification_messages.c.id).cte("sent")
+    event = insert(notification_events).from_select(
+        ["message_id", "status", "provider", "at", "detail"],
+        select(sent.c.id, literal(Status.SENT, String), sent.c.provider, bindparam("now", type_=UTC),
+               literal(None, String)))
+    return select(sent.c.kind, sent.c.provider).add_cte(event.cte("event"))
+
+
+_SENT_WITH_EVENT = _sent_with_event()
 
 
 # -- outbox ------------------------------------------------------------------------------------------------------
@@ -89,6 +105,12 @@ def insert_message(uow, message: Notification) -> int | None:
     """Store a message built in memory, and its events, in two statements; its new id, or None when a message
     with its key is stored already (nothing is written then)."""
     values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
+    events = [(e.status, e.provider, e.at, e.detail) for e in message.events]
+    if _dialect(uow) == "postgresql" and events:  # one round trip: the message and its events in one statement
+        params = dict(values)
+        for n, event in enumerate(events):
+            params.update(zip((f"e{n}_status", f"e{n}_provider", f"e{n}_at", f"e{n}_detail"), event))
+        return uow.session.execute(_stored_with_events(len(events)), params).scalar()
     statement = _insert_once(uow)
     if statement is None:  # another database: the old way, a count then an insert
         if message_stored(uow, message.key):
@@ -97,9 +119,33 @@ def insert_message(uow, message: Notification) -> int | None:
     message_id = uow.session.execute(statement, values).scalar()
     if message_id is None:
         return None
-    uow.session.execute(_EVENT, [{"message_id": message_id, "status": e.status, "provider": e.provider,
-                                  "at": e.at, "detail": e.detail} for e in message.events])
+    uow.session.execute(_EVENT, [dict(zip(_EVENT_COLUMNS, (message_id, *event))) for event in events])
     return message_id
+
+
+def _dialect(uow) -> str:
+    return uow.session.get_bind().dialect.name
+
+
+def _stored_with_events(count: int):
+    """PostgreSQL: the INSERT of one message (skipping a key stored already) and of its `count` events, in order,
+    as one statement of two data-modifying CTEs, returning the message's id (no row, and no event, when the key
+    was stored already). Built once per number of events, with named parameters, so that SQLAlchemy compiles it
+    once (a statement holding its values would be compiled at every job)."""
+    if count not in _STORED_WITH_EVENTS:
+        message = (postgresql.insert(notification_messages)
+                   .values({name: bindparam(name) for name in _MESSAGE_COLUMNS})
+                   .on_conflict_do_nothing(index_elements=["key"]).returning(notification_messages.c.id)
+                   .cte("message"))
+        rows = union_all(*(select(message.c.id, bindparam(f"e{n}_status", type_=String),
+                                  bindparam(f"e{n}_provider", type_=String), bindparam(f"e{n}_at", type_=UTC),
+                                  bindparam(f"e{n}_detail", type_=String)) for n in range(count)))
+        events = insert(notification_events).from_select(list(_EVENT_COLUMNS), rows)
+        _STORED_WITH_EVENTS[count] = select(message.c.id).add_cte(events.cte("events"))
+    return _STORED_WITH_EVENTS[count]
+
+
+_STORED_WITH_EVENTS: dict = {}
 
 
 def add_notices(uow, user_id: int, order_ids, message_id: int, at) -> None:
@@ -127,8 +173,11 @@ def record_sent(uow, message_id: int, attempt: int, provider_message_id: str, se
     """The provider accepted attempt `attempt`: the message is sent (one UPDATE, one INSERT of its event).
     Returns (kind, provider), or None when that attempt no longer holds the message (nothing written)."""
     now = uow.now()
-    row = uow.session.execute(_SENT, {"message_id": message_id, "attempt": attempt, "provider_id": provider_message_id,
-                                      "segs": segments, "now": now}).first()
+    params = {"message_id": message_id, "attempt": attempt, "provider_id": provider_message_id, "segs": segments,
+              "now": now}
+    if _dialect(uow) == "postgresql":  # one round trip: the UPDATE and its event in one statement
+        return uow.session.execute(_SENT_WITH_EVENT, params).first()
+    row = uow.session.execute(_SENT, params).first()
     if row is None:
         return None
     uow.session.execute(_EVENT, {"message_id": message_id, "status": Status.SENT, "provider": row.provider,
@@ -144,6 +193,24 @@ def due_messages(uow, now, stale, batch: int) -> list[Notification]:
         or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
         or_(Notification.enqueued_at.is_(None), Notification.enqueued_at <= stale),
     ).order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
+
+
+# -- what the messages tell --------------------------------------------------------------------------------------
+def _order_due():
+    paid = (select(func.coalesce(func.sum(payments.c.applied), 0)).where(payments.c.order_id == orders.c.id)
+            .scalar_subquery())
+    return select(orders.c.id, orders.c.reference, orders.c.language, orders.c.requester_phone,
+                  orders.c.requester_contact, (orders.c.total - paid).label("unpaid")).where(
+        orders.c.id == bindparam("order_id"))
+
+
+_ORDER_DUE = _order_due()
+
+
+def order_due(uow, order_id: int):
+    """What an order-placed message tells, in one plain statement (no ORM object, no payment loaded): the order's
+    id, reference, language, requester's phone and contact, and `unpaid` (its total less the payments applied)."""
+    return uow.session.execute(_ORDER_DUE, {"order_id": order_id}).first()
 
 
 # -- staff -------------------------------------------------------------------------------------------------------

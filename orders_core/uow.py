@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,7 +18,9 @@ from .references import new_reference
 
 __all__ = ["UnitOfWork"]
 
-_NOT_DURABLE = text("SET LOCAL synchronous_commit = off")
+# The relaxed setting and the COMMIT in one round trip (psycopg sends a statement without parameters as a simple
+# query, which may hold several); the driver's own commit then finds no transaction open and sends nothing.
+_NOT_DURABLE_COMMIT = "SET LOCAL synchronous_commit = off; COMMIT"
 
 
 class UnitOfWork:
@@ -51,7 +53,8 @@ class UnitOfWork:
         a crash may undo because it is redone anyway; any later durable commit makes it durable too."""
         try:
             if not durable and self.session.get_bind().dialect.name == "postgresql":
-                self.session.execute(_NOT_DURABLE)
+                self.session.flush()  # everything written before the COMMIT below, in this transaction
+                self.session.connection().exec_driver_sql(_NOT_DURABLE_COMMIT)
             self.session.commit()
         except StaleDataError:
             self.session.rollback()

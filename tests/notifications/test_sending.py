@@ -1,13 +1,14 @@
 """Sending with a moved clock: growing retry delays, failover to the other provider, permanent errors,
 abandoned sends, delivery reports."""
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from jobs import notifications as jobs
 from notifications import RetryPlan, claim_outbox, handle_outbox, record_status, send_notification
-from orders_core.services import place_order
+from orders_core.services import place_order, record_payment
 from tests.notifications.conftest import ScriptedSender, deliver, messages
 from web.demo import draft
 
@@ -24,6 +25,21 @@ def message(services, notifier):
     [outbox_id] = claim_outbox(services.uow())
     handle_outbox(services.uow(), notifier, outbox_id)
     return messages(services)[0]
+
+
+@contextmanager
+def spied(services):
+    """The statements (COMMIT included) run on the services' engine inside the block."""
+    seen = []
+    note = lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))  # noqa: E731
+    commit = lambda conn: seen.append("COMMIT")  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", note)
+    event.listen(services.engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+        event.remove(services.engine, "commit", commit)
 
 
 def history(services, message_id) -> list[str]:
@@ -158,20 +174,41 @@ def test_a_notification_is_planned_and_sent_by_one_job(services, notifier, sende
 
 
 @pytest.mark.postgres
-def test_only_the_planning_commit_skips_the_disk_wait_and_the_send_commits_durably(services, notifier):
+def test_a_notification_jobs_commits_skip_the_disk_wait_and_the_orders_and_payments_wait_for_it(services, notifier):
+    """A PostgreSQL crash may undo the job's commits (a duplicate SMS, sent again from its outbox row or lease),
+    never the order, the payment or the outbox row that the job reads (sending.py, "Durability")."""
     [outbox_id] = claim_outbox(services.uow())
-    seen = []
-    note = lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))  # noqa: E731
-    event.listen(services.engine, "before_cursor_execute", note)
-    try:
+    with spied(services) as seen:
         jobs.handle_outbox(outbox_id)
-    finally:
-        event.remove(services.engine, "before_cursor_execute", note)
-    relaxed = [n for n, s in enumerate(seen) if s == "SET LOCAL synchronous_commit = off"]
-    assert len(relaxed) == 1
-    # Set inside the planning transaction, before the sending's own statements.
-    assert relaxed[0] < min(n for n, s in enumerate(seen) if s.startswith("UPDATE notification_messages"))
+    # Each of its two commits is sent with the relaxed setting, in the same round trip.
+    assert [s for s in seen if "COMMIT" in s] == ["SET LOCAL synchronous_commit = off; COMMIT", "COMMIT"] * 2, seen
     assert messages(services)[0].status == "sent"
+
+    # The same pooled connection, then an order placed and paid: their transactions wait for the disk.
+    with spied(services) as seen:
+        order = place_order(services.uow(), services.settings.prices, draft())
+        with services.uow() as uow:
+            assert uow.session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+        record_payment(services.uow(), order.reference, order.total, "cash", "till-1")
+    assert not [s for s in seen if "synchronous_commit = off" in s or "set_config" in s], seen
+
+
+@pytest.mark.postgres
+def test_a_notification_job_reads_its_order_with_the_payments_and_writes_each_message_in_one_statement(services, notifier):
+    [outbox_id] = claim_outbox(services.uow())
+    checkouts = []
+    count = lambda *args: checkouts.append(1)  # noqa: E731
+    event.listen(services.engine.pool, "checkout", count)
+    try:
+        with spied(services) as seen:
+            jobs.handle_outbox(outbox_id)
+    finally:
+        event.remove(services.engine.pool, "checkout", count)
+    assert not [s for s in seen if s.startswith("SELECT payments")], seen
+    assert len(checkouts) == 1
+    # Each message's events go with the INSERT or UPDATE that writes it, not in a round trip of their own.
+    assert not [s for s in seen if s.startswith("INSERT INTO notification_events")], seen
+    assert history(services, messages(services)[0].id) == ["pending", "sending", "sent"]
 
 
 def _a_charge_being_sent(services) -> None:
@@ -216,8 +253,10 @@ def test_a_notification_job_writes_its_message_once_and_commits_twice(services, 
     finally:
         event.remove(services.engine, "before_cursor_execute", note)
         event.remove(services.engine, "commit", count)
-    writes = [s for s in seen if s.startswith(("INSERT INTO notification_messages", "UPDATE notification_messages"))]
-    assert [s.split()[0] for s in writes] == ["INSERT", "UPDATE"], writes
+    # On PostgreSQL each write carries its events in the same statement (WITH message AS (INSERT ...) ...).
+    writes = ["INSERT" if "INSERT INTO notification_messages" in s else "UPDATE" for s in seen
+              if "INSERT INTO notification_messages" in s or "UPDATE notification_messages" in s]
+    assert writes == ["INSERT", "UPDATE"], seen
     assert len(commits) == 2
-    assert len([s for s in seen if s.startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]) <= 8, seen
+    assert len([s for s in seen if s.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"))]) <= 8, seen
     assert history(services, messages(services)[0].id) == ["pending", "sending", "sent"]

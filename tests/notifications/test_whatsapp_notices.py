@@ -202,3 +202,24 @@ def test_a_whatsapp_only_contact_outside_the_window_without_a_template_is_unreac
     clock.advance(minutes=10)
     deliver(services)  # the sweeper leaves it alone: nothing can carry it until the citizen writes again
     assert messages(services)[0].status == "unreachable" and not guarded.calls
+
+
+def test_the_citizens_reach_is_looked_up_in_one_statement_whichever_row_holds_it(services, clock, notifier, senders):
+    """The contact's own row, else the latest row with their number and a WhatsApp address: one lookup a message."""
+    from sqlalchemy import event
+
+    ordered(services)
+    seen = []
+    note = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", note)
+    try:
+        deliver(services)
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+    assert len([s for s in seen if "FROM contacts" in s]) == 1, seen
+    assert messages(services)[0].channel == "sms"
+    with services.uow() as uow:
+        assert find_reach(uow, PHONE) is None  # the order alone leaves no contact row
+    wrote(services, external="ext-1")  # another row, keyed by Meta's id, carries the number and the address
+    with services.uow() as uow:
+        assert find_reach(uow, PHONE).address == ADDRESS
