@@ -5,7 +5,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from .message import Reply
 
@@ -63,14 +63,24 @@ class Claim:
     key: tuple[str, ...]
     render: Callable[[Reply], str]
     answer: str | None = None
+    # What travels with the claim: the sender's flood count (web.limits.FloodCount), queued after the claim and
+    # judged by `refusal`; None when nothing is counted here.
+    flood: Any = None
 
     @property
     def name(self) -> str:
         return self.once._name(self.key)
 
     def claim_in(self, pipe) -> None:
-        """Queue the claim (its reply is truthy for the first sight of the request)."""
+        """Queue the claim (its reply is truthy for the first sight of the request), then the flood count."""
         pipe.set(self.name, _PENDING, nx=True, ex=self.once.hold)
+        if self.flood is not None:
+            self.flood.count_in(pipe)
+
+    def refusal(self, replies: list) -> str | None:
+        """The answer refusing the request (a flood from its sender), given the replies to what `claim_in` queued
+        after the claim; None: not refused."""
+        return self.flood.refusal(replies) if self.flood is not None else None
 
     def settle_in(self, pipe, failed: bool) -> None:
         """Queue what ends the claim: the answer kept for a retry, or the claim let go when no answer was given

@@ -9,13 +9,13 @@ from importlib import import_module
 _HOMES = {
     "Dialog": "engine", "registry": "flows",
     **dict.fromkeys(("Intent", "Ports", "Router", "Surface", "Understand"), "ports"),
-    **dict.fromkeys(("Session", "SessionStore", "Seen"), "sessions"),
+    **dict.fromkeys(("Session", "SessionStore", "Seen", "Refused"), "sessions"),
     **dict.fromkeys(("Again", "Done", "Enter", "Flow", "Go", "Keyword", "Retry", "Step", "Turn", "choice",
                      "numbered"), "steps"),
 }
 
 __all__ = ["Dialog", "registry", "Intent", "Ports", "Router", "Surface", "Understand", "Session", "SessionStore",
-           "Seen", "Again", "Done", "Enter", "Flow", "Go", "Keyword", "Retry", "Step", "Turn", "choice", "numbered"]
+           "Seen", "Refused", "Again", "Done", "Enter", "Flow", "Go", "Keyword", "Retry", "Step", "Turn", "choice", "numbered"]
 
 
 def __getattr__(name: str):

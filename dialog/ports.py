@@ -66,7 +66,11 @@ class Claim(Protocol):
     answer: str | None  # what the provider was answered, once `answered`
 
     def claim_in(self, pipe) -> None:
-        """Queue the claim on `pipe`; its reply is truthy for the first sight of the request."""
+        """Queue the claim on `pipe` (first; its reply is truthy for the first sight of the request), and whatever
+        travels with it (a flood count)."""
+
+    def refusal(self, replies: list) -> str | None:
+        """The answer refusing the request, given the replies to what was queued after the claim (None: go on)."""
 
     def settle_in(self, pipe, failed: bool) -> None:
         """Queue the answer kept for a retry, or the claim let go when the answer failed."""

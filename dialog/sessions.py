@@ -3,7 +3,8 @@
 One message costs two Redis round trips: `hold` takes the conversation's lock and reads its session and its
 contact's escalation mark in one pipeline, and on leaving writes the session (or drops it) and releases the lock
 in another. A provider's request id (a USSD step's, channels.dedup.Claim) is claimed in the first and its answer
-kept in the second, so that a webhook's deduplication costs no round trip of its own.
+kept in the second, so that a webhook's deduplication costs no round trip of its own; its sender's flood count
+(web.limits) travels with the claim.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from .ports import Claim
 
-__all__ = ["Session", "SessionStore", "Held", "Busy", "Seen", "snapshot"]
+__all__ = ["Session", "SessionStore", "Held", "Busy", "Seen", "Refused", "snapshot"]
 
 HISTORY = 20  # steps remembered for "0" (back); older ones are dropped
 MARK_SECONDS = 86_400  # an escalation mark outlives every session that may have to see it (30 min at most)
@@ -28,6 +29,15 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 class Busy(Exception):
     """Another message of the same conversation is being answered right now."""
+
+
+class Refused(Exception):
+    """A provider's request refused by what travels with its claim (a flood from its sender): `answer` is what the
+    provider gets; nothing was done and the claim was let go."""
+
+    def __init__(self, answer: str):
+        super().__init__("a provider's request refused")
+        self.answer = answer
 
 
 class Seen(Exception):
@@ -163,26 +173,43 @@ class SessionStore:
                 pipe = self.redis.pipeline(transaction=False)
                 if claiming:
                     claim.claim_in(pipe)
+                queued = len(pipe)  # the claim's commands, then the lock's
                 pipe.set(lock, token, nx=True, ex=hold)
                 pipe.get(self.prefix + key)
                 pipe.get(self._mark_key(contact))
-                replies = pipe.execute()
+                replies = pipe.execute(raise_on_error=False)
                 if claiming:
-                    claiming, first, replies = False, replies[0], replies[1:]
-                    if not first:
-                        self._seen(claim, lock, token, locked=bool(replies[0]))
-                locked, raw, mark = replies
+                    claiming, claimed, replies = False, replies[:queued], replies[queued:]
+                    _raised_if_failed([claimed[0], *replies])  # the flood count's own errors: the claim judges
+                    self._judge(claim, claimed, lock, token, locked=bool(replies[0]))
+                locked, raw, mark = _raised_if_failed(replies)
                 if locked:
                     return Held(self._parsed(key, raw), mark.decode() if mark else "")
                 if time.monotonic() > deadline:
                     raise Busy(key)
                 time.sleep(0.05)
-        except Seen:
+        except (Seen, Refused):
             raise
         except Exception:
             if claim is not None:
                 self._let_go(claim)  # nothing was done: the provider's retry must go through
             raise
+
+    def _judge(self, claim: Claim, claimed: list, lock: str, token: str, locked: bool) -> None:
+        """Raise Seen for a retry of a request claimed before, Refused for one refused by what travels with the
+        claim (a flood); either way the lock is let go if it was taken, and a refused request's claim too."""
+        if not claimed[0]:
+            self._seen(claim, lock, token, locked=locked)
+        refusal = claim.refusal(claimed[1:])
+        if refusal is None:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        claim.settle_in(pipe, failed=True)
+        if locked:
+            self._unlock(pipe, lock, token)
+        else:
+            pipe.execute()
+        raise Refused(refusal)
 
     @staticmethod
     def _let_go(claim: Claim) -> None:
@@ -235,3 +262,11 @@ class SessionStore:
             return Session.from_json(key, raw.decode()) if raw else None
         except (ValueError, TypeError):  # a session written by an older version: start again
             return None
+
+
+def _raised_if_failed(replies: list) -> list:
+    """The replies of a pipeline run without raising; the first error among them raised now."""
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    return replies

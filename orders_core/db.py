@@ -1,13 +1,18 @@
 """Engines and sessions for PostgreSQL (production) and SQLite (the embedded default)."""
 from __future__ import annotations
 
-from sqlalchemy import create_engine, event
+import time
+
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from .orm import start_mappers
 
-__all__ = ["make_engine", "make_session_factory", "normalise_url"]
+__all__ = ["make_engine", "make_session_factory", "normalise_url", "PING_IDLE_AFTER"]
+
+# A pooled connection idle this long (seconds) is pinged before use; one used more recently is trusted.
+PING_IDLE_AFTER = 10.0
 
 
 def normalise_url(url: str) -> str:
@@ -26,10 +31,35 @@ def make_engine(url: str, **options) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    options.setdefault("pool_pre_ping", True)
+    ping_idle_after = options.pop("ping_idle_after", PING_IDLE_AFTER)
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    _ping_when_idle(engine, ping_idle_after)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_after: float) -> None:
+    """Ping a connection on checkout only if it sat idle in the pool for `idle_after` seconds.
+
+    A ping on every checkout (`pool_pre_ping`) is a round trip per transaction. A connection that served a
+    moment ago is trusted; if it died since, its statement fails as a disconnect, which SQLAlchemy turns into
+    invalidating the pool, so the request is refused politely and the next one reconnects (tests/drills)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is not None and time.monotonic() - idle_since >= idle_after:
+            try:
+                alive = engine.dialect.do_ping(dbapi_conn)
+            except engine.dialect.loaded_dbapi.Error:
+                alive = False
+            if not alive:
+                raise exc.DisconnectionError()  # the pool replaces the connection and checks out again
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

@@ -10,16 +10,21 @@ import functools
 import hashlib
 import hmac
 import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
-__all__ = ["install", "phone_key", "LIMITER"]
+__all__ = ["install", "phone_key", "FloodCount", "LIMITER", "FLOOD_COUNT"]
 
 log = logging.getLogger(__name__)
 LIMITER = "limiter"  # app.extensions key
+# flask.g key: a USSD step's FloodCount, left for the webhook to send with the step's claim (web.webhooks._ussd).
+FLOOD_COUNT = "flood_count"
 # The field holding the sender, by provider (Africa's Talking USSD and SMS, Twilio SMS and WhatsApp, Kannel).
 _SENDER_FIELDS = ("phoneNumber", "from", "From")
 
@@ -58,9 +63,61 @@ def _limit_webhooks(app: Flask, limiter: Limiter, value: str) -> None:
 
     @functools.wraps(view)
     def limited(*args, **kwargs):
+        if _countable_with_the_claim(limiter):  # a USSD step: counted in the dialog's first Redis round trip
+            setattr(g, FLOOD_COUNT, _flood_count(limiter, items))
+            return view(*args, **kwargs)
         refused = _flood(limiter, items)
         return refused if refused is not None else view(*args, **kwargs)
     app.view_functions["webhooks.callback"] = limited
+
+
+@dataclass(frozen=True)
+class FloodCount:
+    """One sender's webhook flood count, queued in another's Redis round trip (a USSD step's claim: with the
+    dialog's lock, channels.dedup.Claim) instead of one of its own: the same moving-window script and keys as the
+    limiter's, so that a number's USSD steps and SMS count against the same limits."""
+
+    script: str  # the limits library's moving-window Lua script
+    windows: tuple  # (Redis key, limits.RateLimitItem) for each limit
+    refuse: Callable[[object], str]  # the answer to a step over a limit
+
+    def count_in(self, pipe) -> None:
+        now = time.time()
+        for key, item in self.windows:
+            pipe.eval(self.script, 1, key, now, item.amount, item.get_expiry(), 1)
+
+    def refusal(self, replies: list) -> str | None:
+        """The answer refusing the step when a window is full (None: under every limit, or not counted)."""
+        failed = next((reply for reply in replies if isinstance(reply, Exception)), None)
+        if failed is not None:  # as Flask-Limiter's swallow_errors: a storage fault never refuses a citizen
+            log.warning("webhook rate limit not counted (%s)", type(failed).__name__)
+            return None
+        over = next((item for (_, item), acquired in zip(self.windows, replies) if not acquired), None)
+        return None if over is None else self.refuse(over)
+
+
+def _countable_with_the_claim(limiter: Limiter) -> bool:
+    """A USSD step whose counts live in Redis: the dialog's first round trip reaches the same server."""
+    from web.webhooks import is_ussd
+    args = request.view_args or {}
+    return (limiter.enabled and hasattr(limiter.limiter.storage, "lua_acquire_moving_window")
+            and is_ussd(args.get("provider", ""), args.get("route", "")))
+
+
+def _flood_count(limiter: Limiter, items) -> FloodCount | None:
+    key = _sender_key()
+    if not key:
+        return None
+    storage = limiter.limiter.storage
+    windows = tuple((storage.prefixed_key(item.key_for("shubbak:limit", key, "webhooks.callback")), item)
+                    for item in items)
+    return FloodCount(storage.lua_acquire_moving_window.script, windows, _ussd_breach)
+
+
+def _ussd_breach(limit) -> str:
+    log.warning("webhook flood from one number refused (%s)", limit)
+    from web.webhooks import ussd_busy
+    return ussd_busy(current_app.extensions["shubbak"], request.view_args["provider"]).get_data(as_text=True)
 
 
 def _flood(limiter: Limiter, items) -> Response | None:

@@ -15,7 +15,7 @@ import traceback
 from dataclasses import asdict, replace
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from redis import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
@@ -26,7 +26,7 @@ from channels.callbacks import Callback
 from channels.contract import Route, dedup_key
 from channels.dedup import Claim, Once
 from channels.message import Inbound, Reply
-from dialog import Seen
+from dialog import Refused, Seen
 from jobs import inbox as inbox_jobs
 from notifications.optouts import opt_out
 from jobs.conversations import plain
@@ -117,11 +117,14 @@ def _ussd(services, module, read, fields):
     its answer kept in the dialog's own Redis round trips (channels.dedup.Claim), and let go if it failed."""
     inbound = sealed(read(fields, services.clock()), services.settings.card_pin_secret)
     size = services.settings.ussd_size
-    claim = Claim(Once(services.redis), dedup_key(module, inbound), lambda reply: module.render_ussd(reply, size))
+    claim = Claim(Once(services.redis), dedup_key(module, inbound), lambda reply: module.render_ussd(reply, size),
+                  flood=g.pop("flood_count", None))  # the sender's count, left by web.limits (FLOOD_COUNT)
     try:
         services.dialog.handle(inbound, services.surfaces["ussd"], claim=claim)
     except Seen as retry:
         return _plain(retry.answer or _sorry(services, module))
+    except Refused as flood:
+        return _plain(flood.answer)
     return _plain(claim.answer)
 
 

@@ -42,12 +42,15 @@ def draft_of(turn: Turn) -> OrderDraft:
 def prompt(turn: Turn) -> Reply:
     try:
         with turn.ports.uow() as uow:
+            # Held from the start: the session keeps objects only while they are referred to, so the quote's
+            # validation finds this one there instead of reading the office a second time.
+            office = queries.office(uow, turn.data.get("office") or "")
             quote = quote_draft(uow, turn.ports.prices, draft_of(turn))
-            office = office_label(queries.office(uow, turn.data["office"]), turn.lang)
+            label = office_label(office, turn.lang)
     except InvalidInput as exc:
         log.info("summary of an incomplete draft: %s", ", ".join(sorted(exc.problems)))
         return Reply(turn.say("dialog.order.incomplete"), options=(("0", turn.say("dialog.nav.back")),))
-    return Reply("\n".join(_lines(turn, quote, office)), options=numbered(
+    return Reply("\n".join(_lines(turn, quote, label)), options=numbered(
         turn.say(k) for k in ("dialog.summary.confirm", "dialog.summary.change", "dialog.summary.cancel")))
 
 

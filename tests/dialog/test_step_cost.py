@@ -137,3 +137,12 @@ def test_a_session_is_stored_as_plain_json_of_its_fields():
                       history=[["order", "document", {}]], touched=1.5, checked="")
     again = Session.from_json("ussd:x", session.to_json())
     assert again == session and "key" not in session.to_json() and "ended" not in session.to_json()
+
+
+def test_the_summary_reads_the_chosen_office_once(ussd, services, guarded):
+    ussd.dial()
+    ussd.press(*TO_SUMMARY[:-1])
+    with statements(services) as seen:
+        summary = ussd.press(TO_SUMMARY[-1])
+    assert "Extrait x2 - Rabat-Agdal-Riyad" in summary and "Total 25 MAD" in summary
+    assert len([s for s in seen if "FROM offices" in s]) == 1, seen

@@ -85,6 +85,17 @@ def test_a_flood_of_ussd_steps_from_one_number_gets_a_polite_end(services):
     assert answers[-1].get_data(as_text=True).startswith("END ")
 
 
+def test_one_number_s_sms_and_ussd_steps_count_against_the_same_limit(services):
+    client = app_with(services, webhook_phone_limit="3 per minute").test_client()
+    assert [client.post("/webhooks/africastalking/sms", data=_sms("+212612345678")).status_code
+            for _ in range(2)] == [200, 200]
+    answers = [client.post("/webhooks/africastalking/ussd", data={
+        "sessionId": f"ATUid_flood_{next(_ids)}", "serviceCode": "*123#", "phoneNumber": "+212612345678",
+        "networkCode": "60400", "text": ""}).get_data(as_text=True) for _ in range(2)]
+    assert [a[:4] for a in answers] == ["CON ", "END "]
+    assert client.post("/webhooks/africastalking/sms", data=_sms("+212612345678")).status_code == 429
+
+
 def test_the_rate_limit_counters_hold_no_whole_phone_number(services):
     if services.settings.embedded_redis:
         pytest.skip("counted in memory on the embedded default")

@@ -42,6 +42,18 @@ def round_trips(services, monkeypatch):
     return trips
 
 
+@pytest.fixture
+def limiter_trips(client, monkeypatch):
+    """Count the round trips of the webhook flood limiter's own Redis client (none on the in-memory store)."""
+    from web.limits import LIMITER
+    storage, trips = client.application.extensions[LIMITER].limiter.storage, []
+    if hasattr(storage, "get_connection"):
+        connection = storage.get_connection()
+        send = connection.execute_command
+        monkeypatch.setattr(connection, "execute_command", lambda *a, **k: trips.append(a[0]) or send(*a, **k))
+    return trips
+
+
 def _at(form: dict, *typed: str) -> dict:
     """Africa's Talking's callback for a step: the whole path typed so far in `text`."""
     return {**form, "text": "*".join(typed)}
@@ -56,6 +68,15 @@ def test_a_ussd_step_costs_two_redis_round_trips_dedup_included(client, services
     round_trips.clear()
     assert post(client, USSD, _at(form, "1", "1")).get_data(as_text=True).startswith("CON ")
     assert len(round_trips) == 2, round_trips
+
+
+def test_the_flood_count_travels_in_the_dialogs_round_trips(client, services, guarded, round_trips,
+                                                            limiter_trips):
+    form = USSD.form()
+    post(client, USSD, _at(form))
+    round_trips.clear()
+    assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("CON ")
+    assert len(round_trips) == 2 and limiter_trips == [], (round_trips, limiter_trips)
 
 
 def test_a_replayed_step_gets_the_first_answer_and_the_session_moves_once(client, services, guarded):
@@ -122,10 +143,23 @@ def test_a_copy_arriving_while_the_first_is_answered_leaves_its_lock_alone_and_g
 
 
 def test_a_rate_limit_store_that_fails_never_refuses_a_step(client, guarded, monkeypatch, caplog):
-    from web.limits import LIMITER
+    from web.limits import LIMITER, FloodCount
 
     def down(*args, **kwargs):
         raise ConnectionError("the limits store is down")
-    monkeypatch.setattr(client.application.extensions[LIMITER].limiter, "hit", down)
+    monkeypatch.setattr(client.application.extensions[LIMITER].limiter, "hit", down)  # the in-memory store
+    # On Redis the count travels with the step's claim: its script fails there, the claim and the step go on.
+    monkeypatch.setattr(FloodCount, "count_in", lambda self, pipe: pipe.eval("return redis.error_reply('down')", 0))
     assert post(client, USSD, USSD.form()).get_data(as_text=True).startswith("CON ")
-    assert "webhook rate limit not counted (ConnectionError)" in caplog.text
+    assert "webhook rate limit not counted (" in caplog.text
+
+
+def test_a_flooded_step_is_refused_politely_and_leaves_no_lock_and_no_claim(services):
+    from dataclasses import replace as changed
+    services.settings = changed(services.settings, webhook_phone_limit="2 per minute")
+    client = create_app({"services": secured(services)}).test_client()
+    form = USSD.form()
+    answers = [post(client, USSD, _at(form, *["1"] * n)).get_data(as_text=True) for n in range(3)]
+    assert [a[:4] for a in answers] == ["CON ", "CON ", "END "]
+    assert not services.redis.keys("shubbak:dialog:lock:*")
+    assert len(services.redis.keys("shubbak:once:*")) == 2  # the two steps answered; the refused one let go
