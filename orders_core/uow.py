@@ -105,12 +105,27 @@ class UnitOfWork:
         return self.session.scalars(stmt).unique().first()
 
     def credit_balance(self, account: str) -> int:
-        stmt = select(func.coalesce(func.sum(model.CreditEntry.amount), 0)).where(model.CreditEntry.account == account)
-        return int(self.scalar(stmt))
+        return int(self.scalar(select(_balance_of(account))))
 
     def fresh_reference(self, cls, first_digits: str) -> str:
         """A reference not used yet by any `cls` row."""
+        return self.fresh_reference_and_balance(cls, first_digits, None)[0]
+
+    def fresh_reference_and_balance(self, cls, first_digits: str, account: str | None) -> tuple[str, int]:
+        """A reference not used yet by any `cls` row and, with `account`, its credit balance, read in the same
+        statement as the reference's first check (a collision, rare, checks again without it)."""
+        balance, known = (None, 0) if account is None else (_balance_of(account), None)
         while True:
             ref = new_reference(first_digits, self.randbelow)
-            if self.scalar(select(func.count()).select_from(cls).where(cls.reference == ref)) == 0:
-                return ref
+            used = select(func.count()).select_from(cls).where(cls.reference == ref).scalar_subquery()
+            if known is None:
+                taken, known = self.session.execute(select(used, balance)).one()
+            else:
+                taken = self.scalar(select(used))
+            if taken == 0:
+                return ref, int(known)
+
+def _balance_of(account: str):
+    """An account's credit balance, the sum of its entries, as a scalar subquery."""
+    return (select(func.coalesce(func.sum(model.CreditEntry.amount), 0))
+            .where(model.CreditEntry.account == account).scalar_subquery())
