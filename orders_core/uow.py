@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,6 +14,7 @@ from . import model
 from .clock import utcnow
 from .columns import duplicate_key
 from .errors import ConcurrentChange
+from .orm import order_lines, orders
 from .references import new_reference
 
 __all__ = ["UnitOfWork"]
@@ -79,6 +80,16 @@ class UnitOfWork:
         """Insert or update an object by its primary key."""
         return self.session.merge(obj)
 
+    def insert_order(self, order: model.Order) -> None:
+        """Write a new order and its lines by Core INSERTs built once, setting `order.id`: no ORM flush, the order
+        stays out of the session. Only for an order that nothing changes later in the transaction."""
+        connection = self.session.connection()
+        order.version = 1  # what the ORM's version counter starts at
+        order.id = connection.execute(_ORDER_INSERT, {c.key: getattr(order, c.key) for c in _ORDER_COLUMNS}) \
+            .scalar_one()
+        connection.execute(_LINE_INSERT, [{"order_id": order.id, "document": line.document, "copies": line.copies}
+                                          for line in order.lines])
+
     def publish(self, topic: str, **payload) -> None:
         """Record a domain event in the outbox, in this same transaction."""
         self.session.add(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
@@ -124,6 +135,11 @@ class UnitOfWork:
                 taken = self.scalar(select(used))
             if taken == 0:
                 return ref, int(known)
+
+_ORDER_COLUMNS = [c for c in orders.c if c.key != "id"]
+_ORDER_INSERT = insert(orders).returning(orders.c.id)
+_LINE_INSERT = insert(order_lines)
+
 
 def _balance_of(account: str):
     """An account's credit balance, the sum of its entries, as a scalar subquery."""
