@@ -53,7 +53,7 @@ def _store(uow, order: Order, balance: int) -> None:
     """Write the new order and announce it; the requester's credit, if any, pays first."""
     if balance <= 0:
         uow.insert_order(order)  # nothing changes it later: written without the ORM's flush (CPU per order)
-        uow.publish("order.placed", order_id=order.id, reference=order.reference, total=order.total)
+        uow.publish_now("order.placed", order_id=order.id, reference=order.reference, total=order.total)
         return
     uow.add(order)
     uow.flush()
