@@ -142,6 +142,8 @@ class UnitOfWork:
             if taken == 0:
                 return ref, int(known)
 
+
+# Built once: SQLAlchemy caches their compiled form (insert_order, publish_now).
 _ORDER_COLUMNS = [c for c in orders.c if c.key != "id"]
 _ORDER_INSERT = insert(orders).returning(orders.c.id)
 _LINE_INSERT = insert(order_lines)
