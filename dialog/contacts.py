@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from orders_core.phones import country_of
@@ -16,7 +16,6 @@ __all__ = ["Contact", "touch", "choose_language", "chosen_language", "guessed_la
            "WhatsAppId", "WhatsAppReach", "link_whatsapp", "whatsapp_reach",
            "find_reach"]
 
-T = TypeVar("T")
 # A first guess at the language of a number's owner, changeable (LANGUE / language). Morocco has none: the first
 # message decides (Arabic script -> Arabic, English words -> English, else French, Darija included). Canada is
 # French: its Moroccans live mostly in Quebec.
@@ -35,13 +34,12 @@ class Contact:
     language_session: str | None
 
 
-def touch(uow, contact: str, phone: str | None, at: datetime,
-          then: Callable[[Any, str], T] | None = None) -> tuple[Contact, T | None]:
+def touch(uow, contact: str, phone: str | None, at: datetime, also=None) -> tuple[Contact, Any]:
     """Note that `contact` wrote now (creating the row at first contact) and return what we know of them, with
-    what `then(uow, contact)` answers in the same transaction (None without `then`)."""
+    the value of `also` (a scalar subquery, None without it) read in the same statement as their row."""
     for _ in range(2):  # two first messages at once: the loser of the insert reads the winner's row
         with uow:
-            found = _get(uow, contact)
+            found, answer = _get_with(uow, contact, also)
             if found is None:
                 try:
                     uow.session.execute(insert(t).values(contact=contact, phone=phone, last_inbound_at=at,
@@ -51,11 +49,21 @@ def touch(uow, contact: str, phone: str | None, at: datetime,
             else:
                 uow.session.execute(update(t).where(t.c.contact == contact).values(
                     last_inbound_at=at, phone=phone or found.phone))
-            answer = then(uow, contact) if then else None
             uow.commit()
             return found or Contact(contact, phone, None, None), answer
     with uow:
-        return Contact(contact, phone, None, None), then(uow, contact) if then else None
+        return Contact(contact, phone, None, None), _get_with(uow, contact, also)[1]
+
+
+def _get_with(uow, contact: str, also) -> tuple[Contact | None, Any]:
+    """The contact's row (None if it has none yet) and the value of `also`, in one read: the row is outer-joined
+    to a one-row select, so that `also` is read even for a contact without a row."""
+    one = select(literal(1).label("one")).subquery()
+    columns = (t.c.contact, t.c.phone, t.c.language, t.c.language_session)
+    extra = () if also is None else (also,)
+    row = uow.session.execute(select(*columns, *extra).select_from(one.outerjoin(t, t.c.contact == contact))).one()
+    found = Contact(*row[:4]) if row[0] is not None else None
+    return found, (row[4] if extra else None)
 
 
 def guessed_language(phone: str | None) -> str | None:

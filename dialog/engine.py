@@ -92,14 +92,14 @@ class Dialog:
         """Note that the contact wrote (its row, language and first contact) when a conversation starts, then at
         most every TOUCH_SECONDS (else no Contact); with `look`, the id of its open escalation, if any: one
         transaction for both."""
-        lookup = self._open_escalation if look else None
         now = self.ports.clock()
         if stored is not None and stored.touched is not None and now.timestamp() - stored.touched < TOUCH_SECONDS:
-            if lookup is None:
+            if not look:
                 return None, None
             with self.ports.uow() as uow:
-                return None, lookup(uow, inbound.contact)
-        return touch(self.ports.uow(), inbound.contact, inbound.phone, now, then=lookup)
+                return None, self._open_escalation(uow, inbound.contact)
+        also = queries.open_escalation_id(inbound.contact) if look else None
+        return touch(self.ports.uow(), inbound.contact, inbound.phone, now, also=also)
 
     @staticmethod
     def _open_escalation(uow, contact: str) -> int | None:

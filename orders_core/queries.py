@@ -15,7 +15,7 @@ __all__ = [
     "office", "order_by_id", "orders_of_contact", "payment_by_source", "unpaid_before", "office_queue", "office_count",
     "orders_waiting",
     "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
-    "first_agent_phone", "open_escalation_for", "latest_order_of_contact", "directory_revision", "active_offices",
+    "first_agent_phone", "open_escalation_for", "open_escalation_id", "latest_order_of_contact", "directory_revision", "active_offices",
 ]
 
 
@@ -113,6 +113,13 @@ def first_agent_phone(uow) -> str | None:
     return uow.scalar(select(model.User.phone).where(
         model.User.role == Role.AGENT, model.User.active.is_(True), model.User.phone.is_not(None))
         .order_by(model.User.id).limit(1))
+
+
+def open_escalation_id(contact: str):
+    """The id of the contact's latest open escalation (NULL if none), as a scalar subquery: a column that another
+    read carries (the contact's row, when a conversation starts), saving a statement of its own."""
+    return (select(model.Escalation.id).where(model.Escalation.contact == contact, model.Escalation.status == "open")
+            .order_by(model.Escalation.id.desc()).limit(1).scalar_subquery())
 
 
 def open_escalation_for(uow, contact: str) -> model.Escalation | None:

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,6 +14,7 @@ from . import model
 from .clock import utcnow
 from .columns import duplicate_key
 from .errors import ConcurrentChange
+from .orm import order_lines, orders, outbox
 from .references import new_reference
 
 __all__ = ["UnitOfWork"]
@@ -79,9 +80,25 @@ class UnitOfWork:
         """Insert or update an object by its primary key."""
         return self.session.merge(obj)
 
+    def insert_order(self, order: model.Order) -> None:
+        """Write a new order and its lines by Core INSERTs built once, setting `order.id`: no ORM flush, the order
+        stays out of the session. Only for an order that nothing changes later in the transaction."""
+        connection = self.session.connection()
+        order.version = 1  # what the ORM's version counter starts at
+        order.id = connection.execute(_ORDER_INSERT, {c.key: getattr(order, c.key) for c in _ORDER_COLUMNS}) \
+            .scalar_one()
+        connection.execute(_LINE_INSERT, [{"order_id": order.id, "document": line.document, "copies": line.copies}
+                                          for line in order.lines])
+
     def publish(self, topic: str, **payload) -> None:
         """Record a domain event in the outbox, in this same transaction."""
         self.session.add(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
+
+    def publish_now(self, topic: str, **payload) -> None:
+        """`publish` by a Core INSERT built once, written at once: for a transaction that leaves the session
+        nothing to flush (a new order no credit pays), which then commits without the ORM's flush."""
+        self.session.connection().execute(_OUTBOX_INSERT, {"topic": topic, "payload": payload,
+                                                           "created_at": self.now(), "attempts": 0})
 
     def get(self, cls, key, lock: bool = False):
         """Fetch one object by primary key, optionally locking its row until commit."""
@@ -105,12 +122,35 @@ class UnitOfWork:
         return self.session.scalars(stmt).unique().first()
 
     def credit_balance(self, account: str) -> int:
-        stmt = select(func.coalesce(func.sum(model.CreditEntry.amount), 0)).where(model.CreditEntry.account == account)
-        return int(self.scalar(stmt))
+        return int(self.scalar(select(_balance_of(account))))
 
     def fresh_reference(self, cls, first_digits: str) -> str:
         """A reference not used yet by any `cls` row."""
+        return self.fresh_reference_and_balance(cls, first_digits, None)[0]
+
+    def fresh_reference_and_balance(self, cls, first_digits: str, account: str | None) -> tuple[str, int]:
+        """A reference not used yet by any `cls` row and, with `account`, its credit balance, read in the same
+        statement as the reference's first check (a collision, rare, checks again without it)."""
+        balance, known = (None, 0) if account is None else (_balance_of(account), None)
         while True:
             ref = new_reference(first_digits, self.randbelow)
-            if self.scalar(select(func.count()).select_from(cls).where(cls.reference == ref)) == 0:
-                return ref
+            used = select(func.count()).select_from(cls).where(cls.reference == ref).scalar_subquery()
+            if known is None:
+                taken, known = self.session.execute(select(used, balance)).one()
+            else:
+                taken = self.scalar(select(used))
+            if taken == 0:
+                return ref, int(known)
+
+
+# Built once: SQLAlchemy caches their compiled form (insert_order, publish_now).
+_ORDER_COLUMNS = [c for c in orders.c if c.key != "id"]
+_ORDER_INSERT = insert(orders).returning(orders.c.id)
+_LINE_INSERT = insert(order_lines)
+_OUTBOX_INSERT = insert(outbox)
+
+
+def _balance_of(account: str):
+    """An account's credit balance, the sum of its entries, as a scalar subquery."""
+    return (select(func.coalesce(func.sum(model.CreditEntry.amount), 0))
+            .where(model.CreditEntry.account == account).scalar_subquery())

@@ -146,3 +146,17 @@ def test_the_summary_reads_the_chosen_office_once(ussd, services, guarded):
         summary = ussd.press(TO_SUMMARY[-1])
     assert "Extrait x2 - Rabat-Agdal-Riyad" in summary and "Total 25 MAD" in summary
     assert len([s for s in seen if "FROM offices" in s]) == 1, seen
+
+
+def test_a_whole_ussd_order_of_a_new_number_asks_the_database_eight_statements_at_most(ussd, services, guarded):
+    # The directory's reads depend on what this process loaded before (tested above), so they are left out, and
+    # so are SQLite's BEGINs (PostgreSQL's driver opens its transactions without a statement of its own). What
+    # is counted: the contact's row with its open escalation (one read), its insert, the language chosen, the
+    # last order looked up, the reference's check with the credit balance (one read), and the order's inserts.
+    with statements(services) as seen:
+        ussd.dial()
+        ussd.press(*TO_SUMMARY)
+        placed = ussd.press("1")
+    assert placed.startswith("END ") and len(orders(services)) == 1
+    counted = [s for s in seen if "offices" not in s and "directory_revision" not in s and not s.startswith("BEGIN")]
+    assert len(counted) <= 8, "\n".join(counted)

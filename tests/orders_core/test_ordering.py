@@ -7,6 +7,7 @@ from orders_core.errors import BadCheckDigit, InvalidInput, NotEntitled, OrderNo
 from orders_core.lifecycle import Role
 from orders_core.model import Actor, Delivery, Holder, OutboxMessage
 from orders_core.references import check_digit
+from orders_core.uow import UnitOfWork
 from orders_core.services import (
     cancel_order, credit_statement, expire_unpaid, order_for_reference, place_order, record_payment,
 )
@@ -155,3 +156,15 @@ def test_lookup_distinguishes_typos_from_unknown_references(services):
             order_for_reference(uow, typo)
         with pytest.raises(OrderNotFound):
             order_for_reference(uow, "123456789" + check_digit("123456789"))
+
+
+def test_a_reference_drawn_twice_is_drawn_again_and_the_credit_still_pays(services):
+    draws = iter([0] * 9 + [0] * 9 + [1] * 9)  # the first order's reference, the same again, then another
+    scripted = UnitOfWork(services.uow().session_factory, services.clock, randbelow=lambda n: next(draws))
+    first = place_order(scripted, services.settings.prices, draft(lines={"extract": 1}))
+    record_payment(services.uow(), first.reference, 2 * first.total, "card", "a")  # one total left as credit
+    following = place_order(scripted, services.settings.prices, draft(lines={"extract": 1}))
+    assert (first.reference, following.reference) == ("100000000" + check_digit("100000000"),
+                                                      "211111111" + check_digit("211111111"))
+    assert reload(services, following.reference).status == "received"
+    assert credit_statement(services.uow(), "+212612345678").balance == 0
