@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, insert, inspect, select, union_all, update
+from sqlalchemy import bindparam, func, insert, inspect, literal_column, select, union_all, update
 
 from . import model
 from .errors import ConcurrentChange
 from .orm import orders
 
-__all__ = ["PendingWrites", "held_columns", "held_order", "write_at_once"]
+__all__ = ["PendingWrites", "held_columns", "held_order", "write_and_commit", "write_at_once"]
 
 # The columns of an order a payment reads or changes (what `apply_payment`, `move` and `publish` use).
 HELD_COLUMNS = ("id", "reference", "status", "version", "total", "office_code", "requester_phone",
@@ -133,3 +133,37 @@ def _at_once(statements: tuple):
     """PostgreSQL: each statement a data-modifying WITH of one SELECT: the fewest rows any of them wrote."""
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
     return select(func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written]))
+
+
+def write_and_commit(uow, writes: list[tuple]) -> None:
+    """`write_at_once`, then commit; on PostgreSQL the writes and the COMMIT go in one round trip (a simple query
+    of two statements, its parameters bound by the client): a row changed since it was read makes the writes
+    fail (a division by the fewest rows written, zero), so that the COMMIT never runs (ConcurrentChange)."""
+    connection = uow.session.connection()
+    if connection.dialect.name != "postgresql":
+        write_at_once(uow, writes)
+        uow.commit()
+        return
+    sql, processors = _compiled_checked(tuple(stmt for stmt, _ in writes), connection.dialect)
+    params = {name: value for _, given in writes for name, value in given.items()}
+    for name, process in processors.items():
+        if name in params:
+            params[name] = process(params[name])
+    from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
+    from psycopg.errors import DivisionByZero
+
+    driver = connection.connection.driver_connection
+    try:
+        with ClientCursor(driver) as cursor:
+            cursor.execute(sql, params)
+    except DivisionByZero:
+        raise ConcurrentChange("a row changed since it was read and locked") from None
+    uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
+
+
+@lru_cache(maxsize=64)
+def _compiled_checked(statements: tuple, dialect) -> tuple[str, dict]:
+    written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
+    fewest = func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
+    compiled = select(literal_column("1") / fewest).compile(dialect=dialect)
+    return f"{compiled.string}; COMMIT", dict(compiled._bind_processors)

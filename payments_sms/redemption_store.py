@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true
 
 from orders_core.orm import orders, payments
-from orders_core.pending import PendingWrites, held_columns, held_order, write_at_once
+from orders_core.pending import PendingWrites, held_columns, held_order, write_and_commit
 
 from .orm import card_redemptions, cards, pin_failures
 
@@ -116,7 +116,7 @@ def pending_writes(uow, order) -> PendingWrites:
 
 def record_redemption_and_payment(uow, redemption_id: int, card_id: int, order_id: int, amount: int,
                                   contact_key: str, channel: str, pending: PendingWrites) -> None:
-    """Write the redemption and the payment's rows (`pending`) together."""
+    """Write the redemption and the payment's rows (`pending`) together, and commit."""
     redemption = {"r_id": redemption_id, "r_card_id": card_id, "r_order_id": order_id, "r_amount": amount,
                   "r_contact_key": contact_key, "r_channel": channel, "r_at": uow.now()}
-    write_at_once(uow, [(_REDEMPTION, redemption)] + pending.statements())
+    write_and_commit(uow, [(_REDEMPTION, redemption)] + pending.statements())
