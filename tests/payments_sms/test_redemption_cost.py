@@ -46,7 +46,8 @@ def _client_bound(seen):
     original = ClientCursor.execute
 
     def execute(cursor, query, params=None, **kw):
-        seen.append(" ".join(str(query).split()))
+        if not str(query).startswith("PREPARE"):  # once per connection, not per redemption
+            seen.append(" ".join(str(query).split()))
         return original(cursor, query, params, **kw)
 
     ClientCursor.execute = execute
