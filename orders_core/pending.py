@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, insert, inspect, literal_column, select,
 
 from . import model
 from .errors import ConcurrentChange
-from .orm import orders
+from .orm import orders, outbox
 
 __all__ = ["PendingWrites", "held_columns", "held_order", "write_and_commit", "write_at_once"]
 
@@ -44,7 +44,7 @@ class PendingWrites:
 
     def __init__(self, uow, order: model.Order):
         self.uow, self.order = uow, order
-        self.rows: list = []
+        self.rows: list = []  # the objects added, and the outbox rows published as (table, row)
         self._before = (order.status, order.paid_at, len(order.payments))
 
     def now(self):
@@ -63,7 +63,8 @@ class PendingWrites:
         return self.uow.scalar(statement)
 
     def publish(self, topic: str, **payload) -> None:
-        self.rows.append(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
+        # The outbox row itself, as uow.publish would store it: no mapped object (and its ORM bookkeeping) to make.
+        self.rows.append((outbox, {"topic": topic, "payload": payload, "created_at": self.now(), "attempts": 0}))
 
     def statements(self) -> list[tuple]:
         """(statement, parameters): the INSERTs of the new rows, one per table in the order first written, and
@@ -72,7 +73,7 @@ class PendingWrites:
             payment.order_id = self.order.id
         by_table: dict = {}
         for obj in list(self.order.payments[self._before[2]:]) + self.rows:
-            table, row = _row_of(obj)
+            table, row = obj if isinstance(obj, tuple) else _row_of(obj)
             by_table.setdefault(table, []).append(row)
         found = [_rows_written(table, rows) for table, rows in by_table.items()]
         return found + ([self._order_update()] if self._changed() else [])
