@@ -9,6 +9,7 @@ the same reads as two statements, then one statement per table written.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true
@@ -90,7 +91,7 @@ def held_for_redemption(uow, hashed: str, reference: str, contact: tuple[str, st
     params = {"pin_hash": hashed, "reference": reference, "scope0": contact[0], "key0": contact[1],
               "scope1": serial_scope, "since": since}
     if connection.dialect.name == "postgresql":
-        rows = connection.execute(_HELD_AND_READ, params).all()
+        rows = _driver_rows(connection, _HELD_AND_READ, params)
         if not rows:
             return None
         return _held(rows[0], rows)
@@ -99,6 +100,28 @@ def held_for_redemption(uow, hashed: str, reference: str, contact: tuple[str, st
         return None
     params |= {"card_id": row.card_id, "order_id": row.id, "key1": row.serial}
     return _held(row, connection.execute(_READS, params).all())
+
+
+def _driver_rows(connection, statement, params: dict) -> list:
+    """PostgreSQL: the statement's rows (named tuples) read by the driver itself, past SQLAlchemy's execution and
+    result layers: the statement compiled once, its parameters processed as SQLAlchemy would (no result column of
+    this statement needs processing on PostgreSQL: timestamps come back with their zone)."""
+    from psycopg.rows import namedtuple_row  # only with PostgreSQL, whose driver it is
+
+    sql, fixed, processors = _compiled(statement, connection.dialect)
+    params = fixed | params
+    for name, process in processors.items():
+        params[name] = process(params[name])
+    with connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
+        return cursor.execute(sql, params).fetchall()
+
+
+@lru_cache(maxsize=8)
+def _compiled(statement, dialect) -> tuple[str, dict, dict]:
+    """The SQL, the values the statement itself gives (the sequence's table, say), the parameters' processors."""
+    compiled = statement.compile(dialect=dialect)
+    fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+    return compiled.string, fixed, dict(compiled._bind_processors)
 
 
 def _held(row, reads: list) -> Held:

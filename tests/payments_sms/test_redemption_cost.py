@@ -14,47 +14,48 @@ from .conftest import ON_POSTGRES, PHONE, outbox, place, reload
 from .test_lockout import guesses
 from .test_redemption import typo
 
-SQL = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+SQL = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "EXECUTE")  # EXECUTE: of a prepared statement
 
 
 @contextmanager
 def statements(services):
-    """The SQL statements run while inside (BEGIN, COMMIT and pings left out)."""
+    """The SQL statements run while inside (BEGIN, COMMIT and pings left out). PostgreSQL: as the driver sends
+    them, since the card's hot path runs some past SQLAlchemy (its writes with their COMMIT, in one round trip);
+    a statement prepared once per connection is not counted."""
     seen = []
 
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(SQL):
-            seen.append(" ".join(statement.split()))
+    def note(statement):
+        statement = " ".join(str(statement).split())
+        if statement.upper().startswith(SQL):
+            seen.append(statement)
 
-    event.listen(services.engine, "before_cursor_execute", note)
-    try:
-        with _client_bound(seen):
+    if ON_POSTGRES:
+        with _sent_by_driver(note):
             yield seen
+        return
+    listener = lambda conn, cursor, statement, *rest: note(statement)  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
     finally:
-        event.remove(services.engine, "before_cursor_execute", note)
+        event.remove(services.engine, "before_cursor_execute", listener)
 
 
 @contextmanager
-def _client_bound(seen):
-    """Also the statements sent past SQLAlchemy with parameters bound by the client (psycopg's ClientCursor:
-    the card's writes and their COMMIT in one round trip)."""
-    if not ON_POSTGRES:
-        yield
-        return
-    from psycopg import ClientCursor
+def _sent_by_driver(note):
+    from psycopg import Cursor
 
-    original = ClientCursor.execute
+    original = Cursor.execute
 
-    def execute(cursor, query, params=None, **kw):
-        if not str(query).startswith("PREPARE"):  # once per connection, not per redemption
-            seen.append(" ".join(str(query).split()))
-        return original(cursor, query, params, **kw)
+    def execute(cursor, query, *args, **kw):
+        note(query)
+        return original(cursor, query, *args, **kw)
 
-    ClientCursor.execute = execute
+    Cursor.execute = execute
     try:
         yield
     finally:
-        ClientCursor.execute = original
+        Cursor.execute = original
 
 
 def redeem(services, reference, pin, contact=PHONE):
