@@ -204,7 +204,7 @@ def _prepared_write(statements: tuple, dialect) -> _PreparedWrite:
     body = _PARAM.sub(lambda m: f"${position[m.group(1)]}", compiled.string).replace("%%", "%")
     types = ", ".join(dialect.type_compiler_instance.process(compiled.binds[name].type) for name in order)
     name = f"shubbak_write_{next(_NAMES)}"
-    prepare = f"PREPARE {name} ({types}) AS {body}".replace("%", "%%")
+    prepare = f"PREPARE {name} ({types}) AS {body}"  # sent without parameters: as it is, nothing escaped
     execute = f"EXECUTE {name} ({', '.join(f'%({n})s' for n in order)}); COMMIT"
     processors = {n: p for n, p in compiled._bind_processors.items() if n in position}
     return _PreparedWrite(name, prepare, execute, processors)
