@@ -7,15 +7,18 @@ PostgreSQL (data-modifying WITH), one per table on SQLite (whose writers queue o
 """
 from __future__ import annotations
 
+import itertools
+import re
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, inspect, select, union_all, update
+from sqlalchemy import bindparam, func, insert, inspect, literal_column, select, union_all, update
 
 from . import model
 from .errors import ConcurrentChange
-from .orm import orders
+from .orm import orders, outbox
 
-__all__ = ["PendingWrites", "held_columns", "held_order", "write_at_once"]
+__all__ = ["PendingWrites", "held_columns", "held_order", "write_and_commit", "write_at_once"]
 
 # The columns of an order a payment reads or changes (what `apply_payment`, `move` and `publish` use).
 HELD_COLUMNS = ("id", "reference", "status", "version", "total", "office_code", "requester_phone",
@@ -41,7 +44,7 @@ class PendingWrites:
 
     def __init__(self, uow, order: model.Order):
         self.uow, self.order = uow, order
-        self.rows: list = []
+        self.rows: list = []  # the objects added, and the outbox rows published as (table, row)
         self._before = (order.status, order.paid_at, len(order.payments))
 
     def now(self):
@@ -60,7 +63,8 @@ class PendingWrites:
         return self.uow.scalar(statement)
 
     def publish(self, topic: str, **payload) -> None:
-        self.rows.append(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
+        # The outbox row itself, as uow.publish would store it: no mapped object (and its ORM bookkeeping) to make.
+        self.rows.append((outbox, {"topic": topic, "payload": payload, "created_at": self.now(), "attempts": 0}))
 
     def statements(self) -> list[tuple]:
         """(statement, parameters): the INSERTs of the new rows, one per table in the order first written, and
@@ -69,7 +73,7 @@ class PendingWrites:
             payment.order_id = self.order.id
         by_table: dict = {}
         for obj in list(self.order.payments[self._before[2]:]) + self.rows:
-            table, row = _row_of(obj)
+            table, row = obj if isinstance(obj, tuple) else _row_of(obj)
             by_table.setdefault(table, []).append(row)
         found = [_rows_written(table, rows) for table, rows in by_table.items()]
         return found + ([self._order_update()] if self._changed() else [])
@@ -133,3 +137,74 @@ def _at_once(statements: tuple):
     """PostgreSQL: each statement a data-modifying WITH of one SELECT: the fewest rows any of them wrote."""
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
     return select(func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written]))
+
+
+def write_and_commit(uow, writes: list[tuple]) -> None:
+    """`write_at_once`, then commit; on PostgreSQL the writes and the COMMIT go in one round trip: a simple query
+    of two statements, EXECUTE of the writes prepared once per connection (so that they are not planned again at
+    every use), with their parameters bound by the client, then COMMIT. A row changed since it was read makes the
+    writes fail (a division by the fewest rows written, zero), so that the COMMIT never runs (ConcurrentChange)."""
+    connection = uow.session.connection()
+    if connection.dialect.name != "postgresql":
+        write_at_once(uow, writes)
+        uow.commit()
+        return
+    from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
+    from psycopg.errors import DivisionByZero
+
+    prepared = _prepared_write(tuple(stmt for stmt, _ in writes), connection.dialect)
+    params = {name: value for _, given in writes for name, value in given.items()}
+    for name, process in prepared.processors.items():
+        params[name] = process(params[name])
+    driver = connection.connection.driver_connection
+    try:
+        with ClientCursor(driver) as cursor:
+            if not _known_prepared(driver, prepared.name):
+                cursor.execute(prepared.prepare)
+                _note_prepared(driver, prepared.name)
+            cursor.execute(prepared.execute, params)
+    except DivisionByZero:
+        raise ConcurrentChange("a row changed since it was read and locked") from None
+    uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
+
+
+# psycopg forgets the statements it prepared, and deallocates them on the server (DEALLOCATE ALL after a rollback
+# of an open transaction; the oldest one when its cache is full). The writes' statement is noted among them, under
+# a key no query of psycopg's can have, so that it is known prepared exactly as long as the server keeps it.
+def _prepared_key(name: str) -> tuple:
+    return ("shubbak", name)
+
+
+def _known_prepared(driver, name: str) -> bool:
+    return _prepared_key(name) in driver._prepared._names
+
+
+def _note_prepared(driver, name: str) -> None:
+    driver._prepared._names[_prepared_key(name)] = name.encode()
+
+
+class _PreparedWrite(NamedTuple):
+    name: str
+    prepare: str  # PREPARE name(types) AS the writes, with $1..$n
+    execute: str  # EXECUTE name(%(param)s, ...); COMMIT
+    processors: dict  # the parameters' SQLAlchemy bind processors (JSON wrapped for psycopg, say)
+
+
+_NAMES = itertools.count()
+_PARAM = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache(maxsize=64)
+def _prepared_write(statements: tuple, dialect) -> _PreparedWrite:
+    written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
+    fewest = func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
+    compiled = select(literal_column("1") / fewest).compile(dialect=dialect)
+    order = list(dict.fromkeys(_PARAM.findall(compiled.string)))
+    position = {name: n for n, name in enumerate(order, 1)}
+    body = _PARAM.sub(lambda m: f"${position[m.group(1)]}", compiled.string).replace("%%", "%")
+    types = ", ".join(dialect.type_compiler_instance.process(compiled.binds[name].type) for name in order)
+    name = f"shubbak_write_{next(_NAMES)}"
+    prepare = f"PREPARE {name} ({types}) AS {body}"  # sent without parameters: as it is, nothing escaped
+    execute = f"EXECUTE {name} ({', '.join(f'%({n})s' for n in order)}); COMMIT"
+    processors = {n: p for n, p in compiled._bind_processors.items() if n in position}
+    return _PreparedWrite(name, prepare, execute, processors)

@@ -56,14 +56,14 @@ def redeem_card(uow, reference: str, pin: str, contact: str, *, pin_secret: str,
                                                     relevant_since(policy, uow.now()))
         if held is None:  # no such card or no such order: the step-by-step path refuses, in its order
             payment = _redeem_step_by_step(uow, policy, who, reference, hashed, channel)
-        else:
-            payment = _redeem_held(uow, policy, who, held, channel)
-        uow.commit()
-        return payment
+            uow.commit()
+            return payment
+        return _redeem_held(uow, policy, who, held, channel)  # written and committed together
 
 
 def _redeem_held(uow, policy: LockoutPolicy, who: str, held: redemption_store.Held, channel: str) -> CardPayment:
-    """The card and the order locked and read together; the same refusals, in the same order, as step by step."""
+    """The card and the order locked and read together; the same refusals, in the same order, as step by step;
+    committed with its writes."""
     card, order = held.card, held.order
     locked = locks_among(policy, held.failures, uow.now())
     _refuse_if_locked(locked, CONTACT)

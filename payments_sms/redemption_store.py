@@ -9,12 +9,13 @@ the same reads as two statements, then one statement per table written.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true
 
 from orders_core.orm import orders, payments
-from orders_core.pending import PendingWrites, held_columns, held_order, write_at_once
+from orders_core.pending import PendingWrites, held_columns, held_order, write_and_commit
 
 from .orm import card_redemptions, cards, pin_failures
 
@@ -90,7 +91,7 @@ def held_for_redemption(uow, hashed: str, reference: str, contact: tuple[str, st
     params = {"pin_hash": hashed, "reference": reference, "scope0": contact[0], "key0": contact[1],
               "scope1": serial_scope, "since": since}
     if connection.dialect.name == "postgresql":
-        rows = connection.execute(_HELD_AND_READ, params).all()
+        rows = _driver_rows(connection, _HELD_AND_READ, params)
         if not rows:
             return None
         return _held(rows[0], rows)
@@ -99,6 +100,28 @@ def held_for_redemption(uow, hashed: str, reference: str, contact: tuple[str, st
         return None
     params |= {"card_id": row.card_id, "order_id": row.id, "key1": row.serial}
     return _held(row, connection.execute(_READS, params).all())
+
+
+def _driver_rows(connection, statement, params: dict) -> list:
+    """PostgreSQL: the statement's rows (named tuples) read by the driver itself, past SQLAlchemy's execution and
+    result layers: the statement compiled once, its parameters processed as SQLAlchemy would (no result column of
+    this statement needs processing on PostgreSQL: timestamps come back with their zone)."""
+    from psycopg.rows import namedtuple_row  # only with PostgreSQL, whose driver it is
+
+    sql, fixed, processors = _compiled(statement, connection.dialect)
+    params = fixed | params
+    for name, process in processors.items():
+        params[name] = process(params[name])
+    with connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
+        return cursor.execute(sql, params).fetchall()
+
+
+@lru_cache(maxsize=8)
+def _compiled(statement, dialect) -> tuple[str, dict, dict]:
+    """The SQL, the values the statement itself gives (the sequence's table, say), the parameters' processors."""
+    compiled = statement.compile(dialect=dialect)
+    fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+    return compiled.string, fixed, dict(compiled._bind_processors)
 
 
 def _held(row, reads: list) -> Held:
@@ -116,7 +139,7 @@ def pending_writes(uow, order) -> PendingWrites:
 
 def record_redemption_and_payment(uow, redemption_id: int, card_id: int, order_id: int, amount: int,
                                   contact_key: str, channel: str, pending: PendingWrites) -> None:
-    """Write the redemption and the payment's rows (`pending`) together."""
+    """Write the redemption and the payment's rows (`pending`) together, and commit."""
     redemption = {"r_id": redemption_id, "r_card_id": card_id, "r_order_id": order_id, "r_amount": amount,
                   "r_contact_key": contact_key, "r_channel": channel, "r_at": uow.now()}
-    write_at_once(uow, [(_REDEMPTION, redemption)] + pending.statements())
+    write_and_commit(uow, [(_REDEMPTION, redemption)] + pending.statements())
