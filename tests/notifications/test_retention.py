@@ -99,18 +99,25 @@ def test_a_retention_of_zero_days_keeps_everything(services, notifier, clock):
     assert jobs.purge_history() == 0 and counts(services) == before
 
 
-def test_a_digest_kept_for_a_waiting_order_does_not_stop_the_messages_after_it_being_deleted(
-        services, notifier, clock):
+def _a_kept_digest_then_orders(services, clock, orders: int):
+    """An agent's digest about a paid order still waiting, then `orders` more orders whose messages settle after
+    it, all past the retention period: the digest."""
     staff_user(services, "agent1", "agent", phone="+212661000011")
     paid_order(services)
     services.enqueue(jobs.agent_digests)
     deliver(services)
     [digest] = messages(services, kind="agent_digest")
     clock.advance(minutes=1)
-    for _ in range(3):
-        paid_order(services)  # their messages settle after the digest
+    for _ in range(orders):
+        paid_order(services)
     deliver(services)
     clock.advance(days=DAYS + 1)
+    return digest
+
+
+def test_a_digest_kept_for_a_waiting_order_does_not_stop_the_messages_after_it_being_deleted(
+        services, notifier, clock):
+    digest = _a_kept_digest_then_orders(services, clock, orders=3)
     purged = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=1, max_batches=100)
     assert purged.messages >= 3
     assert [m.id for m in messages(services)] == [digest.id]
@@ -148,15 +155,7 @@ def test_a_run_of_the_periodic_job_deletes_one_batch_of_each_and_the_next_runs_c
 
 def test_a_run_deletes_a_batch_even_when_the_oldest_messages_are_digests_kept_for_waiting_orders(
         services, notifier, clock):
-    staff_user(services, "agent1", "agent", phone="+212661000011")
-    paid_order(services)
-    services.enqueue(jobs.agent_digests)
-    deliver(services)
-    [digest] = messages(services, kind="agent_digest")
-    clock.advance(minutes=1)
-    paid_order(services)  # its message settles after the digest
-    deliver(services)
-    clock.advance(days=DAYS + 1)
+    digest = _a_kept_digest_then_orders(services, clock, orders=1)
     purged = purge_settled(services.uow(), keep=timedelta(days=DAYS), batch=1, max_batches=2)
     assert purged.messages == 2  # both orders' messages: the kept digest uses up no batch of the run
     assert [m.id for m in messages(services)] == [digest.id]
