@@ -19,7 +19,8 @@ _BASE64 = re.compile(r"^([a-zA-Z0-9+/=]{4})+$")
 @lru_cache(maxsize=2048)
 def _e164(raw: str) -> str | None:
     """A provider's sender as E.164 (None: not a phone number). Kept for the numbers seen lately: a USSD session
-    sends its number with each of its ten or so steps, and parsing one costs more than the rest of the form."""
+    sends its number with each of its ten or so steps, and parsing one costs more than the rest of the form. The
+    numbers stay in this worker's memory only, as each request's form does: never logged, stored or sent to Redis."""
     for candidate in (raw, "+" + raw.strip()):
         try:
             return normalise_phone(candidate)
