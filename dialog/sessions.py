@@ -167,7 +167,7 @@ class SessionStore:
 
     def _acquire(self, key: str, contact: str, lock: str, token: str, wait: float, hold: int,
                  claim: Claim | None) -> Held:
-        deadline, claiming = time.monotonic() + wait, claim is not None
+        deadline, claiming, owned = time.monotonic() + wait, claim is not None, False
         try:
             while True:
                 pipe = self.redis.pipeline(transaction=False)
@@ -180,6 +180,7 @@ class SessionStore:
                 replies = pipe.execute(raise_on_error=False)
                 if claiming:
                     claiming, claimed, replies = False, replies[:queued], replies[queued:]
+                    owned = bool(claimed[0]) and not isinstance(claimed[0], Exception)  # SET NX: ours
                     _raised_if_failed([claimed[0], *replies])  # the flood count's own errors: the claim judges
                     self._judge(claim, claimed, lock, token, locked=bool(replies[0]))
                 locked, raw, mark = _raised_if_failed(replies)
@@ -191,7 +192,10 @@ class SessionStore:
         except (Seen, Refused):
             raise
         except Exception:
-            if claim is not None:
+            # Only a claim this request made: a retry's (refused by SET NX) is the first copy's, which may have run
+            # the step; freeing it would let the provider's next retry run the step again. When the claiming run
+            # itself failed, whose claim it is cannot be known: it is left to its time to live.
+            if owned:
                 self._let_go(claim)  # nothing was done: the provider's retry must go through
             raise
 
