@@ -163,3 +163,26 @@ def test_a_flooded_step_is_refused_politely_and_leaves_no_lock_and_no_claim(serv
     assert [a[:4] for a in answers] == ["CON ", "CON ", "END "]
     assert not services.redis.keys("shubbak:dialog:lock:*")
     assert len(services.redis.keys("shubbak:once:*")) == 2  # the two steps answered; the refused one let go
+
+
+def test_a_step_whose_answer_cannot_be_rendered_keeps_its_session_and_its_retry_changes_nothing(
+        client, services, guarded, round_trips, monkeypatch):
+    from channels import africastalking
+    form = USSD.form()
+    session = f"shubbak:dialog:ussd:{form['sessionId']}"
+    post(client, USSD, _at(form))
+    shown, render, broken = services.redis.get(session), africastalking.render_ussd, []
+
+    def broken_once(reply, *args, **options):
+        if not broken:
+            broken.append(reply)
+            raise ValueError("a screen that cannot be rendered")
+        return render(reply, *args, **options)
+    monkeypatch.setattr(africastalking, "render_ussd", broken_once)
+    round_trips.clear()
+    sorry = post(client, USSD, _at(form, "1")).get_data(as_text=True)
+    assert sorry.startswith("END ") and len(round_trips) == 2, (sorry, round_trips)
+    moved = services.redis.get(session)
+    assert moved != shown  # what the step did (it may have placed an order) is where its session says
+    again = post(client, USSD, _at(form, "1")).get_data(as_text=True)
+    assert again == sorry and services.redis.get(session) == moved  # the retry does not run the step again
