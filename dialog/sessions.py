@@ -154,8 +154,9 @@ class SessionStore:
         read its session and its contact's escalation mark; on leaving, write back what `Held` says (nothing
         when the answer failed) and release the lock.
 
-        With a `claim`, the provider's request is claimed first (channels.dedup.Seen is raised for a retry of a
-        request claimed before) and its answer kept on leaving, or the claim let go when the answer failed."""
+        With a `claim`, the provider's request is claimed first (dialog.sessions.Seen is raised for a retry of a
+        request claimed before, Refused for one refused by what travels with the claim: a flood) and its answer kept
+        on leaving, or the claim let go when the answer failed."""
         lock, token = self.prefix + "lock:" + key, uuid.uuid4().hex
         held = self._acquire(key, contact, lock, token, self.wait if wait is None else wait, hold, claim)
         failed = True

@@ -70,13 +70,17 @@ def test_a_ussd_step_costs_two_redis_round_trips_dedup_included(client, services
     assert len(round_trips) == 2, round_trips
 
 
+# On the in-process substitute the limits are counted in memory, outside the dialog: nothing travels with the claim.
+@pytest.mark.redis
 def test_the_flood_count_travels_in_the_dialogs_round_trips(client, services, guarded, round_trips,
                                                             limiter_trips):
     form = USSD.form()
     post(client, USSD, _at(form))
+    services.redis.delete(*services.redis.keys("*shubbak:limit*"))
     round_trips.clear()
     assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("CON ")
     assert len(round_trips) == 2 and limiter_trips == [], (round_trips, limiter_trips)
+    assert services.redis.keys("*shubbak:limit*")  # the step was counted, in the dialog's own round trips
 
 
 def test_a_replayed_step_gets_the_first_answer_and_the_session_moves_once(client, services, guarded):
