@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,6 +11,8 @@ from typing import Any, Callable
 from .message import Reply
 
 __all__ = ["Once", "Claim", "HOLD"]
+
+log = logging.getLogger(__name__)
 
 HOLD = timedelta(hours=48)  # providers retry for minutes (AT ~10 min, Twilio once); 48 h covers any replay
 _PENDING = b"\x00pending"
@@ -57,7 +60,8 @@ class Claim:
     its answer with the session's write: dialog.ports.Claim), so that deduplicating a USSD step costs no round
     trip of its own.
 
-    `render` turns the dialog's reply into the body the provider gets, which a retry of the request gets again."""
+    `render` turns the dialog's reply into the body the provider gets, which a retry of the request gets again;
+    `sorry`, the body given instead when that fails."""
 
     once: Once
     key: tuple[str, ...]
@@ -66,6 +70,7 @@ class Claim:
     # What travels with the claim: the sender's flood count (web.limits.FloodCount), queued after the claim and
     # judged by `refusal`; None when nothing is counted here.
     flood: Any = None
+    sorry: Callable[[], str] | None = None
 
     @property
     def name(self) -> str:
@@ -91,7 +96,16 @@ class Claim:
             pipe.set(self.name, self.answer.encode(), ex=self.once.hold)
 
     def answered(self, reply: Reply) -> Reply:
-        self.answer = self.render(reply)
+        """Note the body the reply is given as. The step's work is committed by now: a reply that cannot be rendered
+        is answered with `sorry` (kept for a retry, with the session), never left to fail the step."""
+        try:
+            self.answer = self.render(reply)
+        except Exception as exc:
+            if self.sorry is None:
+                raise
+            log.error("a USSD answer could not be rendered (%s): the step is answered with an apology",
+                      type(exc).__name__)
+            self.answer = self.sorry()
         return reply
 
     def let_go(self) -> None:

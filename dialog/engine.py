@@ -58,6 +58,8 @@ class Dialog:
             # Routers see a claimed request only once it is known to be no retry.
             routed = first_answer(self.routers, inbound) if claim is not None else None
             reply = routed if routed is not None else self._in_session(key, inbound, surface, held)
+            # Rendered while held, so that the answer is kept with the session in the release's round trip; a
+            # claim's `answered` never raises (the step's work is committed: ports.Claim).
             return claim.answered(reply) if claim is not None else reply
 
     def _in_session(self, key: str, inbound: Inbound, surface: Surface, held: Held) -> Reply:

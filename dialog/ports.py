@@ -79,7 +79,8 @@ class Claim(Protocol):
         """Let the claim go now (nothing was done: the provider's retry must go through)."""
 
     def answered(self, reply: Reply) -> Reply:
-        """Note the answer this reply is given as; return the reply."""
+        """Note the answer this reply is given as; return the reply. It must not raise: the step's work is committed
+        by now and its session must be kept with the answer (a reply that cannot be rendered gets an apology)."""
 
     def first_answer(self) -> str:
         """For a retry: the first copy's answer ("" when none was given in time)."""

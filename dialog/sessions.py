@@ -154,8 +154,9 @@ class SessionStore:
         read its session and its contact's escalation mark; on leaving, write back what `Held` says (nothing
         when the answer failed) and release the lock.
 
-        With a `claim`, the provider's request is claimed first (channels.dedup.Seen is raised for a retry of a
-        request claimed before) and its answer kept on leaving, or the claim let go when the answer failed."""
+        With a `claim`, the provider's request is claimed first (dialog.sessions.Seen is raised for a retry of a
+        request claimed before, Refused for one refused by what travels with the claim: a flood) and its answer kept
+        on leaving, or the claim let go when the answer failed."""
         lock, token = self.prefix + "lock:" + key, uuid.uuid4().hex
         held = self._acquire(key, contact, lock, token, self.wait if wait is None else wait, hold, claim)
         failed = True
@@ -167,7 +168,7 @@ class SessionStore:
 
     def _acquire(self, key: str, contact: str, lock: str, token: str, wait: float, hold: int,
                  claim: Claim | None) -> Held:
-        deadline, claiming = time.monotonic() + wait, claim is not None
+        deadline, claiming, owned = time.monotonic() + wait, claim is not None, False
         try:
             while True:
                 pipe = self.redis.pipeline(transaction=False)
@@ -180,6 +181,7 @@ class SessionStore:
                 replies = pipe.execute(raise_on_error=False)
                 if claiming:
                     claiming, claimed, replies = False, replies[:queued], replies[queued:]
+                    owned = bool(claimed[0]) and not isinstance(claimed[0], Exception)  # SET NX: ours
                     _raised_if_failed([claimed[0], *replies])  # the flood count's own errors: the claim judges
                     self._judge(claim, claimed, lock, token, locked=bool(replies[0]))
                 locked, raw, mark = _raised_if_failed(replies)
@@ -191,7 +193,10 @@ class SessionStore:
         except (Seen, Refused):
             raise
         except Exception:
-            if claim is not None:
+            # Only a claim this request made: a retry's (refused by SET NX) is the first copy's, which may have run
+            # the step; freeing it would let the provider's next retry run the step again. When the claiming run
+            # itself failed, whose claim it is cannot be known: it is left to its time to live.
+            if owned:
                 self._let_go(claim)  # nothing was done: the provider's retry must go through
             raise
 

@@ -54,7 +54,12 @@ def _limit(app: Flask, limiter: Limiter, endpoint: str, value: str, **options) -
 def _limit_webhooks(app: Flask, limiter: Limiter, value: str) -> None:
     """Webhook floods per phone number, counted with the limiter's own strategy and storage but outside
     Flask-Limiter's request hooks, which resolve every limit of the app twice a request: on a USSD step that
-    bookkeeping cost more CPU than the count itself. The webhooks are left out of those hooks."""
+    bookkeeping cost more CPU than the count itself. The webhooks are left out of those hooks.
+
+    When the limits are in Redis, a USSD step is counted with its claim, in the dialog's first round trip: a USSD
+    callback refused before the dialog (a bad key, a form that cannot be read) is therefore not counted against
+    its number's flood limit, whereas in memory (and for every other webhook) a callback from a phone is counted
+    before the view, refused or not. Such callbacks run no step and touch no session; they cost a request each."""
     view = app.view_functions.get("webhooks.callback")
     if view is None:
         return

@@ -118,7 +118,8 @@ def _ussd(services, module, read, fields):
     inbound = sealed(read(fields, services.clock()), services.settings.card_pin_secret)
     size = services.settings.ussd_size
     claim = Claim(Once(services.redis), dedup_key(module, inbound), lambda reply: module.render_ussd(reply, size),
-                  flood=g.pop("flood_count", None))  # the sender's count, left by web.limits (FLOOD_COUNT)
+                  flood=g.pop("flood_count", None),  # the sender's count, left by web.limits (FLOOD_COUNT)
+                  sorry=lambda: _sorry(services, module))
     try:
         services.dialog.handle(inbound, services.surfaces["ussd"], claim=claim)
     except Seen as retry:

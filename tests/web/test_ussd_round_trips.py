@@ -70,13 +70,17 @@ def test_a_ussd_step_costs_two_redis_round_trips_dedup_included(client, services
     assert len(round_trips) == 2, round_trips
 
 
+# On the in-process substitute the limits are counted in memory, outside the dialog: nothing travels with the claim.
+@pytest.mark.redis
 def test_the_flood_count_travels_in_the_dialogs_round_trips(client, services, guarded, round_trips,
                                                             limiter_trips):
     form = USSD.form()
     post(client, USSD, _at(form))
+    services.redis.delete(*services.redis.keys("*shubbak:limit*"))
     round_trips.clear()
     assert post(client, USSD, _at(form, "1")).get_data(as_text=True).startswith("CON ")
     assert len(round_trips) == 2 and limiter_trips == [], (round_trips, limiter_trips)
+    assert services.redis.keys("*shubbak:limit*")  # the step was counted, in the dialog's own round trips
 
 
 def test_a_replayed_step_gets_the_first_answer_and_the_session_moves_once(client, services, guarded):
@@ -163,3 +167,26 @@ def test_a_flooded_step_is_refused_politely_and_leaves_no_lock_and_no_claim(serv
     assert [a[:4] for a in answers] == ["CON ", "CON ", "END "]
     assert not services.redis.keys("shubbak:dialog:lock:*")
     assert len(services.redis.keys("shubbak:once:*")) == 2  # the two steps answered; the refused one let go
+
+
+def test_a_step_whose_answer_cannot_be_rendered_keeps_its_session_and_its_retry_changes_nothing(
+        client, services, guarded, round_trips, monkeypatch):
+    from channels import africastalking
+    form = USSD.form()
+    session = f"shubbak:dialog:ussd:{form['sessionId']}"
+    post(client, USSD, _at(form))
+    shown, render, broken = services.redis.get(session), africastalking.render_ussd, []
+
+    def broken_once(reply, *args, **options):
+        if not broken:
+            broken.append(reply)
+            raise ValueError("a screen that cannot be rendered")
+        return render(reply, *args, **options)
+    monkeypatch.setattr(africastalking, "render_ussd", broken_once)
+    round_trips.clear()
+    sorry = post(client, USSD, _at(form, "1")).get_data(as_text=True)
+    assert sorry.startswith("END ") and len(round_trips) == 2, (sorry, round_trips)
+    moved = services.redis.get(session)
+    assert moved != shown  # what the step did (it may have placed an order) is where its session says
+    again = post(client, USSD, _at(form, "1")).get_data(as_text=True)
+    assert again == sorry and services.redis.get(session) == moved  # the retry does not run the step again
