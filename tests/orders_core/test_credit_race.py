@@ -2,7 +2,7 @@
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from orders_core.model import CreditEntry
 from orders_core.services import credit_statement, grant_credit, place_order
@@ -49,3 +49,28 @@ def test_orders_racing_for_one_credit_spend_it_once(services, rounds):
     assert spent(services) == rounds * total
     paid = [o for o in outcomes if o.status == "received"]
     assert len(paid) == 1
+
+
+def lock_statements(services, work) -> list[str]:
+    """The advisory-lock statements `work()` sent, with their parameters."""
+    sent = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if "pg_advisory" in statement:
+            sent.append(f"{statement} {parameters}")
+
+    event.listen(services.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(services.engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_only_an_order_with_credit_takes_the_account_lock_and_never_sends_the_number(services):
+    order = lambda: place_order(services.uow(), services.settings.prices, draft(lines={"extract": 1}))
+    assert lock_statements(services, order) == []  # no credit: the hot path pays nothing extra
+    grant_credit(services.uow(), PHONE, 500, "goodwill")
+    locks = lock_statements(services, order)
+    assert len(locks) == 1 and PHONE[-6:] not in locks[0]
+    assert credit_statement(services.uow(), PHONE).balance == 0
