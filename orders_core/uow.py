@@ -1,11 +1,12 @@
 """The unit of work: one database transaction, the repositories inside it, and the outbox it writes."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -124,6 +125,18 @@ class UnitOfWork:
     def credit_balance(self, account: str) -> int:
         return int(self.scalar(select(_balance_of(account))))
 
+    def lock_credit(self, account: str, balance: int) -> int:
+        """Before spending an account's credit: hold its ledger until the transaction ends and return the balance
+        as it stands then (`balance`, read earlier, may already be spent by an order that just committed).
+
+        PostgreSQL's READ COMMITTED lets two orders of one account (by USSD and by SMS at once) both read the same
+        credit; a transaction-scoped advisory lock on the account makes the second wait, and its read after the
+        lock sees the first one's entry. SQLite's BEGIN IMMEDIATE already serialises writers: `balance` stands."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return balance
+        self.session.execute(_CREDIT_LOCK, {"ledger": _CREDIT_LEDGER, "account": _lock_key(account)})
+        return self.credit_balance(account)
+
     def fresh_reference(self, cls, first_digits: str) -> str:
         """A reference not used yet by any `cls` row."""
         return self.fresh_reference_and_balance(cls, first_digits, None)[0]
@@ -148,6 +161,15 @@ _ORDER_COLUMNS = [c for c in orders.c if c.key != "id"]
 _ORDER_INSERT = insert(orders).returning(orders.c.id)
 _LINE_INSERT = insert(order_lines)
 _OUTBOX_INSERT = insert(outbox)
+# The two-key form: the first names the credit ledger, so another use of advisory locks never meets these keys.
+_CREDIT_LOCK = text("SELECT pg_advisory_xact_lock(:ledger, :account)")
+_CREDIT_LEDGER = 0x43524544  # "CRED"
+
+
+def _lock_key(account: str) -> int:
+    """A stable 32-bit key for an account (the phone number is not sent whole); two accounts sharing a key only
+    wait for each other."""
+    return int.from_bytes(hashlib.blake2b(account.encode(), digest_size=4).digest(), "big", signed=True)
 
 
 def _balance_of(account: str):

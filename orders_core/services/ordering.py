@@ -51,6 +51,8 @@ def place_order(uow, prices: PriceList, draft: OrderDraft) -> Order:
 
 def _store(uow, order: Order, balance: int) -> None:
     """Write the new order and announce it; the requester's credit, if any, pays first."""
+    if balance > 0:  # only the credit path waits for the account's other orders; most orders have no credit
+        balance = uow.lock_credit(order.account, balance)
     if balance <= 0:
         uow.insert_order(order)  # nothing changes it later: written without the ORM's flush (CPU per order)
         uow.publish_now("order.placed", order_id=order.id, reference=order.reference, total=order.total)
