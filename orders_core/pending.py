@@ -13,6 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, insert, inspect, literal_column, select, union_all, update
 
 from . import model
+from .db import driver_errors
 from .errors import ConcurrentChange
 from .orm import orders, outbox
 
@@ -156,11 +157,12 @@ def write_and_commit(uow, writes: list[tuple]) -> None:
     for name, process in written.processors.items():
         if name in params:
             params[name] = process(params[name])
-    try:
-        with ClientCursor(connection.connection.driver_connection) as cursor:
-            cursor.execute(written.sql, params)
-    except DivisionByZero:
-        raise ConcurrentChange("a row changed since it was read and locked") from None
+    with driver_errors(connection, written.sql, params):
+        try:
+            with ClientCursor(connection.connection.driver_connection) as cursor:
+                cursor.execute(written.sql, params)
+        except DivisionByZero:
+            raise ConcurrentChange("a row changed since it was read and locked") from None
     uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
 
 
