@@ -1,9 +1,11 @@
-"""Writes decided by a service against an order already locked and read, written together in one statement.
+"""Writes decided by a service against an order already locked and read, written together (one statement on PostgreSQL).
 
 A hot path (the card redemption) locks and reads what it needs with its own query, then lets the same service
 every payment goes through (`apply_payment`) decide what to write, against a `PendingWrites` standing in for
-the unit of work; `write_at_once` then writes those rows, and the order's change, in one statement on
-PostgreSQL (data-modifying WITH), one per table on SQLite (whose writers queue one at a time anyway).
+the unit of work; `write_and_commit` then writes those rows, and the order's change, and commits: on PostgreSQL
+in one round trip (a data-modifying WITH and COMMIT, one simple query, nothing prepared on the server), on
+SQLite one statement per table (whose writers queue one at a time anyway), then the commit. `write_at_once`
+writes the same without committing.
 """
 from __future__ import annotations
 
