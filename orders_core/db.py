@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
@@ -9,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from .orm import start_mappers
 
-__all__ = ["make_engine", "make_session_factory", "normalise_url", "PING_IDLE_AFTER"]
+__all__ = ["driver_errors", "make_engine", "make_session_factory", "normalise_url", "PING_IDLE_AFTER"]
 
 # A pooled connection idle this long (seconds) is pinged before use; one used more recently is trusted.
 PING_IDLE_AFTER = 10.0
@@ -76,3 +77,19 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     """A session factory bound to `engine`, with the domain classes mapped."""
     start_mappers()
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def driver_errors(connection, statement: str, params: dict):
+    """Inside, a statement runs on the driver's own connection, past SQLAlchemy: the driver's errors leave as
+    SQLAlchemy's would (an OperationalError is the polite 503, say), and a connection found lost is invalidated,
+    so that the pool never lends it again. The parameters stay out of the message (a PIN's hash, a contact)."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as error:
+        lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+        if lost:
+            connection.invalidate(error)
+        raise exc.DBAPIError.instance(statement, params, error, dbapi.Error, hide_parameters=True,
+                                      connection_invalidated=lost, dialect=connection.dialect) from error

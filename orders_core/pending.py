@@ -1,20 +1,21 @@
-"""Writes decided by a service against an order already locked and read, written together in one statement.
+"""Writes decided by a service against an order already locked and read, written together (one statement on PostgreSQL).
 
 A hot path (the card redemption) locks and reads what it needs with its own query, then lets the same service
 every payment goes through (`apply_payment`) decide what to write, against a `PendingWrites` standing in for
-the unit of work; `write_at_once` then writes those rows, and the order's change, in one statement on
-PostgreSQL (data-modifying WITH), one per table on SQLite (whose writers queue one at a time anyway).
+the unit of work; `write_and_commit` then writes those rows, and the order's change, and commits: on PostgreSQL
+in one round trip (a data-modifying WITH and COMMIT, one simple query, nothing prepared on the server), on
+SQLite one statement per table (whose writers queue one at a time anyway), then the commit. `write_at_once`
+writes the same without committing.
 """
 from __future__ import annotations
 
-import itertools
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, insert, inspect, literal_column, select, union_all, update
 
 from . import model
+from .db import driver_errors
 from .errors import ConcurrentChange
 from .orm import orders, outbox
 
@@ -141,9 +142,10 @@ def _at_once(statements: tuple):
 
 def write_and_commit(uow, writes: list[tuple]) -> None:
     """`write_at_once`, then commit; on PostgreSQL the writes and the COMMIT go in one round trip: a simple query
-    of two statements, EXECUTE of the writes prepared once per connection (so that they are not planned again at
-    every use), with their parameters bound by the client, then COMMIT. A row changed since it was read makes the
-    writes fail (a division by the fewest rows written, zero), so that the COMMIT never runs (ConcurrentChange)."""
+    of two statements, the writes with their parameters bound by the client, then COMMIT. Nothing is prepared on
+    the server (SQL PREPARE lives in one server session, which a transaction pooler such as PgBouncer does not
+    keep to a client). A row changed since it was read makes the writes fail (a division by the fewest rows
+    written, zero), so that the COMMIT never runs (ConcurrentChange)."""
     connection = uow.session.connection()
     if connection.dialect.name != "postgresql":
         write_at_once(uow, writes)
@@ -152,59 +154,30 @@ def write_and_commit(uow, writes: list[tuple]) -> None:
     from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
     from psycopg.errors import DivisionByZero
 
-    prepared = _prepared_write(tuple(stmt for stmt, _ in writes), connection.dialect)
+    written = _written_and_committed(tuple(stmt for stmt, _ in writes), connection.dialect)
     params = {name: value for _, given in writes for name, value in given.items()}
-    for name, process in prepared.processors.items():
-        params[name] = process(params[name])
-    driver = connection.connection.driver_connection
-    try:
-        with ClientCursor(driver) as cursor:
-            if not _known_prepared(driver, prepared.name):
-                cursor.execute(prepared.prepare)
-                _note_prepared(driver, prepared.name)
-            cursor.execute(prepared.execute, params)
-    except DivisionByZero:
-        raise ConcurrentChange("a row changed since it was read and locked") from None
+    for name, process in written.processors.items():
+        if name in params:
+            params[name] = process(params[name])
+    with driver_errors(connection, written.sql, params):
+        try:
+            with ClientCursor(connection.connection.driver_connection) as cursor:
+                cursor.execute(written.sql, params)
+        except DivisionByZero:
+            raise ConcurrentChange("a row changed since it was read and locked") from None
     uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
 
 
-# psycopg forgets the statements it prepared, and deallocates them on the server (DEALLOCATE ALL after a rollback
-# of an open transaction; the oldest one when its cache is full). The writes' statement is noted among them, under
-# a key no query of psycopg's can have, so that it is known prepared exactly as long as the server keeps it.
-def _prepared_key(name: str) -> tuple:
-    return ("shubbak", name)
-
-
-def _known_prepared(driver, name: str) -> bool:
-    return _prepared_key(name) in driver._prepared._names
-
-
-def _note_prepared(driver, name: str) -> None:
-    driver._prepared._names[_prepared_key(name)] = name.encode()
-
-
-class _PreparedWrite(NamedTuple):
-    name: str
-    prepare: str  # PREPARE name(types) AS the writes, with $1..$n
-    execute: str  # EXECUTE name(%(param)s, ...); COMMIT
+class _WriteAndCommit(NamedTuple):
+    sql: str  # the writes (%(param)s placeholders, bound by the client), then "; COMMIT"
     processors: dict  # the parameters' SQLAlchemy bind processors (JSON wrapped for psycopg, say)
 
 
-_NAMES = itertools.count()
-_PARAM = re.compile(r"%\((\w+)\)s")
-
-
 @lru_cache(maxsize=64)
-def _prepared_write(statements: tuple, dialect) -> _PreparedWrite:
+def _written_and_committed(statements: tuple, dialect) -> _WriteAndCommit:
+    """The text of the writes of one shape, built once: each statement a data-modifying WITH, and 1 divided by
+    the fewest rows any of them wrote, so that a row changed since it was read fails the whole query."""
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
     fewest = func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
     compiled = select(literal_column("1") / fewest).compile(dialect=dialect)
-    order = list(dict.fromkeys(_PARAM.findall(compiled.string)))
-    position = {name: n for n, name in enumerate(order, 1)}
-    body = _PARAM.sub(lambda m: f"${position[m.group(1)]}", compiled.string).replace("%%", "%")
-    types = ", ".join(dialect.type_compiler_instance.process(compiled.binds[name].type) for name in order)
-    name = f"shubbak_write_{next(_NAMES)}"
-    prepare = f"PREPARE {name} ({types}) AS {body}"  # sent without parameters: as it is, nothing escaped
-    execute = f"EXECUTE {name} ({', '.join(f'%({n})s' for n in order)}); COMMIT"
-    processors = {n: p for n, p in compiled._bind_processors.items() if n in position}
-    return _PreparedWrite(name, prepare, execute, processors)
+    return _WriteAndCommit(f"{compiled.string}; COMMIT", dict(compiled._bind_processors))

@@ -71,7 +71,8 @@ def _redeem_held(uow, policy: LockoutPolicy, who: str, held: redemption_store.He
     _check_usable(uow, policy, card)
     balance = card.value - held.spent
     amount = _payable(order, balance)
-    # The service every payment goes through decides what is written; it is written in one statement.
+    # The service every payment goes through decides what is written; it is written with the commit, in one
+    # statement on PostgreSQL (one per table on SQLite).
     pending = redemption_store.pending_writes(uow, order)
     outcome = apply_payment(pending, order, amount, MEANS, str(held.redemption_id), new_source=True)
     redemption_store.record_redemption_and_payment(uow, held.redemption_id, card.id, order.id, amount, who,

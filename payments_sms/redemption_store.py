@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true
 
+from orders_core.db import driver_errors
 from orders_core.orm import orders, payments
 from orders_core.pending import PendingWrites, held_columns, held_order, write_and_commit
 
@@ -112,7 +113,8 @@ def _driver_rows(connection, statement, params: dict) -> list:
     params = fixed | params
     for name, process in processors.items():
         params[name] = process(params[name])
-    with connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
+    with driver_errors(connection, sql, params), \
+            connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
         return cursor.execute(sql, params).fetchall()
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from orders_core.errors import InvalidInput
 from orders_core.lifecycle import Role
 
 from . import charts, figures
@@ -25,20 +26,30 @@ STATEMENT = ["account", "opening_mad", "credited_mad", "used_mad", "closing_mad"
 
 
 def period() -> tuple[date, date]:
-    """The period asked for (`from`, `to` as YYYY-MM-DD), by default the last 30 days."""
+    """The period asked for (`from`, `to` as YYYY-MM-DD), by default the last 30 days; a date at the ends of the
+    calendar is refused (InvalidInput), since the period's days could not be counted there."""
     today = local_today()
-    last = _date(request.args.get("to")) or today
-    first = _date(request.args.get("from")) or last - timedelta(days=29)
+    last = _date("to") or today
+    first = _date("from") or last - timedelta(days=29)
     if first > last or (last - first).days >= _LONGEST:
         first = last - timedelta(days=29)
     return first, last
 
 
-def _date(text: str | None) -> date | None:
+# Room before the first date for a period's longest span back, and after the last one for the day after the
+# period; either way for the period's days as instants in any time zone.
+_USABLE = (date.min + timedelta(days=_LONGEST + 1), date.max - timedelta(days=2))
+
+
+def _date(name: str) -> date | None:
+    text = request.args.get(name)
     try:
-        return date.fromisoformat(text) if text else None
+        found = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    if found is not None and not _USABLE[0] <= found <= _USABLE[1]:
+        raise InvalidInput({name: f"a date from {_USABLE[0].isoformat()} to {_USABLE[1].isoformat()}"})
+    return found
 
 
 def money_text(centimes: int) -> str:

@@ -14,14 +14,13 @@ from .conftest import ON_POSTGRES, PHONE, outbox, place, reload
 from .test_lockout import guesses
 from .test_redemption import typo
 
-SQL = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "EXECUTE")  # EXECUTE: of a prepared statement
+SQL = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 
 
 @contextmanager
 def statements(services):
     """The SQL statements run while inside (BEGIN, COMMIT and pings left out). PostgreSQL: as the driver sends
-    them, since the card's hot path runs some past SQLAlchemy (its writes with their COMMIT, in one round trip);
-    a statement prepared once per connection is not counted."""
+    them, since the card's hot path runs some past SQLAlchemy (its writes with their COMMIT, in one round trip)."""
     seen = []
 
     def note(statement):
@@ -136,3 +135,19 @@ def test_a_card_locked_while_inactive_stays_locked_once_activated_until_the_lock
     assert locked.value.until == clock.at + timedelta(minutes=15)  # from the fifth try
     clock.at = locked.value.until
     assert redeem(services, order.reference, card.pin, contact="+212612345699").paid_now
+
+
+@pytest.mark.postgres
+def test_a_paying_redemption_prepares_nothing_on_the_server(services, make_batch):
+    """Behind PgBouncer in transaction pooling (docs/scaling.md) a statement prepared by SQL (PREPARE, EXECUTE)
+    may meet another server session at its next use: the writes are sent unprepared, twice running on a
+    connection, and a refusal's rollback in between changes nothing."""
+    sent = []
+    with _sent_by_driver(lambda statement: sent.append(" ".join(str(statement).split()))):
+        for _ in range(2):
+            order = place(services)
+            _, (card, *_) = make_batch()
+            assert redeem(services, order.reference, card.pin).paid_now
+    assert not [s for s in sent if s.upper().startswith(("PREPARE", "EXECUTE", "DEALLOCATE"))], sent
+    assert [s for s in sent if s.endswith("; COMMIT")] and all(
+        s.upper().startswith("WITH") for s in sent if s.endswith("; COMMIT")), sent

@@ -283,3 +283,14 @@ def test_a_long_periods_credit_statement_is_read_a_file_at_a_time(services, peop
     following = re.fullmatch(r"<([^>]+)>; rel=\"next\"", first.headers["Link"]).group(1)
     assert "from=2026-11-01" in following and "to=2026-11-30" in following
     assert [row[0] for row in csv.reader(io.StringIO(desk.get(following).get_data(True)))][1:] == ["+212600000002"]
+
+
+EDGES = ["to=0001-01-05", "from=9999-12-31", "to=9999-12-31", "from=0001-01-01&to=0001-01-01"]
+
+
+@pytest.mark.parametrize("path", ["/staff/finance", "/staff/finance/day.csv", "/staff/finance/credits.csv"])
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_period_at_the_ends_of_the_calendar_is_refused_clearly(services, people, logged_in, path, edge):
+    response = logged_in("finance").get(f"{path}?{edge}")
+    assert response.status_code == 400, response.status_code
+    assert response.get_json()["error"] == "invalid_input"
