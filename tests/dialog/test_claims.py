@@ -52,21 +52,24 @@ def _first_copy_answered(once) -> Claim:
     return first
 
 
+def _hold_fails(store, claim, error) -> None:
+    """A step of the session with `claim` that fails with `error` on its way in or out."""
+    with pytest.raises(error):
+        with store.hold("ussd:ATUid_claims", "+1", claim=claim):
+            pass
+
+
 def test_a_retry_whose_session_read_fails_leaves_the_first_copys_claim(services, store, once, monkeypatch):
     first = _first_copy_answered(once)
     _failing_pipelines(monkeypatch, store, -1)  # the claim refused, then the escalation mark's read fails
-    with pytest.raises(ResponseError):
-        with store.hold("ussd:ATUid_claims", "+1", claim=_claim(once)):
-            pass
+    _hold_fails(store, _claim(once), ResponseError)
     assert services.redis.get(first.name) == b"CON Menu"
 
 
 def test_a_retry_that_cannot_let_its_lock_go_leaves_the_first_copys_claim(services, store, once, monkeypatch):
     first = _first_copy_answered(once)
     _failing_pipelines(monkeypatch, store, None, RedisDown)  # claimed before; the unlock's run fails
-    with pytest.raises(RedisDown):
-        with store.hold("ussd:ATUid_claims", "+1", claim=_claim(once)):
-            pass
+    _hold_fails(store, _claim(once), RedisDown)
     assert services.redis.get(first.name) == b"CON Menu"
 
 
@@ -77,16 +80,12 @@ def test_a_retry_that_cannot_read_the_first_answer_leaves_the_first_copys_claim(
     def down(self):
         raise RedisDown("Redis went away")
     monkeypatch.setattr(Claim, "first_answer", down)
-    with pytest.raises(RedisDown):
-        with store.hold("ussd:ATUid_claims", "+1", claim=_claim(once)):
-            pass
+    _hold_fails(store, _claim(once), RedisDown)
     assert services.redis.get(first.name) == b"CON Menu"
 
 
 def test_a_first_copy_whose_session_read_fails_lets_its_claim_go_for_the_retry(services, store, once, monkeypatch):
     first = _claim(once)
     _failing_pipelines(monkeypatch, store, -1)
-    with pytest.raises(ResponseError):
-        with store.hold("ussd:ATUid_claims", "+1", claim=first):
-            pass
+    _hold_fails(store, first, ResponseError)
     assert services.redis.get(first.name) is None  # nothing was done: the provider's retry goes through
