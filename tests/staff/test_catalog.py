@@ -30,7 +30,7 @@ DOMAIN_TERMS = {
     "relation": RELATIONS, "calendar": CALENDARS, "rejection": REJECTION_REASONS, "category": CATEGORIES,
     "complaint": [*COMPLAINT_TRANSITIONS, "resolved", "dismissed", "closed"], "escalation": REASONS,
     "means": ["card", "premium_sms", "credit"], "card": list(CardStatus), "charge": list(ChargeStatus),
-    "problem": ["csrf", "not_found", "forbidden"],
+    "problem": ["csrf", "not_found", "forbidden", "invalid_input"],
     "action": ["to_ready", "to_delivered", "to_returned", "complaint_in_progress", "complaint_resolved",
                "complaint_dismissed"],
     "finance": ["by_means", "by_channel", "by_commune", "by_day", "means", "channel", "commune", "day"],
