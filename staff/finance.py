@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from orders_core.lifecycle import Role
+from texts.bidi import isolate
 
 from . import charts, figures
 from .access import allow, services
@@ -40,6 +41,8 @@ def period() -> tuple[date, date]:
 # period; either way for the period's days as instants in any time zone.
 _USABLE = (date.min + timedelta(days=_LONGEST + 1), date.max - timedelta(days=2))
 _OUTSIDE_CALENDAR = {"from": "staff.refused.period_from", "to": "staff.refused.period_to"}
+# Dates in those texts are isolated left to right: after an Arabic word, 0002-01-03 would read 03-01-0002 (a hyphen
+# does not join digits that follow Arabic letters, which texts.bidi leaves as they are).
 
 
 def _date(name: str) -> date | None:
@@ -49,7 +52,8 @@ def _date(name: str) -> date | None:
     except ValueError:
         return None
     if found is not None and not _USABLE[0] <= found <= _USABLE[1]:
-        raise refused(name, _OUTSIDE_CALENDAR[name], first=_USABLE[0].isoformat(), last=_USABLE[1].isoformat())
+        raise refused(name, _OUTSIDE_CALENDAR[name], first=isolate(_USABLE[0].isoformat()),
+                      last=isolate(_USABLE[1].isoformat()))
     return found
 
 

@@ -3,7 +3,7 @@ import html
 
 import pytest
 
-from texts.bidi import without_controls
+from texts.bidi import LRI, PDI, without_controls
 
 from .conftest import OFFICE
 
@@ -98,3 +98,11 @@ def test_a_refusal_of_the_order_core_is_said_by_its_field(services, people, logg
     status, page = refusal_shown(logged_in, people, lang, "admin", "POST", "/staff/admin/users",
                                  {**NEW_ACCOUNT, "username": "a b", "password": "a long enough password"})
     assert status == 200 and text in page
+
+
+def test_the_dates_of_a_refused_period_read_left_to_right_in_arabic(people, logged_in):
+    """After an Arabic word a hyphen does not join digits: 0002-01-03 would read 03-01-0002 unless isolated."""
+    desk = logged_in("finance")
+    desk.post("/staff/language", {"lang": "ar", "next": "/staff/"})
+    page = desk.get("/staff/finance?from=9999-12-31").get_data(as_text=True)
+    assert f"{LRI}0002-01-03{PDI}" in page and f"{LRI}9999-12-29{PDI}" in page
