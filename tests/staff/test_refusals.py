@@ -48,7 +48,7 @@ REFUSALS = {
                     "Un code de bureau compte de 1 à 8 chiffres.", "يتكون رمز المكتب من 1 إلى 8 أرقام."),
     "office-exists": ("admin", "POST", "/staff/admin/offices", {**NEW_OFFICE, "code": OFFICE},
                       f"Le bureau {OFFICE} existe déjà.", f"المكتب {OFFICE} موجود من قبل."),
-    "no-commune": ("admin", "POST", "/staff/admin/offices", {**NEW_OFFICE, "commune_code": "04.999"},
+    "no-commune": ("admin", "POST", "/staff/admin/offices", {**NEW_OFFICE, "code": "4219876", "commune_code": "04.999"},
                    "Aucune commune n'a le code 04.999.", "لا توجد جماعة بالرمز 04.999."),
     "name-fr": ("admin", "POST", f"/staff/admin/offices/{OFFICE}", {**OFFICE_FORM, "name_fr": " "},
                 "Indiquez le nom du bureau en français.", "أدخلوا اسم المكتب بالفرنسية."),
