@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from orders_core.errors import InvalidInput, NotFound, ShubbakError
+from orders_core.errors import NotFound, ShubbakError
 from orders_core.lifecycle import Role
 from orders_core.model import Office, User
 from orders_core.services import create_user
@@ -15,6 +15,7 @@ from .accounts import AccountChange, change_account, list_accounts
 from .network import OfficeDetails, change_office, create_office, list_offices
 from .passwords import hash_password
 from .presentation import say, say_error
+from .refusals import refused
 
 __all__ = ["bp"]
 
@@ -30,7 +31,7 @@ def _new_password(required: bool = False) -> str | None:
     """The password typed in the form (None when left empty), refused when too short to be one."""
     password = request.form.get("password") or ""
     if (password or required) and len(password) < MIN_PASSWORD:
-        raise InvalidInput({"password": f"at least {MIN_PASSWORD} characters"})
+        raise refused("password", "staff.refused.password_short", n=MIN_PASSWORD)
     return password or None
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from orders_core.errors import InvalidInput, ShubbakError
+from orders_core.errors import ShubbakError
 from orders_core.lifecycle import Role
 from payments_sms import activate_cards, block_cards, generate_batch, reconcile_day
 from payments_sms.cards import MAX_BATCH
@@ -16,6 +16,7 @@ from . import queries
 from .access import allow, services
 from .finance import csv_text, money_text
 from .presentation import local_today, mad, say, say_error, t
+from .refusals import refused
 
 __all__ = ["bp", "CARD_VALUES", "batch_overview"]
 
@@ -69,7 +70,7 @@ def _selection() -> dict:
     batch_id = request.form.get("batch_id", type=int)
     first, last = (request.form.get("first") or "").strip(), (request.form.get("last") or "").strip()
     if batch_id is None and not first:
-        raise InvalidInput({"batch_id": "name a batch or a first serial"})
+        raise refused("batch_id", "staff.refused.batch_or_serial")
     return {"batch_id": batch_id, "first": first or None, "last": last or None}
 
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from orders_core.errors import InvalidInput
 from orders_core.lifecycle import Role
+from texts.bidi import isolate
 
 from . import charts, figures
 from .access import allow, services
 from .presentation import local_today, mad
+from .refusals import refused
 
 __all__ = ["bp", "TABLES", "period", "csv_text", "money_text"]
 
@@ -27,7 +28,7 @@ STATEMENT = ["account", "opening_mad", "credited_mad", "used_mad", "closing_mad"
 
 def period() -> tuple[date, date]:
     """The period asked for (`from`, `to` as YYYY-MM-DD), by default the last 30 days; a date at the ends of the
-    calendar is refused (InvalidInput), since the period's days could not be counted there."""
+    calendar is refused (Refused: a 400 naming the field), since the period's days could not be counted there."""
     today = local_today()
     last = _date("to") or today
     first = _date("from") or last - timedelta(days=29)
@@ -39,6 +40,9 @@ def period() -> tuple[date, date]:
 # Room before the first date for a period's longest span back, and after the last one for the day after the
 # period; either way for the period's days as instants in any time zone.
 _USABLE = (date.min + timedelta(days=_LONGEST + 1), date.max - timedelta(days=2))
+_OUTSIDE_CALENDAR = {"from": "staff.refused.period_from", "to": "staff.refused.period_to"}
+# Dates in those texts are isolated left to right: after an Arabic word, 0002-01-03 would read 03-01-0002 (a hyphen
+# does not join digits that follow Arabic letters, which texts.bidi leaves as they are).
 
 
 def _date(name: str) -> date | None:
@@ -48,7 +52,8 @@ def _date(name: str) -> date | None:
     except ValueError:
         return None
     if found is not None and not _USABLE[0] <= found <= _USABLE[1]:
-        raise InvalidInput({name: f"a date from {_USABLE[0].isoformat()} to {_USABLE[1].isoformat()}"})
+        raise refused(name, _OUTSIDE_CALENDAR[name], first=isolate(_USABLE[0].isoformat()),
+                      last=isolate(_USABLE[1].isoformat()))
     return found
 
 

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orders_core.errors import InvalidInput, OfficeNotFound
+from orders_core.errors import OfficeNotFound
 from orders_core.model import Commune, Office, Province
 from orders_core.textfold import fold
 from orders_core.validation import Problems, clean_text
 
 from . import queries
+from .refusals import Refused, refused
 
 __all__ = ["OfficeDetails", "create_office", "change_office", "list_offices", "SERVICE_DAYS"]
 
 SERVICE_DAYS = range(1, 31)  # working days between payment and dispatch that an office may promise
+_CODE_DIGITS = 8  # an office code is 1 to 8 digits
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,11 @@ def _checked(details: OfficeDetails) -> dict:
     problems = Problems()
     values = {name: clean_text(getattr(details, name), 160) for name in (
         "name_fr", "name_ar", "arrondissement_fr", "arrondissement_ar")}
-    problems.check(bool(values["name_fr"]), "name_fr", "the office's name in French")
-    problems.check(bool(values["name_ar"]), "name_ar", "the office's name in Arabic")
-    problems.check(details.service_days in SERVICE_DAYS, "service_days",
-                   f"{SERVICE_DAYS.start} to {SERVICE_DAYS.stop - 1} working days")
-    problems.raise_if_any(InvalidInput)
+    problems.check(bool(values["name_fr"]), "name_fr", "staff.refused.name_fr")
+    problems.check(bool(values["name_ar"]), "name_ar", "staff.refused.name_ar")
+    problems.check(details.service_days in SERVICE_DAYS, "service_days", "staff.refused.service_days")
+    if problems:
+        raise Refused(problems, {"service_days": {"first": SERVICE_DAYS.start, "last": SERVICE_DAYS.stop - 1}})
     return {**values, "service_days": details.service_days, "active": bool(details.active)}
 
 
@@ -55,14 +57,14 @@ def create_office(uow, code: str, commune_code: str, details: OfficeDetails) -> 
     """Add an office to a commune of the directory."""
     values = _checked(details)
     code = (code or "").strip()
-    if not (code.isdigit() and 1 <= len(code) <= 8):
-        raise InvalidInput({"code": "an office code is 1 to 8 digits"})
+    if not (code.isdigit() and 1 <= len(code) <= _CODE_DIGITS):
+        raise refused("code", "staff.refused.office_code", shortest=1, longest=_CODE_DIGITS)
     with uow:
         if uow.get(Office, code) is not None:
-            raise InvalidInput({"code": f"office {code} exists already"})
+            raise refused("code", "staff.refused.office_exists", code=code)
         commune = uow.get(Commune, (commune_code or "").strip())
         if commune is None:
-            raise InvalidInput({"commune_code": f"no such commune: {commune_code!r}"})
+            raise refused("commune_code", "staff.refused.no_such_commune", code=(commune_code or "").strip()[:20])
         office = Office(code=code, commune_code=commune.code, **values,
                         **_search_texts(values, commune, uow.get(Province, commune.province_code)))
         uow.add(office)

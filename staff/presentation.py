@@ -14,7 +14,8 @@ from orders_core.references import format_reference
 
 from .access import NAVIGATION, services
 
-__all__ = ["template_tools", "t", "term", "say", "say_error", "mad", "local", "local_today", "LANGUAGE_NAMES"]
+__all__ = ["template_tools", "t", "term", "say", "say_error", "reasons", "mad", "local", "local_today",
+           "LANGUAGE_NAMES"]
 
 _LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
@@ -22,7 +23,7 @@ LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 _KNOWN_ERRORS = frozenset({
     "invalid_input", "illegal_transition", "already_taken", "not_allowed", "concurrent_change", "no_such_office",
     "no_such_order", "check_number", "malformed_reference", "not_found", "no_such_complaint", "not_entitled",
-    "no_such_batch", "no_such_cards",
+    "no_such_batch", "no_such_cards", "own_account",
 })
 
 
@@ -89,19 +90,27 @@ def say(key: str, category: str = "ok", **values) -> None:
 
 
 def say_error(exc: ShubbakError) -> None:
-    """Flash a named service error as a sentence; an input error says what each field expects, where the catalog
-    has it (`staff.expected.<field>`), and names the other fields."""
+    """Flash a named service error as a sentence; an input error says why each field was refused (see `reasons`)."""
     if isinstance(exc, InvalidInput):
-        _say_expected(list(exc.problems))
+        for key, values in reasons(exc):
+            say(key, "error", **values)
         return
     say(f"staff.error.{exc.code if exc.code in _KNOWN_ERRORS else 'error'}", "error")
 
 
-def _say_expected(fields: list[str]) -> None:
+def reasons(exc: InvalidInput) -> list[tuple[str, dict]]:
+    """The catalog keys (and their values) saying why each field of `exc` was refused: the staff view's own reason
+    (`staff.refused.*`), else what the field expects (`staff.expected.<field>`), else one text naming the others:
+    the order core's refusals are English, for logs and machines."""
     written = services().catalogs.keys(g.get("lang", "fr"))
-    for field in fields:
-        if f"staff.expected.{field}" in written:
-            say(f"staff.expected.{field}", "error")
-    others = [field for field in fields if f"staff.expected.{field}" not in written]
+    found, others = [], []
+    for field, problem in exc.problems.items():
+        if str(problem).startswith("staff.refused.") and problem in written:
+            found.append((problem, getattr(exc, "values", {}).get(field, {})))
+        elif f"staff.expected.{field}" in written:
+            found.append((f"staff.expected.{field}", {}))
+        else:
+            others.append(field)
     if others:
-        say("staff.error.invalid_input", "error", fields=", ".join(others))
+        found.append(("staff.error.invalid_input", {"fields": ", ".join(others)}))
+    return found

@@ -6,11 +6,11 @@ import logging
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from orders_core.errors import NotFound
+from orders_core.errors import InvalidInput, NotFound
 
 from . import admin, agent_code, auth, complaints, finance, inspection, office, support
 from .access import load_staff
-from .presentation import template_tools
+from .presentation import reasons, template_tools
 
 __all__ = ["register", "cookie_config", "CSRF_EXEMPT_BLUEPRINTS"]
 
@@ -56,6 +56,7 @@ def _staff_blueprint() -> Blueprint:
         bp.register_blueprint(module.bp)
     bp.register_error_handler(CSRFError, lambda exc: _error_page("csrf", 400))
     bp.register_error_handler(NotFound, lambda exc: _error_page("not_found", 404))
+    bp.register_error_handler(InvalidInput, _refused_page)
     for status, name in ((403, "forbidden"), (404, "not_found"), (405, "not_found")):
         bp.register_error_handler(status, lambda exc, name=name, status=status: _error_page(name, status))
     return bp
@@ -82,5 +83,10 @@ def _protective_headers(response):
     return response
 
 
-def _error_page(name: str, status: int):
-    return render_template("staff/error.html", problem=name), status
+def _error_page(name: str, status: int, said: list[tuple[str, dict]] = ()):
+    return render_template("staff/error.html", problem=name, reasons=said), status
+
+
+def _refused_page(exc: InvalidInput):
+    """A page (or export) asked with input it refuses: a 400 page saying why, in the reader's language."""
+    return _error_page("invalid_input", 400, reasons(exc))

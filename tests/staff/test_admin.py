@@ -32,7 +32,9 @@ def test_an_account_needs_a_real_password_and_an_office_for_office_roles(service
     desk.post("/staff/admin/users", {**NEW_AGENT, "password": "short"})
     desk.post("/staff/admin/users", {**NEW_AGENT, "office_code": ""})
     assert account(services, "nadia.b") is None
-    assert "Vérifiez ces champs : office_code." in desk.page("/staff/admin/users")
+    page = desk.page("/staff/admin/users")
+    assert "Un mot de passe compte au moins 10 caractères." in page
+    assert "Bureau : le code d&#39;un bureau existant (les agents et les superviseurs en ont un)." in page
 
 
 def test_an_administrator_moves_an_agent_to_another_office_and_role(services, people, logged_in):
@@ -57,7 +59,7 @@ def test_an_administrator_cannot_disable_their_own_account(services, people, log
     desk = logged_in("admin")
     desk.post(f"/staff/admin/users/{admin.id}", {"role": "admin", "language": "fr", "active": "0"})
     assert account(services, "admin").active is True
-    assert "Vous ne pouvez pas agir sur cet élément." in desk.page(f"/staff/admin/users/{admin.id}")
+    assert "Vous ne pouvez ni désactiver votre propre compte" in desk.page(f"/staff/admin/users/{admin.id}")
 
 
 def test_a_new_password_replaces_the_old_one(services, people, logged_in, app):
@@ -84,7 +86,7 @@ def test_a_service_level_outside_one_to_thirty_days_is_refused(services, people,
     desk.post("/staff/admin/offices/42101", {"name_fr": "X", "name_ar": "س", "service_days": "0", "active": "1"})
     with services.uow() as uow:
         assert uow.get(Office, "42101").service_days == 3
-    assert "service_days" in desk.page("/staff/admin/offices/42101")
+    assert "Délai d&#39;envoi : de 1 à 30 jours ouvrés." in desk.page("/staff/admin/offices/42101")
 
 
 def test_a_new_office_is_added_to_a_commune_and_citizens_find_it(services, people, logged_in, fresh_directory):

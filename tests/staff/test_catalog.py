@@ -11,7 +11,7 @@ from orders_core.services.complaints import COMPLAINT_TRANSITIONS
 from orders_core.services.support import REASONS
 from orders_core.validation import CALENDARS, CHANNELS, RELATIONS
 from payments_sms.model import CardStatus, ChargeStatus
-from staff import access, admin, agent_code, auth, cards, complaints, finance, inspection, office, support
+from staff import access, admin, agent_code, auth, cards, complaints, finance, inspection, office, presentation, support
 from texts import Catalogs
 
 STAFF = Path(__file__).resolve().parents[2] / "staff"
@@ -30,11 +30,12 @@ DOMAIN_TERMS = {
     "relation": RELATIONS, "calendar": CALENDARS, "rejection": REJECTION_REASONS, "category": CATEGORIES,
     "complaint": [*COMPLAINT_TRANSITIONS, "resolved", "dismissed", "closed"], "escalation": REASONS,
     "means": ["card", "premium_sms", "credit"], "card": list(CardStatus), "charge": list(ChargeStatus),
-    "problem": ["csrf", "not_found", "forbidden"],
+    "problem": ["csrf", "not_found", "forbidden", "invalid_input"],
     "action": ["to_ready", "to_delivered", "to_returned", "complaint_in_progress", "complaint_resolved",
                "complaint_dismissed"],
     "finance": ["by_means", "by_channel", "by_commune", "by_day", "means", "channel", "commune", "day"],
     "done": ["take", "advance", "reject", "dispatch", "reassign"],
+    "error": sorted({*presentation._KNOWN_ERRORS, "error"}),  # a named service error flashed as its own sentence
 }
 NAV_KEYS = sorted({key for links in access.NAVIGATION.values() for _, key in links})
 

@@ -9,7 +9,8 @@ def test_an_account_with_a_fixed_line_is_refused_naming_the_phone(services, peop
     desk.post("/staff/admin/users", {**NEW_AGENT, "phone": "0522123456"})
     with services.uow() as uow:
         assert queries.user_by_username(uow, "nadia.b") is None
-    assert "Vérifiez ces champs : phone." in desk.page("/staff/admin/users")
+    assert "Téléphone : un numéro mobile marocain, qui reçoit les SMS (ex. 0661234567)." in desk.page(
+        "/staff/admin/users")
 
 
 def test_an_agent_s_phone_cannot_be_changed_to_a_fixed_line(services, people, logged_in):
