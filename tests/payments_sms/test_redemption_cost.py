@@ -70,8 +70,9 @@ def commits(services):
 
 
 # PostgreSQL: the card and the order locked, and what they hold and owe and the lock-outs read, by one query;
-# every row the payment writes by a second, sent with the COMMIT (one round trip: the last tests below). SQLite (one writer at a time, no data-modifying WITH): the lock and
-# the reads as two queries, then one statement per table written.
+# every row the payment writes by a second, sent with the COMMIT (one round trip: the last tests below). SQLite
+# (one writer at a time, no data-modifying WITH): the lock and the reads as two queries, then one statement per
+# table written.
 PAYING = 2 if ON_POSTGRES else 7
 
 
