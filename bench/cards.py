@@ -4,10 +4,11 @@
 
 Two phases. Throughput: `--cards` cards, each paying its own order, redeemed by `--processes` processes at once;
 the baseline runs the same number of transactions, with the same processes, each one bare
-`UPDATE ... SET spent = spent + x WHERE id = card AND spent + x <= value`. Race: `--raced` cards, each worth
-exactly one order and tried on two orders at the same moment by two processes (card i on orders i and i+1), so
-that every card and every order is fought over. Afterwards no card may have paid more than its value and no
-order more than its total: those would be double spends.
+`UPDATE ... SET spent = spent + x WHERE id = card AND spent + x <= value`. The same processes alternate the two
+in four rounds (a quarter of each at a time, their times added up), so that a neighbour's load falls on both
+alike. Race: `--raced` cards, each worth exactly one order and tried on two orders at the same moment by two
+processes (card i on orders i and i+1), so that every card and every order is fought over. Afterwards no card
+may have paid more than its value and no order more than its total: those would be double spends.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .stack import Stack
 __all__ = ["main"]
 
 ROUNDS = 4
+INTERLEAVED = 4  # rounds in which the baseline and the redemptions alternate
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,38 +60,48 @@ def _bare_update(services, task) -> str:
 KINDS = {"redeem": _redeem, "bare": _bare_update}
 
 
-def _worker(kind: str, urls: tuple[str, str], tasks: list, ready, go, results) -> None:
+def _worker(urls: tuple[str, str], steps: list[tuple[str, list]], ready, go: list, results) -> None:
+    """Run this process's tasks of each step when the step's `go` is set; one pool, warmed once, for all steps."""
     services = services_for(*urls)
-    do = KINDS[kind]
     with services.engine.connect():  # open one pooled connection before the clock starts
         pass
-    ready.put(True)
-    go.wait(60)
-    outcomes, latencies = Counter(), []
-    for task in tasks:
-        t0 = time.perf_counter()
-        outcomes[do(services, task)] += 1
-        latencies.append((time.perf_counter() - t0) * 1000)
-    results.put((kind, outcomes, latencies))
+    for step, (kind, tasks) in enumerate(steps):
+        ready.put(step)
+        go[step].wait(60)
+        outcomes, latencies = Counter(), []
+        for task in tasks:
+            t0 = time.perf_counter()
+            outcomes[KINDS[kind](services, task)] += 1
+            latencies.append((time.perf_counter() - t0) * 1000)
+        results.put((kind, outcomes, latencies))
+
+
+def run_steps(urls: tuple[str, str], steps: list[tuple[str, list[list]]]) -> list[tuple[float, list]]:
+    """Steps of (kind, one share of tasks per process), run one after another by the same processes, each step's
+    shares started together; the wall time and the processes' results of each step."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, results, go = ctx.Queue(), ctx.Queue(), [ctx.Event() for _ in steps]
+    count = len(steps[0][1])
+    procs = [ctx.Process(target=_worker, args=(urls, [(kind, shares[n]) for kind, shares in steps], ready, go,
+                                               results), daemon=True) for n in range(count)]
+    for proc in procs:
+        proc.start()
+    timed = []
+    for step in range(len(steps)):
+        for _ in procs:
+            ready.get(timeout=60)
+        started = time.perf_counter()
+        go[step].set()
+        gathered = [results.get(timeout=300) for _ in procs]
+        timed.append((time.perf_counter() - started, gathered))
+    for proc in procs:
+        proc.join(10)
+    return timed
 
 
 def run_processes(kind: str, urls: tuple[str, str], shares: list[list]) -> tuple[float, list]:
     """Run one process per share of the tasks, start them together, return the wall time and their results."""
-    ctx = multiprocessing.get_context("spawn")
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_worker, args=(kind, urls, share, ready, go, results), daemon=True)
-             for share in shares]
-    for proc in procs:
-        proc.start()
-    for _ in procs:
-        ready.get(timeout=60)
-    started = time.perf_counter()
-    go.set()
-    gathered = [results.get(timeout=300) for _ in procs]
-    elapsed = time.perf_counter() - started
-    for proc in procs:
-        proc.join(10)
-    return elapsed, gathered
+    return run_steps(urls, [(kind, shares)])[0]
 
 
 # -- the run ------------------------------------------------------------------------------------------------------
@@ -151,9 +163,8 @@ def main() -> float:
         urls = (stack.database_url, stack.redis_url)
         services = services_for(*urls)
         orders, pins, value = _prepare(services, urls, args)
-        baseline = _bare_updates(services, urls, args, value)
         own = [(pins[i], orders[i][0], PHONE.format(i)) for i in range(args.cards)]
-        rate, _ = _line("redeem_card", *run_processes("redeem", urls, dealt(own, args.processes)))
+        baseline, rate = _throughput(services, urls, args, value, own)
         raced = _race_pairs(orders[args.cards:], pins[args.cards:])
         _line("redeem_card, raced", *run_processes("redeem", urls, contested(raced, args.processes)))
         spends = double_spends(services.engine)
@@ -165,16 +176,24 @@ def main() -> float:
     return ratio
 
 
-def _bare_updates(services, urls, args, value: int) -> float:
-    """The baseline: as many bare single-row UPDATE transactions, from as many processes; its rate."""
+def _throughput(services, urls, args, value: int, own: list) -> tuple[float, float]:
+    """The baseline's rate and the redemptions', measured in INTERLEAVED alternating rounds (a quarter of each at a
+    time, by the same processes), so that both meet the same load from whatever else runs on the machine."""
     with services.engine.begin() as conn:
         conn.execute(text("CREATE TABLE bench_balances (id integer PRIMARY KEY, value integer, spent integer)"))
         conn.execute(text("INSERT INTO bench_balances SELECT g, :v, 0 FROM generate_series(0, :n) g"),
                      {"v": value * ROUNDS, "n": args.cards})
     # Each balance paid from ROUNDS times, so that the baseline runs long enough to be timed.
     bare = [(i, value) for _ in range(ROUNDS) for i in range(args.cards)]
-    rate, _ = _line("baseline (bare UPDATE)", *run_processes("bare", urls, dealt(bare, args.processes)))
-    return rate
+    steps = [(kind, dealt(tasks[round_::INTERLEAVED], args.processes))
+             for round_ in range(INTERLEAVED) for kind, tasks in (("bare", bare), ("redeem", own))]
+    timed = {"bare": [0.0, []], "redeem": [0.0, []]}
+    for (kind, _), (elapsed, gathered) in zip(steps, run_steps(urls, steps)):
+        timed[kind][0] += elapsed
+        timed[kind][1].extend(gathered)
+    baseline, _ = _line("baseline (bare UPDATE)", *timed["bare"])
+    rate, _ = _line("redeem_card", *timed["redeem"])
+    return baseline, rate
 
 
 def _prepare(services, urls, args) -> tuple[list, list, int]:

@@ -3,7 +3,7 @@
 A hot path (the card redemption) locks and reads what it needs with its own query, then lets the same service
 every payment goes through (`apply_payment`) decide what to write, against a `PendingWrites` standing in for
 the unit of work; `write_and_commit` then writes those rows, and the order's change, and commits: on PostgreSQL
-in one round trip (a data-modifying WITH and COMMIT, one simple query, nothing prepared on the server), on
+in one round trip (a data-modifying WITH prepared by the protocol, and COMMIT, in psycopg's pipeline mode), on
 SQLite one statement per table (whose writers queue one at a time anyway), then the commit. `write_at_once`
 writes the same without committing.
 """
@@ -98,10 +98,16 @@ _ORDER_UPDATE = update(orders).where(orders.c.id == bindparam("o_id"), orders.c.
 
 def _row_of(obj) -> tuple:
     """The table of a (never stored) domain object and its row: the columns it was given."""
-    mapper = inspect(type(obj))
+    table, columns = _columns_of(type(obj))
     given = vars(obj)
-    row = {prop.columns[0].key: given[prop.key] for prop in mapper.column_attrs if prop.key in given}
-    return mapper.local_table, row
+    return table, {column: given[key] for key, column in columns if key in given}
+
+
+@lru_cache(maxsize=32)
+def _columns_of(cls) -> tuple:
+    """A mapped class's table and its (attribute, column) pairs, looked up once per class."""
+    mapper = inspect(cls)
+    return mapper.local_table, tuple((prop.key, prop.columns[0].key) for prop in mapper.column_attrs)
 
 
 def _rows_written(table, rows: list[dict]) -> tuple:
@@ -141,18 +147,16 @@ def _at_once(statements: tuple):
 
 
 def write_and_commit(uow, writes: list[tuple]) -> None:
-    """`write_at_once`, then commit; on PostgreSQL the writes and the COMMIT go in one round trip: a simple query
-    of two statements, the writes with their parameters bound by the client, then COMMIT. Nothing is prepared on
-    the server (SQL PREPARE lives in one server session, which a transaction pooler such as PgBouncer does not
-    keep to a client). A row changed since it was read makes the writes fail (a division by the fewest rows
-    written, zero), so that the COMMIT never runs (ConcurrentChange)."""
+    """`write_at_once`, then commit; on PostgreSQL the writes and the COMMIT go in one round trip (psycopg's
+    pipeline mode), the writes as a statement prepared by the protocol (`_send_and_commit`). A row changed since
+    it was read makes the writes fail (a division by the fewest rows written, zero), so that the COMMIT never
+    runs (ConcurrentChange)."""
     connection = uow.session.connection()
     if connection.dialect.name != "postgresql":
         write_at_once(uow, writes)
         uow.commit()
         return
-    from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
-    from psycopg.errors import DivisionByZero
+    from psycopg.errors import DivisionByZero  # only with PostgreSQL, whose driver it is
 
     written = _written_and_committed(tuple(stmt for stmt, _ in writes), connection.dialect)
     params = {name: value for _, given in writes for name, value in given.items()}
@@ -161,15 +165,38 @@ def write_and_commit(uow, writes: list[tuple]) -> None:
             params[name] = process(params[name])
     with driver_errors(connection, written.sql, params):
         try:
-            with ClientCursor(connection.connection.driver_connection) as cursor:
-                cursor.execute(written.sql, params)
+            _send_and_commit(connection.connection.driver_connection, written.sql, params)
         except DivisionByZero:
             raise ConcurrentChange("a row changed since it was read and locked") from None
     uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
 
 
+def _send_and_commit(driver, sql: str, params: dict) -> None:
+    """The writes, then COMMIT, in one round trip: queued in psycopg's pipeline and sent with one Sync; an error
+    in the writes makes the server skip the COMMIT (the pipeline is aborted up to the Sync).
+
+    The writes are prepared by the protocol (`prepare=True`: psycopg's public API; a Parse message naming the
+    statement, queued in the same round trip at its first use on a connection, then Bind and Execute only), so
+    PostgreSQL neither parses nor plans them again; never by SQL (PREPARE/EXECUTE). Why that is safe:
+    - psycopg keeps the names it prepared per connection, and forgets them all, sending DEALLOCATE ALL, after a
+      rollback of an open transaction (or a DROP, ALTER, DISCARD ALL): the next use prepares again, in the same
+      round trip, so a rollback costs a plan, never an error. A connection lost is dropped by the pool with
+      its names.
+    - Behind PgBouncer in transaction pooling (docs/scaling.md), PgBouncer 1.21 or later with
+      `max_prepared_statements` above 0 keeps each client's protocol-level prepared statements and prepares
+      them on whichever server connection runs the transaction (DEALLOCATE ALL understood from 1.22). An older
+      pooler needs psycopg's `prepare_threshold=None`, which also turns off `prepare=True` here, and the
+      automatic preparing of every statement run 5 times on a connection that the whole service already gets.
+    - The statement's key is its text and its parameters' types: each shape of writes (`_written_and_committed`)
+      is one statement, or a few when a parameter's type varies (None, say), within psycopg's `prepared_max`.
+    """
+    with driver.pipeline(), driver.cursor() as cursor:
+        cursor.execute(sql, params, prepare=True)
+        cursor.execute("COMMIT", prepare=False)
+
+
 class _WriteAndCommit(NamedTuple):
-    sql: str  # the writes (%(param)s placeholders, bound by the client), then "; COMMIT"
+    sql: str  # the writes (%(param)s placeholders, bound by the server)
     processors: dict  # the parameters' SQLAlchemy bind processors (JSON wrapped for psycopg, say)
 
 
@@ -180,4 +207,4 @@ def _written_and_committed(statements: tuple, dialect) -> _WriteAndCommit:
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
     fewest = func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
     compiled = select(literal_column("1") / fewest).compile(dialect=dialect)
-    return _WriteAndCommit(f"{compiled.string}; COMMIT", dict(compiled._bind_processors))
+    return _WriteAndCommit(compiled.string, dict(compiled._bind_processors))

@@ -16,7 +16,7 @@ from .test_redemption_cost import redeem
 pytestmark = pytest.mark.postgres
 
 READ = "card_redemption_reads"  # in the locking read only
-WRITE = "; COMMIT"  # the writes sent with their COMMIT
+WRITE = "WITH w0 AS"  # in the writes only (sent with their COMMIT)
 
 
 @contextmanager

@@ -3,11 +3,12 @@ the contact and of the card read in one query, the order's history never read, a
 still locked once activated, a locked number told so even when it mistypes."""
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import event, select
 
-from payments_sms import CardNotUsable, PinLocked, activate_cards, redeem_card
+from payments_sms import CardNotUsable, NothingDue, PinLocked, activate_cards, redeem_card
 from payments_sms.model import Redemption
 
 from .conftest import ON_POSTGRES, PHONE, outbox, place, reload
@@ -69,8 +70,9 @@ def commits(services):
 
 
 # PostgreSQL: the card and the order locked, and what they hold and owe and the lock-outs read, by one query;
-# every row the payment writes by a second, sent with the COMMIT (one round trip). SQLite (one writer at a time, no data-modifying WITH): the lock and
-# the reads as two queries, then one statement per table written.
+# every row the payment writes by a second, sent with the COMMIT (one round trip: the last tests below). SQLite
+# (one writer at a time, no data-modifying WITH): the lock and the reads as two queries, then one statement per
+# table written.
 PAYING = 2 if ON_POSTGRES else 7
 
 
@@ -82,8 +84,6 @@ def test_a_paying_redemption_asks_the_database_twice_and_commits_once(services, 
         assert redeem(services, order.reference, card.pin).paid_now
     assert len(seen) == PAYING, seen
     assert len(committed) == 1
-    if ON_POSTGRES:  # the writes and the COMMIT in one round trip
-        assert seen[-1].endswith("; COMMIT"), seen[-1]
     assert not [s for s in seen if "FROM order_events" in s or "payments.source_ref = " in s]
     stored = reload(services, order.reference)
     assert [e.to_status for e in stored.events] == ["paid", "received"]
@@ -138,16 +138,86 @@ def test_a_card_locked_while_inactive_stays_locked_once_activated_until_the_lock
 
 
 @pytest.mark.postgres
-def test_a_paying_redemption_prepares_nothing_on_the_server(services, make_batch):
-    """Behind PgBouncer in transaction pooling (docs/scaling.md) a statement prepared by SQL (PREPARE, EXECUTE)
-    may meet another server session at its next use: the writes are sent unprepared, twice running on a
-    connection, and a refusal's rollback in between changes nothing."""
-    sent = []
-    with _sent_by_driver(lambda statement: sent.append(" ".join(str(statement).split()))):
-        for _ in range(2):
-            order = place(services)
-            _, (card, *_) = make_batch()
-            assert redeem(services, order.reference, card.pin).paid_now
-    assert not [s for s in sent if s.upper().startswith(("PREPARE", "EXECUTE", "DEALLOCATE"))], sent
-    assert [s for s in sent if s.endswith("; COMMIT")] and all(
-        s.upper().startswith("WITH") for s in sent if s.endswith("; COMMIT")), sent
+def test_the_writes_go_with_their_commit_in_one_pipeline_prepared_by_the_protocol(services, make_batch):
+    """One round trip: the writes and the COMMIT queued in psycopg's pipeline (sent with one Sync); the writes
+    prepared by the protocol (a Parse naming them, which PgBouncer 1.21+ keeps per client), never by SQL."""
+    order = place(services)
+    _, (card, *_) = make_batch()
+    with _sent_with_pipeline() as sent:
+        assert redeem(services, order.reference, card.pin).paid_now
+    (writes, commit) = sent[-2:]
+    assert writes.sql.startswith("WITH w0 AS") and writes.pipelined and writes.prepare is True
+    assert commit.sql == "COMMIT" and commit.pipelined
+    assert not [s for s in sent if s.sql.upper().startswith(("PREPARE", "EXECUTE", "DEALLOCATE"))], sent
+    with _session_of(sent) as session:
+        prepared = session.execute("SELECT statement, from_sql FROM pg_prepared_statements").fetchall()
+    assert [from_sql for statement, from_sql in prepared if statement.startswith("WITH w0 AS")] == [False]
+
+
+@pytest.mark.postgres
+def test_a_refusal_rolled_back_between_two_redemptions_leaves_the_next_one_paying(services, make_batch):
+    """psycopg forgets every statement it prepared after a rollback and deallocates them on the server: the
+    writes are prepared again at their next use on that connection, and pay."""
+    first, second = place(services), place(services)
+    _, (card, other, *_) = make_batch()
+    with _one_connection(services), _sent_with_pipeline() as sent:
+        assert redeem(services, first.reference, card.pin).paid_now
+        with pytest.raises(NothingDue):  # the order paid already: refused after the locking read, rolled back
+            redeem(services, first.reference, other.pin)
+        with _session_of(sent) as session:
+            assert session.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
+        assert redeem(services, second.reference, other.pin).paid_now
+    writes = [s for s in sent if s.sql.startswith("WITH w0 AS")]
+    assert len(writes) == 2 and len({s.backend_pid for s in sent}) == 1 and all(s.prepare for s in writes)
+    assert reload(services, second.reference).status == "received"
+
+
+@contextmanager
+def _one_connection(services):
+    """Every connection idle in the pool held aside while inside, so that the redemptions share one."""
+    aside = [services.engine.connect() for _ in range(services.engine.pool.checkedin())]
+    try:
+        yield
+    finally:
+        for connection in aside:
+            connection.close()
+
+
+class _Sent(NamedTuple):
+    sql: str
+    prepare: object
+    pipelined: bool
+    backend_pid: int
+    connection: object
+
+
+@contextmanager
+def _sent_with_pipeline():
+    """Every statement the driver's cursors execute while inside, with `prepare` and whether the connection was
+    in pipeline mode (libpq's own status)."""
+    from psycopg import Cursor, pq
+
+    original, sent = Cursor.execute, []
+
+    def execute(cursor, query, *args, **kw):
+        pgconn = cursor.connection.pgconn
+        sent.append(_Sent(" ".join(str(query).split()), kw.get("prepare"),
+                          pgconn.pipeline_status != pq.PipelineStatus.OFF, pgconn.backend_pid, cursor.connection))
+        return original(cursor, query, *args, **kw)
+
+    Cursor.execute = execute
+    try:
+        yield sent
+    finally:
+        Cursor.execute = original
+
+
+@contextmanager
+def _session_of(sent):
+    """The server session that ran the writes (idle in the pool now), ended by a COMMIT: a rollback would make
+    psycopg deallocate what it prepared."""
+    (connection,) = {s.connection for s in sent if s.sql.startswith(("WITH w0 AS", "SELECT held."))}
+    try:
+        yield connection
+    finally:
+        connection.commit()
