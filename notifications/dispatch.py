@@ -52,7 +52,7 @@ def handle_outbox(uow, notifier, outbox_id: int) -> list[int]:
 def plan_outbox(uow, notifier, outbox_id: int, claim=None) -> list[Notification]:
     """Plan and store the messages of one outbox row, once (none when it was handled already).
 
-    `claim(uow, notifier, message, now)`, when given, may take a message due now for its first send before it is stored,
+    `claim(uow, notifier, message, now, opted_out_of)`, when given, may take a message due now for its first send before it is stored,
     so that storing and claiming are one INSERT and one commit (notifications.sending.deliver_outbox)."""
     with uow:
         row = store.take_outbox_row(uow, outbox_id)
@@ -72,7 +72,7 @@ def store_planned(uow, notifier, planned: Planned, outbox_id: int | None = None,
     now = uow.now()
     message = _render(uow, notifier, planned, now, outbox_id)
     if claim is not None and message.enqueued_at is not None:
-        claim(uow, notifier, message, now)
+        claim(uow, notifier, message, now, planned.opted_out_of)
     message.id = store.insert_message(uow, message)
     if message.id is None:
         return None
