@@ -110,16 +110,29 @@ def _insert_once(uow):
             .returning(notification_messages.c.id))
 
 
-def insert_message(uow, message: Notification) -> int | None:
+def insert_message(uow, message: Notification, commit: bool = False) -> int | None:
     """Store a message built in memory, and its events, in two statements; its new id, or None when a message
-    with its key is stored already (nothing is written then)."""
+    with its key is stored already (nothing is written then). `commit`: then commit, not waiting for the disk
+    (notifications.sending, "Durability"); on PostgreSQL the message, its events and the COMMIT go in one round
+    trip."""
     values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
     events = [(e.status, e.provider, e.at, e.detail) for e in message.events]
     if _dialect(uow) == "postgresql" and events:  # one round trip: the message and its events in one statement
         params = dict(values)
         for n, event in enumerate(events):
             params.update(zip((f"e{n}_status", f"e{n}_provider", f"e{n}_at", f"e{n}_detail"), event))
+        if commit:
+            rows = _relaxed_and_committed(uow, _stored_with_events(len(events)), params)
+            return rows[0].id if rows else None
         return uow.session.execute(_stored_with_events(len(events)), params).scalar()
+    message_id = _insert_apart(uow, message, values, events)
+    if commit:
+        uow.commit(durable=False)
+    return message_id
+
+
+def _insert_apart(uow, message: Notification, values: dict, events: list) -> int | None:
+    """The message, then its events, as two statements."""
     statement = _insert_once(uow)
     if statement is None:  # another database: the old way, a count then an insert
         if message_stored(uow, message.key):
@@ -216,6 +229,7 @@ def _relaxed_and_committed(uow, statement, params: dict) -> list:
     from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
     from psycopg.rows import namedtuple_row
 
+    uow.session.flush()  # anything the session holds is written before the COMMIT, as uow.commit() does
     connection = uow.session.connection()
     trip = _one_trip(statement, connection.dialect)
     params = {name: trip.processors[name](value) if name in trip.processors else value
