@@ -3,7 +3,9 @@
 The services (dispatch, sending, reports, staff, periodic) import no SQLAlchemy; they call these functions inside
 an open unit of work. The hot path of a notification (bench.notifications) is written here in plain statements:
 an outbox row taken with one UPDATE, a message stored with one INSERT that skips a key already stored, its events
-in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE and one INSERT.
+in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE and one INSERT. On PostgreSQL these
+go in three round trips after psycopg's BEGINs: the row taken with its order's due amount and the requester's
+opt-outs; the message and its events with the relaxed COMMIT; the acceptance and its event with the relaxed COMMIT.
 """
 from __future__ import annotations
 
