@@ -22,7 +22,8 @@ from rq import Queue, SimpleWorker, Worker
 
 __all__ = ["NullSender", "noop", "main", "WORKERS", "KEYS"]
 
-KEYS = {"first": "bench:jobs:first", "last": "bench:jobs:last", "count": "bench:jobs:count", "rss": "bench:rss"}
+KEYS = {"first": "bench:jobs:first", "last": "bench:jobs:last", "count": "bench:jobs:count", "rss": "bench:rss",
+        "ends": "bench:jobs:ends"}
 _numbers = itertools.count(1)
 
 
@@ -47,7 +48,8 @@ def _vmhwm_kb() -> int:
 
 
 class _Timed:
-    """Records each job's start, end and the peak RSS of the process that ran it."""
+    """Records each job's start, end (with its function's name, in order) and the peak RSS of the process that ran
+    it."""
 
     def perform_job(self, job, queue) -> bool:
         self.connection.set(KEYS["first"], time.time(), nx=True)
@@ -57,6 +59,7 @@ class _Timed:
             pipe = self.connection.pipeline()
             pipe.set(KEYS["last"], time.time())
             pipe.incr(KEYS["count"])
+            pipe.rpush(KEYS["ends"], f"{time.time()!r} {job.func_name}")
             pipe.hset(KEYS["rss"], f"job-{os.getpid()}", _vmhwm_kb())
             pipe.execute()
 

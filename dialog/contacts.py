@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, literal, or_, select, update
+from sqlalchemy import bindparam, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from orders_core.phones import country_of
@@ -150,13 +150,21 @@ def whatsapp_reach(uow, contact: str) -> WhatsAppReach | None:
 
 def find_reach(uow, contact: str) -> WhatsAppReach | None:
     """`whatsapp_reach` inside a unit of work already open (the notifications' port)."""
-    columns = (t.c.contact, t.c.phone, t.c.language, t.c.whatsapp_address, t.c.whatsapp_at)
-    # One lookup (every notification makes one): the contact's own row when it has a WhatsApp address, else the
-    # latest row with this number and an address, else the contact's row without one.
-    row = uow.session.execute(select(*columns).where(
-        or_(t.c.contact == contact, (t.c.phone == contact) & t.c.whatsapp_address.is_not(None)))
-        .order_by(t.c.whatsapp_address.is_(None), t.c.contact != contact, t.c.whatsapp_at.desc()).limit(1)).first()
+    row = uow.session.execute(_REACH, {"contact": contact}).first()
     return WhatsAppReach(*row) if row else None
+
+
+def _reach():
+    """One lookup (every notification makes one): the contact's own row when it has a WhatsApp address, else the
+    latest row with this number and an address, else the contact's row without one. Built once, so that a call
+    only binds the contact."""
+    contact = bindparam("contact", type_=t.c.contact.type)
+    return (select(t.c.contact, t.c.phone, t.c.language, t.c.whatsapp_address, t.c.whatsapp_at).where(
+        or_(t.c.contact == contact, (t.c.phone == contact) & t.c.whatsapp_address.is_not(None)))
+        .order_by(t.c.whatsapp_address.is_(None), t.c.contact != contact, t.c.whatsapp_at.desc()).limit(1))
+
+
+_REACH = _reach()
 
 
 def _by_external(uow, external_user_id: str | None) -> str | None:

@@ -21,24 +21,26 @@ def phone_of(phone: str | None, contact: str | None) -> str | None:
 
 
 def citizen_message(event: OutboxMessage, kind: str, language: str, values: dict, *, phone: str | None,
-                    contact: str | None, order_id: int | None = None, channel: str | None = None) -> Planned:
+                    contact: str | None, order_id: int | None = None, channel: str | None = None,
+                    opted_out_of: frozenset | None = None) -> Planned:
     """One message to the citizen an outbox event concerns; its key makes it once per event and kind."""
     return Planned(
         key=f"outbox:{event.id}:{kind}:citizen", audience=Audience.CITIZEN, kind=kind, template=f"notify.{kind}",
         language=language, values=values, contact=contact, phone=phone, urgent=kind in URGENT_KINDS,
-        order_id=order_id, channel=channel,
+        order_id=order_id, channel=channel, opted_out_of=opted_out_of,
     )
 
 
 def _to_requester(event: OutboxMessage, order: Order, kind: str, **values) -> list[Planned]:
     values = {"ref": format_reference(order.reference), **values}
     return [citizen_message(event, kind, order.language, values, phone=phone_of(order.requester_phone,
-                            order.requester_contact), contact=order.requester_contact, order_id=order.id)]
+                            order.requester_contact), contact=order.requester_contact, order_id=order.id,
+                            opted_out_of=getattr(order, "opted_out_of", None))]
 
 
 def order_placed(uow, event: OutboxMessage, notifier) -> list[Planned]:
     """The reference, the amount due and how to pay; nothing when credit already paid it all."""
-    order = store.order_due(uow, event.payload["order_id"])
+    order = store.order_due(uow, event)
     if order is None or order.unpaid <= 0:
         return []
     return _to_requester(event, order, "order_placed", amount=mad(order.unpaid, order.language),

@@ -52,32 +52,38 @@ def handle_outbox(uow, notifier, outbox_id: int) -> list[int]:
 def plan_outbox(uow, notifier, outbox_id: int, claim=None) -> list[Notification]:
     """Plan and store the messages of one outbox row, once (none when it was handled already).
 
-    `claim(uow, notifier, message, now)`, when given, may take a message due now for its first send before it is stored,
+    `claim(uow, notifier, message, now, opted_out_of)`, when given, may take a message due now for its first send before it is stored,
     so that storing and claiming are one INSERT and one commit (notifications.sending.deliver_outbox)."""
     with uow:
         row = store.take_outbox_row(uow, outbox_id)
         if row is None:
             return []
         handler = HANDLERS.get(row.topic)
-        stored = [store_planned(uow, notifier, planned, outbox_id, claim) for planned in (handler(uow, row, notifier)
-                                                                                          if handler else [])]
-        # Not waiting for the disk: lost in a crash, the row is handled again (messages are stored once per key);
-        # what that can cost is argued in notifications/sending.py, "Durability".
-        uow.commit(durable=False)
+        plans = handler(uow, row, notifier) if handler else []
+        # Committed with the last message stored (one round trip on PostgreSQL), not waiting for the disk: lost in
+        # a crash, the row is handled again (messages are stored once per key); what that can cost is argued in
+        # notifications/sending.py, "Durability".
+        stored = [store_planned(uow, notifier, planned, outbox_id, claim, commit=n == len(plans) - 1)
+                  for n, planned in enumerate(plans)]
+        if not plans:
+            uow.commit(durable=False)
         return [m for m in stored if m is not None]
 
 
-def store_planned(uow, notifier, planned: Planned, outbox_id: int | None = None, claim=None) -> Notification | None:
-    """Render and store a planned message unless its key is stored already; mark it enqueued when due now."""
+def store_planned(uow, notifier, planned: Planned, outbox_id: int | None = None, claim=None,
+                  commit: bool = False) -> Notification | None:
+    """Render and store a planned message unless its key is stored already; mark it enqueued when due now.
+    `commit`: then commit the unit of work, not waiting for the disk (as the message's INSERT when it can)."""
     now = uow.now()
     message = _render(uow, notifier, planned, now, outbox_id)
     if claim is not None and message.enqueued_at is not None:
-        claim(uow, notifier, message, now)
-    message.id = store.insert_message(uow, message)
-    if message.id is None:
-        return None
-    store.add_notices(uow, planned.user_id, planned.notices, message.id, message.created_at)
-    return message
+        claim(uow, notifier, message, now, planned.opted_out_of)
+    message.id = store.insert_message(uow, message, commit=commit and not planned.notices)
+    if message.id is not None:
+        store.add_notices(uow, planned.user_id, planned.notices, message.id, message.created_at)
+    if commit and planned.notices:
+        uow.commit(durable=False)
+    return message if message.id is not None else None
 
 
 def _render(uow, notifier, planned: Planned, now, outbox_id: int | None) -> Notification:

@@ -57,6 +57,8 @@ class Planned:
     notices: tuple = field(default=())  # order ids an agent digest tells about
     # "sms": an answer to what the citizen asked by SMS or USSD goes back by SMS, never on WhatsApp.
     channel: str | None = None
+    # The channels its person is opted out of, when read with what the message tells (None: not read, ask).
+    opted_out_of: frozenset | None = None
 
 
 @dataclass(frozen=True)

@@ -90,11 +90,12 @@ def deliver_outbox(uow, notifier, outbox_id: int) -> int:
     return sum(1 for m in stored if m.status == Status.SENDING or m.enqueued_at is not None)
 
 
-def _claim_new(uow, notifier, message: Notification, now) -> None:
-    """Take a new SMS message due now for its first send, or hold it back (opted out, number without SMS)."""
+def _claim_new(uow, notifier, message: Notification, now, opted_out_of: frozenset | None = None) -> None:
+    """Take a new SMS message due now for its first send, or hold it back (opted out, number without SMS);
+    `opted_out_of`: the person's opt-outs when read with the message's values (None: read them now)."""
     if message.provider == WHATSAPP or not notifier.plan.providers:
         return
-    _hold_back(uow, message, now)
+    _hold_back(uow, message, now, opted_out_of)
     if message.claimable(now):
         message.claim(now, notifier.plan)
 
@@ -141,11 +142,12 @@ def _claim(uow, notifier, message_id: int) -> Attempt | None:
         return Attempt(message.id, message.attempts, message.provider, message.recipient, message.text)
 
 
-def _hold_back(uow, message: Notification, now) -> None:
+def _hold_back(uow, message: Notification, now, opted_out_of: frozenset | None = None) -> None:
     """Keep from the provider what must not reach it: a channel the person opted out of (suppressed), an SMS to a
-    number that cannot take one (refused, with the number's kind)."""
+    number that cannot take one (refused, with the number's kind). `opted_out_of`: the channels the person is
+    opted out of, read earlier in this same transaction under the same keys; None: read here."""
     channel = channel_of(message)
-    if opted_out(uow, keys_of(message), channel):
+    if channel in opted_out_of if opted_out_of is not None else opted_out(uow, keys_of(message), channel):
         message.suppress(f"opted out of {channel}", now)
     elif channel == "sms" and not sms_capable(message.recipient or ""):
         message.refused(f"the number cannot receive SMS ({number_kind(message.recipient or '')})", now)
@@ -166,10 +168,9 @@ def _whatsapp_path(uow, notifier, message: Notification, now) -> tuple:
 def _record(uow, notifier, attempt: Attempt, outcome) -> str:
     if isinstance(outcome, SendResult):
         with uow:
-            sent = store.record_sent(uow, attempt.message_id, attempt.number, outcome.provider_message_id,
-                                     outcome.segments)
+            sent = store.record_sent_and_commit(uow, attempt.message_id, attempt.number,
+                                                outcome.provider_message_id, outcome.segments)  # "Durability"
             if sent is not None:
-                uow.commit(durable=False)  # see "Durability" above
                 log.info("message %d (%s) attempt %d via %s: %s", attempt.message_id, sent.kind, attempt.number,
                          attempt.provider, Status.SENT)
                 return Status.SENT

@@ -3,14 +3,20 @@
 The services (dispatch, sending, reports, staff, periodic) import no SQLAlchemy; they call these functions inside
 an open unit of work. The hot path of a notification (bench.notifications) is written here in plain statements:
 an outbox row taken with one UPDATE, a message stored with one INSERT that skips a key already stored, its events
-in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE and one INSERT.
+in one multi-row INSERT, and the provider's acceptance recorded with one UPDATE and one INSERT. On PostgreSQL these
+go in three round trips after psycopg's BEGINs: the row taken with its order's due amount and the requester's
+opt-outs; the message and its events with the relaxed COMMIT; the acceptance and its event with the relaxed COMMIT.
 """
 from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import String, bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from orders_core.db import driver_errors
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.model import Order, OutboxMessage, User
@@ -19,11 +25,12 @@ from orders_core.orm import orders, outbox, payments
 from orders_core.queries import orders_waiting  # the order core's one query, shared with the staff figures
 
 from .model import AgentNotice, Notification, Status
+from .optouts import CHANNELS, opt_outs
 from .orm import agent_notices, notification_events, notification_messages
 
 __all__ = [
     "claim_new_outbox", "take_outbox_row", "stuck_outbox", "message_stored", "insert_message", "add_notices",
-    "message_for_update", "message_by_provider_id", "record_sent", "due_messages", "staff_with_phone",
+    "message_for_update", "message_by_provider_id", "record_sent", "record_sent_and_commit", "due_messages", "staff_with_phone",
     "agents_with_untold_orders", "last_digest_at", "untold_orders", "keys_stored", "orders_waiting", "user",
     "order_due",
 ]
@@ -66,8 +73,12 @@ def claim_new_outbox(uow, batch: int) -> list[int]:
 
 
 def take_outbox_row(uow, outbox_id: int):
-    """Mark an outbox row done and return it (id, topic, payload), locked until commit; None when done already."""
-    return uow.session.execute(_TAKE, {"outbox_id": outbox_id, "now": uow.now()}).first()
+    """Mark an outbox row done and return it (id, topic, payload), locked until commit; None when done already.
+
+    On PostgreSQL the row comes with what an order-placed message tells of the order its payload names (see
+    `order_due`), read in the same statement: the commonest notification then needs no other read."""
+    statement = _TAKEN_WITH_ORDER if _dialect(uow) == "postgresql" else _TAKE
+    return uow.session.execute(statement, {"outbox_id": outbox_id, "now": uow.now()}).first()
 
 
 def stuck_outbox(uow, stale, max_attempts: int, batch: int) -> list[OutboxMessage]:
@@ -101,16 +112,29 @@ def _insert_once(uow):
             .returning(notification_messages.c.id))
 
 
-def insert_message(uow, message: Notification) -> int | None:
+def insert_message(uow, message: Notification, commit: bool = False) -> int | None:
     """Store a message built in memory, and its events, in two statements; its new id, or None when a message
-    with its key is stored already (nothing is written then)."""
+    with its key is stored already (nothing is written then). `commit`: then commit, not waiting for the disk
+    (notifications.sending, "Durability"); on PostgreSQL the message, its events and the COMMIT go in one round
+    trip."""
     values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
     events = [(e.status, e.provider, e.at, e.detail) for e in message.events]
     if _dialect(uow) == "postgresql" and events:  # one round trip: the message and its events in one statement
         params = dict(values)
         for n, event in enumerate(events):
             params.update(zip((f"e{n}_status", f"e{n}_provider", f"e{n}_at", f"e{n}_detail"), event))
+        if commit:
+            rows = _relaxed_and_committed(uow, _stored_with_events(len(events)), params)
+            return rows[0].id if rows else None
         return uow.session.execute(_stored_with_events(len(events)), params).scalar()
+    message_id = _insert_apart(uow, message, values, events)
+    if commit:
+        uow.commit(durable=False)
+    return message_id
+
+
+def _insert_apart(uow, message: Notification, values: dict, events: list) -> int | None:
+    """The message, then its events, as two statements."""
     statement = _insert_once(uow)
     if statement is None:  # another database: the old way, a count then an insert
         if message_stored(uow, message.key):
@@ -185,6 +209,56 @@ def record_sent(uow, message_id: int, attempt: int, provider_message_id: str, se
     return row
 
 
+def record_sent_and_commit(uow, message_id: int, attempt: int, provider_message_id: str, segments: int):
+    """`record_sent`, then a commit that does not wait for the disk (notifications.sending, "Durability"); nothing
+    is committed when that attempt no longer holds the message. On PostgreSQL the UPDATE, its event and the COMMIT
+    go in one round trip."""
+    if _dialect(uow) != "postgresql":
+        row = record_sent(uow, message_id, attempt, provider_message_id, segments)
+        if row is not None:
+            uow.commit(durable=False)
+        return row
+    rows = _relaxed_and_committed(uow, _SENT_WITH_EVENT, {
+        "message_id": message_id, "attempt": attempt, "provider_id": provider_message_id, "segs": segments,
+        "now": uow.now()})
+    return rows[0] if rows else None
+
+
+def _relaxed_and_committed(uow, statement, params: dict) -> list:
+    """PostgreSQL: `statement`'s rows, the statement sent with `SET LOCAL synchronous_commit = off` before it and
+    `COMMIT` after it in one round trip (a simple query of three statements, parameters bound by the client, as
+    orders_core.pending does for the card path: nothing prepared on the server)."""
+    from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
+    from psycopg.rows import namedtuple_row
+
+    uow.session.flush()  # anything the session holds is written before the COMMIT, as uow.commit() does
+    connection = uow.session.connection()
+    trip = _one_trip(statement, connection.dialect)
+    params = {name: trip.processors[name](value) if name in trip.processors else value
+              for name, value in {**trip.fixed, **params}.items()}
+    with driver_errors(connection, trip.sql, params):
+        with ClientCursor(connection.connection.driver_connection, row_factory=namedtuple_row) as cursor:
+            cursor.execute(trip.sql, params)
+            cursor.nextset()  # past the SET's empty result, to the statement's rows
+            rows = cursor.fetchall()
+    uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
+    return rows
+
+
+class _OneTrip(NamedTuple):
+    sql: str  # SET LOCAL ...; the statement (%(param)s placeholders, bound by the client); COMMIT
+    processors: dict  # the parameters' SQLAlchemy bind processors
+    fixed: dict  # the values the statement holds itself (its literals)
+
+
+@lru_cache(maxsize=16)
+def _one_trip(statement, dialect) -> _OneTrip:
+    """The text of a statement between the relaxed setting and the COMMIT, compiled once."""
+    compiled = statement.compile(dialect=dialect)
+    return _OneTrip(f"SET LOCAL synchronous_commit = off; {compiled.string}; COMMIT",
+                    dict(compiled._bind_processors), dict(compiled.params))
+
+
 def due_messages(uow, now, stale, batch: int) -> list[Notification]:
     """Pending and due, or sending under a lapsed lease; not handed to a queue since `stale`; locked."""
     return uow.all(select(Notification).where(
@@ -207,10 +281,52 @@ def _order_due():
 _ORDER_DUE = _order_due()
 
 
-def order_due(uow, order_id: int):
-    """What an order-placed message tells, in one plain statement (no ORM object, no payment loaded): the order's
-    id, reference, language, requester's phone and contact, and `unpaid` (its total less the payments applied)."""
-    return uow.session.execute(_ORDER_DUE, {"order_id": order_id}).first()
+def _taken_with_order():
+    """PostgreSQL: _TAKE, and the order its payload names with `_order_due`'s columns (NULL when none), one
+    statement."""
+    taken = _TAKE.cte("taken")
+    paid = (select(func.coalesce(func.sum(payments.c.applied), 0)).where(payments.c.order_id == orders.c.id)
+            .scalar_subquery())
+    due = [orders.c.id.label("order_id"), *(getattr(orders.c, name).label(f"order_{name}") for name in _DUE[1:5]),
+           (orders.c.total - paid).label("order_unpaid")]
+    standing = [_opted_out_on(channel).label(f"order_opted_out_{channel}") for channel in CHANNELS]
+    return select(taken.c.id, taken.c.topic, taken.c.payload, *due, *standing).select_from(
+        taken.outerjoin(orders, orders.c.id == taken.c.payload["order_id"].as_integer()))
+
+
+def _opted_out_on(channel: str):
+    """Whether the order's requester is opted out of `channel` under their contact or phone (notifications.optouts:
+    the keys a message to them is checked under)."""
+    return select(opt_outs.c.id).where(
+        opt_outs.c.contact.in_([orders.c.requester_contact, orders.c.requester_phone]),
+        opt_outs.c.channel == channel, opt_outs.c.opted_out.is_(True)).exists()
+
+
+class OrderDue(NamedTuple):
+    id: int
+    reference: str
+    language: str
+    requester_phone: str | None
+    requester_contact: str | None
+    unpaid: int
+    opted_out_of: frozenset | None = None  # read with it (PostgreSQL), else None: not read
+
+
+_DUE = OrderDue._fields
+_TAKEN_WITH_ORDER = _taken_with_order()
+
+
+def order_due(uow, event) -> OrderDue | None:
+    """What an order-placed message tells of the order an outbox row names: the order's id, reference, language,
+    requester's phone and contact, and `unpaid` (its total less the payments applied). Read with the row when it
+    was taken (PostgreSQL), else in one plain statement (no ORM object, no payment loaded); None: no such order."""
+    if hasattr(event, "order_unpaid"):
+        if event.order_id is None:
+            return None
+        return OrderDue(*(getattr(event, f"order_{name}") for name in _DUE[:6]), frozenset(
+            channel for channel in CHANNELS if getattr(event, f"order_opted_out_{channel}")))
+    row = uow.session.execute(_ORDER_DUE, {"order_id": event.payload["order_id"]}).first()
+    return OrderDue(*row) if row else None
 
 
 # -- staff -------------------------------------------------------------------------------------------------------

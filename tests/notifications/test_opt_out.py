@@ -11,10 +11,12 @@ from channels import records
 from channels.delivery import Outcome
 from channels.senders import SendError
 from notifications import Notifier
-from notifications.optouts import opt_outs_of
+from notifications.optouts import opt_out, opt_outs_of
+from orders_core.services import place_order
 from orders_core.references import format_reference
 from tests.channels.harness import ENDPOINTS, KEY, PHONE, Endpoint, cases, guarded, post, secured
 from tests.notifications.conftest import deliver, messages, paid_order
+from web.demo import draft
 
 __all__ = ["guarded"]
 
@@ -170,3 +172,18 @@ def test_africas_talking_s_opt_out_notice_is_checked_like_every_callback(client,
     response = post(client, AT_OPTOUT, case.form(AT_OPTOUT.form()), case.auth)
     assert response.status_code == case.status
     assert (opt_out_standing(services) is not None) == case.changes
+
+
+@pytest.mark.parametrize("key, channel, status", [
+    ("phone", "sms", "suppressed"), ("contact", "sms", "suppressed"), ("phone", "whatsapp", "sent"),
+    ("contact", "whatsapp", "sent")])
+def test_an_order_placed_by_an_opted_out_citizen_tells_them_nothing_on_that_channel(services, notifier, key, channel,
+                                                                                     status):
+    """The hot path reads the requester's opt-outs with the order (PostgreSQL): under their phone or their contact,
+    for the channel the message goes on only."""
+    phone, contact = "+212661000777", "+212661000888"
+    opt_out(services.uow(), {"phone": phone, "contact": contact}[key], channel, "keyword:STOP")
+    order = place_order(services.uow(), services.settings.prices, draft(phone=phone, requester_contact=contact))
+    deliver(services)
+    [message] = messages(services, order_id=order.id)
+    assert (message.kind, message.status) == ("order_placed", status)
