@@ -29,6 +29,10 @@ class Settings:
     env: str = "development"
     instance_path: str = "instance"
     database_url: str = ""
+    # PostgreSQL statements prepared on the server by psycopg (any run 5 times on a connection; the card payment's
+    # writes at once): "off" behind a transaction pooler that keeps no prepared statements across server
+    # connections (PgBouncer before 1.21, or without max_prepared_statements).
+    db_prepared_statements: str = "on"
     redis_url: str = ""
     secret_key: str = ""
     public_base_url: str = "http://localhost:5000"
@@ -123,6 +127,11 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     @property
+    def db_prepare_threshold(self) -> int | None:
+        """psycopg's `prepare_threshold`: its default (5 runs), or None, which prepares nothing."""
+        return None if self.db_prepared_statements == "off" else 5
+
+    @property
     def embedded_redis(self) -> bool:
         return not self.redis_url
 
@@ -146,6 +155,8 @@ class Settings:
                 values[f.name] = _convert(f, environ[name])
         settings = replace(cls(), **values)
         settings = replace(settings, **overrides)
+        if settings.db_prepared_statements not in ("on", "off"):
+            raise ConfigError(f"SHUBBAK_DB_PREPARED_STATEMENTS: on or off, not {settings.db_prepared_statements!r}")
         return settings.with_embedded_defaults().checked()
 
     def with_embedded_defaults(self) -> "Settings":

@@ -186,7 +186,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow, *, engine=
           understand: Understand | None = _UNSET, **parts) -> Services:
     """Wire the services for these settings; `engine`, `redis_client`, `understand` and any piece of `wire` may be
     given instead (tests)."""
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, settings.db_prepare_threshold)
     services = Services(settings, engine, make_session_factory(engine), redis_client or _redis(settings),
                         Catalogs.load(), clock)
     services.understand = understanding_of(settings) if understand is _UNSET else understand

@@ -24,8 +24,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **options) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and write transactions that queue instead of failing."""
+def make_engine(url: str, prepare_threshold: int | None = 5, **options) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and write transactions that queue instead of failing;
+    PostgreSQL's connections prepare a statement run `prepare_threshold` times (None: never)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
@@ -35,6 +36,7 @@ def make_engine(url: str, **options) -> Engine:
     ping_idle_after = options.pop("ping_idle_after", PING_IDLE_AFTER)
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
+    options.setdefault("connect_args", {}).setdefault("prepare_threshold", prepare_threshold)
     engine = create_engine(url, **options)
     _ping_when_idle(engine, ping_idle_after)
     return engine
