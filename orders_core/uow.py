@@ -1,12 +1,13 @@
 """The unit of work: one database transaction, the repositories inside it, and the outbox it writes."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -144,14 +145,14 @@ class UnitOfWork:
     def fresh_reference_and_balance(self, cls, first_digits: str, account: str | None) -> tuple[str, int]:
         """A reference not used yet by any `cls` row and, with `account`, its credit balance, read in the same
         statement as the reference's first check (a collision, rare, checks again without it)."""
-        balance, known = (None, 0) if account is None else (_balance_of(account), None)
+        taken_only, with_balance = _reference_reads(cls)
+        known = None if account is not None else 0
         while True:
             ref = new_reference(first_digits, self.randbelow)
-            used = select(func.count()).select_from(cls).where(cls.reference == ref).scalar_subquery()
             if known is None:
-                taken, known = self.session.execute(select(used, balance)).one()
+                taken, known = self.session.execute(with_balance, {"ref": ref, "account": account}).one()
             else:
-                taken = self.scalar(select(used))
+                taken = self.session.execute(taken_only, {"ref": ref}).scalar()
             if taken == 0:
                 return ref, int(known)
 
@@ -170,6 +171,16 @@ def _lock_key(account: str) -> int:
     """A stable 32-bit key for an account (the phone number is not sent whole); two accounts sharing a key only
     wait for each other."""
     return int.from_bytes(hashlib.blake2b(account.encode(), digest_size=4).digest(), "big", signed=True)
+
+
+@functools.cache
+def _reference_reads(cls) -> tuple:
+    """Whether a reference is taken by a `cls` row, alone and with an account's credit balance: built once per
+    class, with bound parameters, so that placing an order neither builds nor keys a statement."""
+    used = select(func.count()).select_from(cls).where(cls.reference == bindparam("ref")).scalar_subquery()
+    balance = (select(func.coalesce(func.sum(model.CreditEntry.amount), 0))
+               .where(model.CreditEntry.account == bindparam("account")).scalar_subquery())
+    return select(used), select(used, balance)
 
 
 def _balance_of(account: str):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
 from .. import queries
 from ..errors import InvalidInput, NotEntitled, OrderNotFound
@@ -29,9 +30,9 @@ def move(uow, order: Order, target: Status, actor: Actor, note: str | None = Non
                 to_status=str(target), actor_role=actor.role, note=note)
 
 
-def quote_draft(uow, prices: PriceList, draft: OrderDraft) -> Quote:
-    """Validate a draft and price it, without writing anything."""
-    clean = validate_draft(uow, draft)
+def quote_draft(uow, prices: PriceList, draft: OrderDraft, office_open: Callable[[str], bool] | None = None) -> Quote:
+    """Validate a draft and price it, without writing anything (`office_open`: as validate_draft)."""
+    clean = validate_draft(uow, draft, office_open)
     return prices.quote(clean["lines"], clean["delivery_zone"])
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from dialog import Session, SessionStore
 from dialog.orm import contacts
 from dialog.sessions import Busy
-from orders_core.model import Escalation
+from orders_core.model import Escalation, Office
 from orders_core.services import close_escalation
 from tests.statements import statements
 
@@ -139,13 +139,40 @@ def test_a_session_is_stored_as_plain_json_of_its_fields():
     assert again == session and "key" not in session.to_json() and "ended" not in session.to_json()
 
 
-def test_the_summary_reads_the_chosen_office_once(ussd, services, guarded):
+def test_the_summary_asks_the_database_nothing_and_the_confirmation_reads_the_office_once(ussd, services,
+                                                                                         guarded):
     ussd.dial()
     ussd.press(*TO_SUMMARY[:-1])
     with statements(services) as seen:
         summary = ussd.press(TO_SUMMARY[-1])
     assert "Extrait x2 - Rabat-Agdal-Riyad" in summary and "Total 25 MAD" in summary
+    assert [s for s in seen if not s.startswith("BEGIN")] == []  # the office named from the directory in memory
+    with statements(services) as seen:
+        assert ussd.press("1").startswith("END ")
     assert len([s for s in seen if "FROM offices" in s]) == 1, seen
+
+
+def test_an_office_closed_after_the_summary_is_refused_at_the_confirmation(ussd, services, guarded,
+                                                                          fresh_directory):
+    ussd.dial()
+    assert "Rabat-Agdal-Riyad" in ussd.press(*TO_SUMMARY)
+    _close_office(services, "42101")
+    refused = ussd.press("1")
+    assert refused.startswith("CON ") and not orders(services)
+
+
+def test_a_last_order_whose_office_closed_since_still_names_it(ussd, services, guarded, fresh_directory):
+    ussd.dial()
+    ussd.press(*TO_SUMMARY, "1")
+    _close_office(services, "42101")
+    ussd.dial()
+    assert "Rabat-Agdal-Riyad" in ussd.press("1", "1")  # order, one extract: the last office offered first
+
+
+def _close_office(services, code: str) -> None:
+    with services.uow() as uow:
+        uow.get(Office, code).active = False
+        uow.commit()
 
 
 def test_a_whole_ussd_order_of_a_new_number_asks_the_database_eight_statements_at_most(ussd, services, guarded):
