@@ -23,6 +23,7 @@ class Once:
 
     def __init__(self, redis, hold: timedelta = HOLD, wait: float = 2.0, prefix: str = "shubbak:once:"):
         self.redis, self.hold, self.wait, self.prefix = redis, hold, wait, prefix
+        self.hold_seconds = int(hold.total_seconds())
 
     def claim(self, *key: str) -> tuple[bool, str]:
         """(True, "") for the first sight of `key`; (False, the first answer) for a duplicate.
@@ -78,7 +79,8 @@ class Claim:
 
     def claim_in(self, pipe) -> None:
         """Queue the claim (its reply is truthy for the first sight of the request), then the flood count."""
-        pipe.set(self.name, _PENDING, nx=True, ex=self.once.hold)
+        # A plain SET command: redis-py's `set()` binds its signature at every call (dialog.sessions: _SET_DIRECTLY).
+        pipe.execute_command("SET", self.name, _PENDING, "NX", "EX", self.once.hold_seconds)
         if self.flood is not None:
             self.flood.count_in(pipe)
 
@@ -93,7 +95,7 @@ class Claim:
         if failed or self.answer is None:
             pipe.delete(self.name)
         else:
-            pipe.set(self.name, self.answer.encode(), ex=self.once.hold)
+            pipe.execute_command("SET", self.name, self.answer.encode(), "EX", self.once.hold_seconds)
 
     def answered(self, reply: Reply) -> Reply:
         """Note the body the reply is given as. The step's work is committed by now: a reply that cannot be rendered

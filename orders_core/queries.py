@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from . import model
 from .orm import directory_revision as revision_table
 from .orm import offices as offices_table
+from .orm import escalations as escalations_table
 from .orm import orders as orders_table
 from .lifecycle import ACTIVE, Role, Status
 
@@ -105,7 +106,7 @@ def office_count(uow, office_code: str, statuses) -> int:
 
 def directory_revision(uow) -> int:
     """The directory's revision: it moves with every change to an office."""
-    return uow.scalar(select(revision_table.c.revision).where(revision_table.c.id == 1)) or 0
+    return uow.scalar(_REVISION) or 0
 
 
 def active_offices(uow) -> list:
@@ -140,11 +141,11 @@ def first_agent_phone(uow) -> str | None:
         .order_by(model.User.id).limit(1))
 
 
-def open_escalation_id(contact: str):
-    """The id of the contact's latest open escalation (NULL if none), as a scalar subquery: a column that another
-    read carries (the contact's row, when a conversation starts), saving a statement of its own."""
-    return (select(model.Escalation.id).where(model.Escalation.contact == contact, model.Escalation.status == "open")
-            .order_by(model.Escalation.id.desc()).limit(1).scalar_subquery())
+def open_escalation_id():
+    """The id of a contact's latest open escalation (NULL if none), as a scalar subquery whose bound parameter
+    `contact` names the contact: a column that another read carries (the contact's row, when a conversation starts),
+    saving a statement of its own. Built once."""
+    return _OPEN_ESCALATION_ID
 
 
 def open_escalation_for(uow, contact: str) -> model.Escalation | None:
@@ -162,3 +163,7 @@ _LAST_DELIVERY = (select(_o.c.record_office_code, _o.c.delivery_zone, _o.c.deliv
                              _o.c.requester_phone.in_(bindparam("contacts", expanding=True))))
                   .order_by(_o.c.created_at.desc(), _o.c.id.desc()).limit(1))
 _OFFICE_ACTIVE = select(offices_table.c.active).where(offices_table.c.code == bindparam("code"))
+_REVISION = select(revision_table.c.revision).where(revision_table.c.id == 1)  # read by every office search
+_e = escalations_table
+_OPEN_ESCALATION_ID = (select(_e.c.id).where(_e.c.contact == bindparam("contact"), _e.c.status == "open")
+                       .order_by(_e.c.id.desc()).limit(1).scalar_subquery())
