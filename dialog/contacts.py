@@ -38,8 +38,11 @@ def touch(uow, contact: str, phone: str | None, at: datetime, also=None) -> tupl
     """Note that `contact` wrote now (creating the row at first contact) and return what we know of them, with
     the value of `also` (a scalar subquery, None without it) read in the same statement as their row; `also` may
     refer to the contact as the bound parameter `contact` (orders_core.queries.open_escalation_id)."""
-    for _ in range(2):  # two first messages at once: the loser of the insert reads the winner's row
-        with uow:
+    # Each statement on its own (a read, then an insert or an update that needs no snapshot of the read: two
+    # first messages at once collide on the key, and the loser reads the winner's row); the first message of
+    # every conversation runs this.
+    for _ in range(2):
+        with uow.standalone():
             found, answer = _get_with(uow, contact, also)
             if found is None:
                 try:
@@ -89,7 +92,7 @@ def chosen_language(uow, contact: str) -> str | None:
 
 
 def choose_language(uow, contact: str, language: str, session_id: str | None = None) -> None:
-    with uow:
+    with uow.standalone():  # one update
         uow.session.execute(_LANGUAGE, {"b_contact": contact, "b_language": language, "b_session": session_id})
         uow.commit()
 

@@ -24,6 +24,7 @@ __all__ = ["UnitOfWork"]
 # The relaxed setting and the COMMIT in one round trip (psycopg sends a statement without parameters as a simple
 # query, which may hold several); the driver's own commit then finds no transaction open and sends nothing.
 _NOT_DURABLE_COMMIT = "SET LOCAL synchronous_commit = off; COMMIT"
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 class UnitOfWork:
@@ -35,15 +36,26 @@ class UnitOfWork:
         self.clock = clock
         self.randbelow = randbelow
         self.session: Session | None = None
+        self._standalone = False
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self.session_factory()
+        if self._standalone and self.session.get_bind().dialect.name == "postgresql":
+            self.session.connection(execution_options=_AUTOCOMMIT)
+        return self
+
+    def standalone(self) -> "UnitOfWork":
+        """This unit of work, for its next `with` block only, with each statement committed on its own (PostgreSQL's autocommit): no `BEGIN` and no
+        `COMMIT` or `ROLLBACK`, two round trips fewer. Only for a single statement, or statements that need neither
+        a common snapshot (READ COMMITTED gives them none anyway) nor to stand or fall together. SQLite keeps its
+        transaction (BEGIN IMMEDIATE serialises its writers)."""
+        self._standalone = True
         return self
 
     def __exit__(self, *exc):
         # Closing rolls back whatever was not committed; unlike rollback() it leaves loaded objects readable.
         self.session.close()
-        self.session = None
+        self.session, self._standalone = None, False
 
     def now(self) -> datetime:
         return self.clock()

@@ -50,7 +50,7 @@ def _start(turn: Turn, argument: str):
 
 def _last_order(turn: Turn) -> dict | None:
     """The office and the address of this contact's latest order, offered again (one keystroke each)."""
-    with turn.ports.uow() as uow:
+    with turn.ports.uow().standalone() as uow:  # one read: no transaction around it
         last = queries.last_delivery_of(uow, turn.contacts)
     if last is None:
         return None
