@@ -92,10 +92,17 @@ class Claim:
     def settle_in(self, pipe, failed: bool) -> None:
         """Queue what ends the claim: the answer kept for a retry, or the claim let go when no answer was given
         (the provider's retry must then go through)."""
-        if failed or self.answer is None:
-            pipe.delete(self.name)
+        name, value, seconds = self.settlement(failed)
+        if value is None:
+            pipe.delete(name)
         else:
-            pipe.execute_command("SET", self.name, self.answer.encode(), "EX", self.once.hold_seconds)
+            pipe.execute_command("SET", name, value, "EX", seconds)
+
+    def settlement(self, failed: bool) -> tuple[str, bytes | None, int]:
+        """What `settle_in` writes, as (Redis key, value, seconds to live), the value None to delete the key."""
+        if failed or self.answer is None:
+            return self.name, None, 0
+        return self.name, self.answer.encode(), self.once.hold_seconds
 
     def answered(self, reply: Reply) -> Reply:
         """Note the body the reply is given as. The step's work is committed by now: a reply that cannot be rendered
