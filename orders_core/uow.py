@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import ARRAY, Integer, String, bindparam, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -104,6 +104,19 @@ class UnitOfWork:
         connection.execute(_LINE_INSERT, [{"order_id": order.id, "document": line.document, "copies": line.copies}
                                           for line in order.lines])
 
+    def insert_and_announce_order(self, order: model.Order) -> None:
+        """`insert_order`, then `publish_now("order.placed", order_id=, reference=, total=)`: on PostgreSQL the
+        order, its lines and the outbox row in one statement (data-modifying WITH), two round trips fewer."""
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            self.insert_order(order)
+            self.publish_now("order.placed", order_id=order.id, reference=order.reference, total=order.total)
+            return
+        order.version = 1
+        values = {f"o_{c.key}": getattr(order, c.key) for c in _ORDER_COLUMNS}
+        order.id = connection.execute(_PLACED, {**values, "documents": [line.document for line in order.lines],
+                                                "copies": [line.copies for line in order.lines]}).scalar_one()
+
     def publish(self, topic: str, **payload) -> None:
         """Record a domain event in the outbox, in this same transaction."""
         self.session.add(model.OutboxMessage(topic=topic, payload=payload, created_at=self.now(), attempts=0))
@@ -174,6 +187,24 @@ _ORDER_COLUMNS = [c for c in orders.c if c.key != "id"]
 _ORDER_INSERT = insert(orders).returning(orders.c.id)
 _LINE_INSERT = insert(order_lines)
 _OUTBOX_INSERT = insert(outbox)
+
+
+def _placed_statement():
+    """The order, its lines and its "order.placed" outbox row (payload as publish_now writes it) in one statement
+    (PostgreSQL), the order's id returned; parameters: the order's columns as `o_<column>`, `documents`, `copies`."""
+    order = (insert(orders).values({c.key: bindparam(f"o_{c.key}", type_=c.type) for c in _ORDER_COLUMNS})
+             .returning(orders.c.id).cte("placed"))
+    lines = insert(order_lines).from_select(["order_id", "document", "copies"], select(
+        order.c.id, func.unnest(bindparam("documents", type_=ARRAY(String))),
+        func.unnest(bindparam("copies", type_=ARRAY(Integer))))).cte("lines")
+    payload = func.json_build_object("order_id", order.c.id, "reference", bindparam("o_reference"),
+                                     "total", bindparam("o_total"))
+    announced = insert(outbox).from_select(["topic", "payload", "created_at", "attempts"], select(
+        literal("order.placed"), payload, bindparam("o_created_at"), literal(0))).cte("announced")
+    return select(order.c.id).add_cte(lines, announced)
+
+
+_PLACED = _placed_statement()
 # The two-key form: the first names the credit ledger, so another use of advisory locks never meets these keys.
 _CREDIT_LOCK = text("SELECT pg_advisory_xact_lock(:ledger, :account)")
 _CREDIT_LEDGER = 0x43524544  # "CRED"

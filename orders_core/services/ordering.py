@@ -55,8 +55,8 @@ def _store(uow, order: Order, balance: int) -> None:
     if balance > 0:  # only the credit path waits for the account's other orders; most orders have no credit
         balance = uow.lock_credit(order.account, balance)
     if balance <= 0:
-        uow.insert_order(order)  # nothing changes it later: written without the ORM's flush (CPU per order)
-        uow.publish_now("order.placed", order_id=order.id, reference=order.reference, total=order.total)
+        # Nothing changes it later: written with its announcement without the ORM's flush (CPU per order).
+        uow.insert_and_announce_order(order)
         return
     uow.add(order)
     uow.flush()
