@@ -23,6 +23,7 @@ class Once:
 
     def __init__(self, redis, hold: timedelta = HOLD, wait: float = 2.0, prefix: str = "shubbak:once:"):
         self.redis, self.hold, self.wait, self.prefix = redis, hold, wait, prefix
+        self.hold_seconds = int(hold.total_seconds())
 
     def claim(self, *key: str) -> tuple[bool, str]:
         """(True, "") for the first sight of `key`; (False, the first answer) for a duplicate.
@@ -78,7 +79,8 @@ class Claim:
 
     def claim_in(self, pipe) -> None:
         """Queue the claim (its reply is truthy for the first sight of the request), then the flood count."""
-        pipe.set(self.name, _PENDING, nx=True, ex=self.once.hold)
+        # A plain SET command: redis-py's `set()` binds its signature at every call (dialog.sessions: _SET_DIRECTLY).
+        pipe.execute_command("SET", self.name, _PENDING, "NX", "EX", self.once.hold_seconds)
         if self.flood is not None:
             self.flood.count_in(pipe)
 
@@ -90,10 +92,17 @@ class Claim:
     def settle_in(self, pipe, failed: bool) -> None:
         """Queue what ends the claim: the answer kept for a retry, or the claim let go when no answer was given
         (the provider's retry must then go through)."""
-        if failed or self.answer is None:
-            pipe.delete(self.name)
+        name, value, seconds = self.settlement(failed)
+        if value is None:
+            pipe.delete(name)
         else:
-            pipe.set(self.name, self.answer.encode(), ex=self.once.hold)
+            pipe.execute_command("SET", name, value, "EX", seconds)
+
+    def settlement(self, failed: bool) -> tuple[str, bytes | None, int]:
+        """What `settle_in` writes, as (Redis key, value, seconds to live), the value None to delete the key."""
+        if failed or self.answer is None:
+            return self.name, None, 0
+        return self.name, self.answer.encode(), self.once.hold_seconds
 
     def answered(self, reply: Reply) -> Reply:
         """Note the body the reply is given as. The step's work is committed by now: a reply that cannot be rendered

@@ -36,19 +36,22 @@ class Contact:
 
 def touch(uow, contact: str, phone: str | None, at: datetime, also=None) -> tuple[Contact, Any]:
     """Note that `contact` wrote now (creating the row at first contact) and return what we know of them, with
-    the value of `also` (a scalar subquery, None without it) read in the same statement as their row."""
-    for _ in range(2):  # two first messages at once: the loser of the insert reads the winner's row
-        with uow:
+    the value of `also` (a scalar subquery, None without it) read in the same statement as their row; `also` may
+    refer to the contact as the bound parameter `contact` (orders_core.queries.open_escalation_id)."""
+    # Each statement on its own (a read, then an insert or an update that needs no snapshot of the read: two
+    # first messages at once collide on the key, and the loser reads the winner's row); the first message of
+    # every conversation runs this.
+    for _ in range(2):
+        with uow.standalone():
             found, answer = _get_with(uow, contact, also)
             if found is None:
                 try:
-                    uow.session.execute(insert(t).values(contact=contact, phone=phone, last_inbound_at=at,
-                                                         created_at=at))
+                    uow.session.execute(_INSERT, {"contact": contact, "phone": phone, "last_inbound_at": at,
+                                                  "created_at": at})
                 except IntegrityError:
                     continue
             else:
-                uow.session.execute(update(t).where(t.c.contact == contact).values(
-                    last_inbound_at=at, phone=phone or found.phone))
+                uow.session.execute(_TOUCH, {"b_contact": contact, "b_at": at, "b_phone": phone or found.phone})
             uow.commit()
             return found or Contact(contact, phone, None, None), answer
     with uow:
@@ -58,12 +61,23 @@ def touch(uow, contact: str, phone: str | None, at: datetime, also=None) -> tupl
 def _get_with(uow, contact: str, also) -> tuple[Contact | None, Any]:
     """The contact's row (None if it has none yet) and the value of `also`, in one read: the row is outer-joined
     to a one-row select, so that `also` is read even for a contact without a row."""
-    one = select(literal(1).label("one")).subquery()
-    columns = (t.c.contact, t.c.phone, t.c.language, t.c.language_session)
-    extra = () if also is None else (also,)
-    row = uow.session.execute(select(*columns, *extra).select_from(one.outerjoin(t, t.c.contact == contact))).one()
+    row = uow.session.execute(_read_with(also), {"contact": contact}).one()
     found = Contact(*row[:4]) if row[0] is not None else None
-    return found, (row[4] if extra else None)
+    return found, (row[4] if also is not None else None)
+
+
+_READS: dict = {}  # `also` -> the contact's read with it: a handful of statements, each built once
+
+
+def _read_with(also):
+    read = _READS.get(also)
+    if read is None:
+        one = select(literal(1).label("one")).subquery()
+        columns = (t.c.contact, t.c.phone, t.c.language, t.c.language_session)
+        extra = () if also is None else (also,)
+        read = _READS.setdefault(also, select(*columns, *extra).select_from(
+            one.outerjoin(t, t.c.contact == bindparam("contact"))))
+    return read
 
 
 def guessed_language(phone: str | None) -> str | None:
@@ -78,9 +92,8 @@ def chosen_language(uow, contact: str) -> str | None:
 
 
 def choose_language(uow, contact: str, language: str, session_id: str | None = None) -> None:
-    with uow:
-        uow.session.execute(update(t).where(t.c.contact == contact).values(language=language,
-                                                                            language_session=session_id))
+    with uow.standalone():  # one update
+        uow.session.execute(_LANGUAGE, {"b_contact": contact, "b_language": language, "b_session": session_id})
         uow.commit()
 
 
@@ -88,6 +101,15 @@ def _get(uow, contact: str) -> Contact | None:
     row = uow.session.execute(select(t.c.contact, t.c.phone, t.c.language, t.c.language_session)
                               .where(t.c.contact == contact)).first()
     return Contact(*row) if row else None
+
+
+# Built once, with bound parameters (a first message and a language choice run them): compiled once, never keyed
+# again. Their parameters are named apart from the columns they set, as SQLAlchemy requires.
+_INSERT = insert(t)
+_TOUCH = update(t).where(t.c.contact == bindparam("b_contact")).values(last_inbound_at=bindparam("b_at"),
+                                                                      phone=bindparam("b_phone"))
+_LANGUAGE = update(t).where(t.c.contact == bindparam("b_contact")).values(language=bindparam("b_language"),
+                                                                         language_session=bindparam("b_session"))
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ class Dialog:
                 return None, None
             with self.ports.uow() as uow:
                 return None, self._open_escalation(uow, inbound.contact)
-        also = queries.open_escalation_id(inbound.contact) if look else None
+        also = queries.open_escalation_id() if look else None
         return touch(self.ports.uow(), inbound.contact, inbound.phone, now, also=also)
 
     @staticmethod

@@ -75,6 +75,10 @@ class Claim(Protocol):
     def settle_in(self, pipe, failed: bool) -> None:
         """Queue the answer kept for a retry, or the claim let go when the answer failed."""
 
+    def settlement(self, failed: bool) -> tuple[str, bytes | None, int]:
+        """What `settle_in` queues, as (Redis key, value, seconds to live), the value None to delete the key: for
+        a write made by a script with the session's."""
+
     def let_go(self) -> None:
         """Let the claim go now (nothing was done: the provider's retry must go through)."""
 

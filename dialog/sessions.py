@@ -24,7 +24,18 @@ __all__ = ["Session", "SessionStore", "Held", "Busy", "Seen", "Refused", "snapsh
 HISTORY = 20  # steps remembered for "0" (back); older ones are dropped
 MARK_SECONDS = 86_400  # an escalation mark outlives every session that may have to see it (30 min at most)
 # Delete the lock only if it is still ours: after `hold` seconds it may be another message's.
+# _SET_DIRECTLY: every message's SETs are queued as commands, not through redis-py's `set()`, whose check of its
+# experimental arguments binds the call's signature each time (a tenth of a USSD step's Redis work in py-spy).
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# The writes of a hold's end, then _RELEASE: KEYS[1] the lock, ARGV[1] its token; KEYS[i] (i > 1) each written
+# ("set", value, seconds) or deleted ("del", "", 0) by the three ARGV from 2 + 3 * (i - 2).
+_WRITE_AND_RELEASE = """
+for i = 2, #KEYS do
+  local at = 2 + 3 * (i - 2)
+  if ARGV[at] == 'set' then redis.call('set', KEYS[i], ARGV[at + 1], 'EX', ARGV[at + 2])
+  else redis.call('del', KEYS[i]) end
+end
+""" + _RELEASE
 
 
 class Busy(Exception):
@@ -175,16 +186,15 @@ class SessionStore:
                 if claiming:
                     claim.claim_in(pipe)
                 queued = len(pipe)  # the claim's commands, then the lock's
-                pipe.set(lock, token, nx=True, ex=hold)
-                pipe.get(self.prefix + key)
-                pipe.get(self._mark_key(contact))
+                pipe.execute_command("SET", lock, token, "NX", "EX", hold)  # (as pipe.set: _SET_DIRECTLY)
+                pipe.execute_command("MGET", self.prefix + key, self._mark_key(contact))  # one reply to parse
                 replies = pipe.execute(raise_on_error=False)
                 if claiming:
                     claiming, claimed, replies = False, replies[:queued], replies[queued:]
                     owned = bool(claimed[0]) and not isinstance(claimed[0], Exception)  # SET NX: ours
                     _raised_if_failed([claimed[0], *replies])  # the flood count's own errors: the claim judges
                     self._judge(claim, claimed, lock, token, locked=bool(replies[0]))
-                locked, raw, mark = _raised_if_failed(replies)
+                locked, (raw, mark) = _raised_if_failed(replies)
                 if locked:
                     return Held(self._parsed(key, raw), mark.decode() if mark else "")
                 if time.monotonic() > deadline:
@@ -232,18 +242,42 @@ class SessionStore:
 
     def _release(self, key: str, contact: str, lock: str, token: str, held: Held, failed: bool,
                  claim: Claim | None = None) -> None:
+        """Write back what `held` says, settle the claim and release the lock: one script (one command, one
+        reply: redis-py parses each reply in Python), or plain commands where Redis runs no scripts."""
+        writes = self._writes(key, contact, held, failed, claim)
+        if self._scripts:
+            arguments = [argument for _, value, seconds in writes
+                         for argument in (("set", value, seconds) if value is not None else ("del", "", 0))]
+            try:
+                self.redis.eval(_WRITE_AND_RELEASE, 1 + len(writes), lock, *(name for name, _, _ in writes), token,
+                                *arguments)
+                return
+            except ResponseError as exc:
+                if not _no_scripting(exc):
+                    raise
+                self._scripts = False
         pipe = self.redis.pipeline(transaction=False)
+        for name, value, seconds in writes:
+            if value is None:
+                pipe.delete(name)
+            else:
+                pipe.execute_command("SET", name, value, "EX", seconds)
+        self._unlock(pipe, lock, token)
+
+    def _writes(self, key: str, contact: str, held: Held, failed: bool, claim: Claim | None) -> list[tuple]:
+        """What leaving a hold writes: (Redis key, value, seconds to live) each, or (key, None, 0) to delete."""
+        writes = []
         if held.escalated:
-            pipe.set(self._mark_key(contact), uuid.uuid4().hex[:12], ex=MARK_SECONDS)
+            writes.append((self._mark_key(contact), uuid.uuid4().hex[:12].encode(), MARK_SECONDS))
         if held.write and not failed:
             if held.write[0] == "keep":
                 _, session, seconds = held.write
-                pipe.set(self.prefix + key, session.to_json().encode(), ex=seconds)
+                writes.append((self.prefix + key, session.to_json().encode(), seconds))
             else:
-                pipe.delete(self.prefix + key)
+                writes.append((self.prefix + key, None, 0))
         if claim is not None:
-            claim.settle_in(pipe, failed)
-        self._unlock(pipe, lock, token)
+            writes.append(claim.settlement(failed))
+        return writes
 
     def _unlock(self, pipe, lock: str, token: str) -> None:
         """Run `pipe` with the lock's release (if the lock is still ours) at its end; raise the first error."""

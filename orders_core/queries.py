@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from . import model
 from .orm import directory_revision as revision_table
 from .orm import offices as offices_table
+from .orm import escalations as escalations_table
+from .orm import orders as orders_table
 from .lifecycle import ACTIVE, Role, Status
 
 __all__ = [
@@ -16,6 +19,7 @@ __all__ = [
     "orders_waiting",
     "complaint_by_reference", "credit_entries", "user_by_username", "user_by_phone",
     "first_agent_phone", "open_escalation_for", "open_escalation_id", "latest_order_of_contact", "directory_revision", "active_offices",
+    "last_delivery_of", "LastDelivery", "office_is_active",
 ]
 
 
@@ -38,6 +42,28 @@ def orders_of_contact(uow, contacts: list[str], limit: int = 10) -> list[model.O
 def latest_order_of_contact(uow, contacts: list[str]) -> model.Order | None:
     found = orders_of_contact(uow, contacts, limit=1)
     return found[0] if found else None
+
+
+class LastDelivery(NamedTuple):
+    """Where a contact's latest order was recorded and sent: what a new order offers again."""
+
+    record_office_code: str
+    delivery_zone: str
+    delivery_country: str
+    delivery_city: str | None
+    delivery_address: str | None
+
+
+def last_delivery_of(uow, contacts: list[str]) -> LastDelivery | None:
+    """The record office and the delivery of the latest order placed from any of these contacts, read without
+    the order's other columns and without the ORM (every order from USSD or SMS starts with it)."""
+    row = uow.session.execute(_LAST_DELIVERY, {"contacts": list(contacts)}).first()
+    return LastDelivery(*row) if row else None
+
+
+def office_is_active(uow, code: str) -> bool:
+    """Whether an office of this code exists and takes orders (one column, no ORM object)."""
+    return bool(uow.session.execute(_OFFICE_ACTIVE, {"code": code}).scalar())
 
 
 def payment_by_source(uow, means: str, source_ref: str) -> model.Payment | None:
@@ -80,7 +106,7 @@ def office_count(uow, office_code: str, statuses) -> int:
 
 def directory_revision(uow) -> int:
     """The directory's revision: it moves with every change to an office."""
-    return uow.scalar(select(revision_table.c.revision).where(revision_table.c.id == 1)) or 0
+    return uow.scalar(_REVISION) or 0
 
 
 def active_offices(uow) -> list:
@@ -115,14 +141,29 @@ def first_agent_phone(uow) -> str | None:
         .order_by(model.User.id).limit(1))
 
 
-def open_escalation_id(contact: str):
-    """The id of the contact's latest open escalation (NULL if none), as a scalar subquery: a column that another
-    read carries (the contact's row, when a conversation starts), saving a statement of its own."""
-    return (select(model.Escalation.id).where(model.Escalation.contact == contact, model.Escalation.status == "open")
-            .order_by(model.Escalation.id.desc()).limit(1).scalar_subquery())
+def open_escalation_id():
+    """The id of a contact's latest open escalation (NULL if none), as a scalar subquery whose bound parameter
+    `contact` names the contact: a column that another read carries (the contact's row, when a conversation starts),
+    saving a statement of its own. Built once."""
+    return _OPEN_ESCALATION_ID
 
 
 def open_escalation_for(uow, contact: str) -> model.Escalation | None:
     stmt = (select(model.Escalation).where(model.Escalation.contact == contact, model.Escalation.status == "open")
             .order_by(model.Escalation.id.desc()))
     return uow.one(stmt)
+
+
+# Built once, with bound parameters: SQLAlchemy then compiles them once and skips building and keying a new
+# statement at every call (these run on the USSD and SMS order path).
+_o = orders_table
+_LAST_DELIVERY = (select(_o.c.record_office_code, _o.c.delivery_zone, _o.c.delivery_country, _o.c.delivery_city,
+                         _o.c.delivery_address)
+                  .where(or_(_o.c.requester_contact.in_(bindparam("contacts", expanding=True)),
+                             _o.c.requester_phone.in_(bindparam("contacts", expanding=True))))
+                  .order_by(_o.c.created_at.desc(), _o.c.id.desc()).limit(1))
+_OFFICE_ACTIVE = select(offices_table.c.active).where(offices_table.c.code == bindparam("code"))
+_REVISION = select(revision_table.c.revision).where(revision_table.c.id == 1)  # read by every office search
+_e = escalations_table
+_OPEN_ESCALATION_ID = (select(_e.c.id).where(_e.c.contact == bindparam("contact"), _e.c.status == "open")
+                       .order_by(_e.c.id.desc()).limit(1).scalar_subquery())

@@ -35,6 +35,7 @@ _LONG_RUN = 13
 _RUN = re.compile(r"(?<![0-9])[0-9](?:[ \t\u00a0\u202f\-./]?[0-9])*(?![0-9])")
 # An agent's SMS code opens a message: "#4821" alone, or "#4821 PRENDRE 261 148 273 5" (dialog.agent_commands).
 # In a log line, digits glued to letters belong to an id (a worker's or job's hex name), not to a typed PIN.
+_ANY_DIGIT = re.compile(r"\d")  # every decimal digit, Arabic-Indic and Persian ones included (to_ascii_digits)
 _IN_WORD = re.compile(r"[0-9A-Za-z]")
 _AGENT_CODE = re.compile(r"^\s*#\s?([0-9\u0660-\u0669\u06f0-\u06f9]{4,8})(?![0-9\u0660-\u0669\u06f0-\u06f9])")
 CODE_MARK = "#[CODE]"
@@ -52,6 +53,8 @@ class Redacted:
 def redact_text(text: str) -> Redacted:
     """Mark every PIN in a message: anything after the reference of a card command, and any 13-digit run."""
     text = text or ""
+    if len(_ANY_DIGIT.findall(text)) <= REFERENCE_LENGTH:
+        return Redacted(text)  # too few digits for any PIN (most inputs: every USSD step seals its whole path)
     ascii_text = to_ascii_digits(text)  # one character for one: spans found here are spans of `text`
     spans = _card_spans(ascii_text) or [span for run in _RUN.finditer(ascii_text) for span in _long_run(run)]
     return _replaced(text, ascii_text, spans)

@@ -50,15 +50,24 @@ def _start(turn: Turn, argument: str):
 
 def _last_order(turn: Turn) -> dict | None:
     """The office and the address of this contact's latest order, offered again (one keystroke each)."""
-    with turn.ports.uow() as uow:
-        order = queries.latest_order_of_contact(uow, turn.contacts)
-        if order is None:
-            return None
-        # The record's office, not the processing one (`order.office`), which a reassignment may have changed.
-        record_office = queries.office(uow, order.record_office_code)
-        return {"office": order.record_office_code, "office_label": office_label(record_office, turn.lang),
-                "zone": order.delivery_zone, "country": order.delivery_country, "city": order.delivery_city,
-                "address": order.delivery_address}
+    with turn.ports.uow().standalone() as uow:  # one read: no transaction around it
+        last = queries.last_delivery_of(uow, turn.contacts)
+    if last is None:
+        return None
+    # The record's office, not the processing one, which a reassignment may have changed.
+    return {"office": last.record_office_code, "office_label": _office_label(turn, last.record_office_code),
+            "zone": last.delivery_zone, "country": last.delivery_country, "city": last.delivery_city,
+            "address": last.delivery_address}
+
+
+def _office_label(turn: Turn, code: str) -> str:
+    """An office's name, from the directory kept in memory (read from the database if it is no longer active)."""
+    office = next(iter(kept_offices(turn.ports.uow(), (code,))), None)
+    if office is None:
+        with turn.ports.uow() as uow:
+            office = queries.office(uow, code)
+            return office_label(office, turn.lang)
+    return office_label(office, turn.lang)
 
 
 def _document_prompt(turn: Turn) -> Reply:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import logging
 
 from channels.message import Reply
-from orders_core import queries
 from orders_core.errors import ConcurrentChange, InvalidInput
 from orders_core.model import Delivery, Holder, OrderDraft
-from orders_core.services import place_order, quote_draft
+from orders_core.services import kept_offices, place_order, quote_draft
 from orders_core.services.directory import is_arabic
 from orders_core.validation import CHANNELS
 
@@ -40,16 +39,16 @@ def draft_of(turn: Turn) -> OrderDraft:
 
 
 def prompt(turn: Turn) -> Reply:
+    # The office as the directory kept in memory has it (the search read its revision a few screens ago): the
+    # summary asks the database nothing; the confirm step, which places the order, checks the office there.
+    office = next(iter(kept_offices(turn.ports.uow(), (turn.data.get("office") or "",))), None)
     try:
         with turn.ports.uow() as uow:
-            # Held from the start: the session keeps objects only while they are referred to, so the quote's
-            # validation finds this one there instead of reading the office a second time.
-            office = queries.office(uow, turn.data.get("office") or "")
-            quote = quote_draft(uow, turn.ports.prices, draft_of(turn))
-            label = office_label(office, turn.lang)
+            quote = quote_draft(uow, turn.ports.prices, draft_of(turn), office_open=lambda _: office is not None)
     except InvalidInput as exc:
         log.info("summary of an incomplete draft: %s", ", ".join(sorted(exc.problems)))
         return Reply(turn.say("dialog.order.incomplete"), options=(("0", turn.say("dialog.nav.back")),))
+    label = office_label(office, turn.lang)
     return Reply("\n".join(_lines(turn, quote, label)), options=numbered(
         turn.say(k) for k in ("dialog.summary.confirm", "dialog.summary.change", "dialog.summary.cancel")))
 

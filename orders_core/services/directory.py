@@ -123,7 +123,7 @@ class OfficeIndex:
 
     def current(self, uow) -> _Snapshot:
         """The snapshot matching the directory's revision now (reloaded if an office changed)."""
-        with uow:
+        with uow.standalone():  # a read of one small row at every search: no transaction of its own
             revision = queries.directory_revision(uow)
             if revision != self._snapshot.revision:
                 # Revision first, offices second: a change landing in between only causes one more reload.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from .. import queries
 from ..errors import InvalidInput, NotEntitled
@@ -18,11 +19,13 @@ __all__ = ["validate_draft"]
 NAME_LIMIT = 80
 
 
-def validate_draft(uow, draft: OrderDraft) -> dict:
-    """Return the order's column values from a draft, or raise InvalidInput naming every bad field."""
+def validate_draft(uow, draft: OrderDraft, office_open: Callable[[str], bool] | None = None) -> dict:
+    """Return the order's column values from a draft, or raise InvalidInput naming every bad field.
+
+    `office_open` says whether an office takes orders; by default the database is asked (as an order must be)."""
     problems = Problems()
     values = {}
-    values.update(_record(uow, draft, problems))
+    values.update(_record(uow, draft, problems, office_open))
     values.update(_holder(draft.holder, uow.now().date(), problems))
     values.update(_requester(draft, problems))
     values.update(_delivery(draft.delivery, problems))
@@ -37,9 +40,10 @@ def validate_draft(uow, draft: OrderDraft) -> dict:
     return values
 
 
-def _record(uow, draft: OrderDraft, problems: Problems) -> dict:
-    office = queries.office(uow, str(draft.office_code or ""))
-    problems.check(office is not None and office.active, "office_code", f"no such office: {draft.office_code!r}")
+def _record(uow, draft: OrderDraft, problems: Problems, office_open: Callable[[str], bool] | None) -> dict:
+    code = str(draft.office_code or "")
+    is_open = office_open(code) if office_open is not None else queries.office_is_active(uow, code)
+    problems.check(is_open, "office_code", f"no such office: {draft.office_code!r}")
     act = digits_only(draft.act_number)
     problems.check(act.isdigit() and 1 <= len(act) <= 8 and int(act) > 0, "act_number",
                    "the act number is 1 to 8 digits")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
 from .. import queries
 from ..errors import InvalidInput, NotEntitled, OrderNotFound
@@ -29,9 +30,9 @@ def move(uow, order: Order, target: Status, actor: Actor, note: str | None = Non
                 to_status=str(target), actor_role=actor.role, note=note)
 
 
-def quote_draft(uow, prices: PriceList, draft: OrderDraft) -> Quote:
-    """Validate a draft and price it, without writing anything."""
-    clean = validate_draft(uow, draft)
+def quote_draft(uow, prices: PriceList, draft: OrderDraft, office_open: Callable[[str], bool] | None = None) -> Quote:
+    """Validate a draft and price it, without writing anything (`office_open`: as validate_draft)."""
+    clean = validate_draft(uow, draft, office_open)
     return prices.quote(clean["lines"], clean["delivery_zone"])
 
 
@@ -54,8 +55,8 @@ def _store(uow, order: Order, balance: int) -> None:
     if balance > 0:  # only the credit path waits for the account's other orders; most orders have no credit
         balance = uow.lock_credit(order.account, balance)
     if balance <= 0:
-        uow.insert_order(order)  # nothing changes it later: written without the ORM's flush (CPU per order)
-        uow.publish_now("order.placed", order_id=order.id, reference=order.reference, total=order.total)
+        # Nothing changes it later: written with its announcement without the ORM's flush (CPU per order).
+        uow.insert_and_announce_order(order)
         return
     uow.add(order)
     uow.flush()

@@ -168,3 +168,18 @@ def test_a_reference_drawn_twice_is_drawn_again_and_the_credit_still_pays(servic
                                                       "211111111" + check_digit("211111111"))
     assert reload(services, following.reference).status == "received"
     assert credit_statement(services.uow(), "+212612345678").balance == 0
+
+
+def test_a_placed_order_is_written_with_its_lines_and_announced_once(services):
+    from tests.statements import statements
+    with statements(services) as seen:
+        order = place(services, lines={"extract": 2, "full_copy": 1}, requester_relation="self")
+    placed = reload(services, order.reference)
+    assert {line.document: line.copies for line in placed.lines} == {"extract": 2, "full_copy": 1}
+    assert placed.version == 1 and placed.total == order.total
+    with services.uow() as uow:
+        announced = [m.payload for m in uow.all(select(OutboxMessage).where(OutboxMessage.topic == "order.placed"))]
+    assert announced == [{"order_id": order.id, "reference": order.reference, "total": order.total}]
+    writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "WITH"))]
+    # PostgreSQL: the order, its lines and its announcement in one statement; SQLite: one each.
+    assert len(writes) == (1 if services.engine.dialect.name == "postgresql" else 3), writes

@@ -29,6 +29,12 @@ def test_after_a_card_word_even_a_mistyped_short_pin_is_taken_out():
     assert found.text == f"CARTE {REF} {PIN_MARK}" and found.pins == ("74602962",)
 
 
+@pytest.mark.parametrize("typed", ["7", "٧"], ids=["ascii", "eastern"])
+def test_after_a_card_word_a_single_digit_past_the_reference_is_taken_out(typed):
+    found = redact_text(f"CARTE {REF} {typed}")  # eleven digits in all: the fewest that may hold part of a PIN
+    assert found.text == f"CARTE {REF} {PIN_MARK}" and found.pins == ("7",)
+
+
 @pytest.mark.parametrize("text", [SPACED, PIN, f"voici {SPACED} merci", f"{REF}{PIN}", PIN[:-1]],
                          ids=["spaced", "bare", "in-a-sentence", "reference-then-pin", "one-digit-short"])
 def test_a_pin_alone_or_in_free_text_is_taken_out(text):

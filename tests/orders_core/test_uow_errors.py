@@ -35,3 +35,35 @@ def test_a_failed_commit_leaves_the_unit_of_work_usable(uow):
     with pytest.raises(IntegrityError):
         add_user(uow, "karim", office_code="99999")
     add_user(uow, "karim")
+
+
+def _usernames(new_uow) -> list[str]:
+    from sqlalchemy import select
+    with new_uow() as uow:
+        return list(uow.session.scalars(select(User.username)))
+
+
+@pytest.mark.postgres
+def test_a_standalone_unit_of_work_keeps_each_statement_even_when_it_is_not_committed(uow):
+    from sqlalchemy import insert
+
+    from orders_core.orm import metadata
+    users = metadata.tables["users"]
+    with uow().standalone() as standalone:  # autocommit: no BEGIN and no ROLLBACK round trips on PostgreSQL
+        standalone.session.execute(insert(users).values(username="salma", display_name="salma", password_hash="x",
+                                                        role="agent", language="fr", active=True, created_at=AT))
+    assert _usernames(uow) == ["salma"]
+
+
+def test_standalone_lasts_one_block_and_a_plain_unit_of_work_still_rolls_back(uow):
+    from sqlalchemy import insert
+
+    from orders_core.orm import metadata
+    users = metadata.tables["users"]
+    reused = uow()
+    with reused.standalone():
+        pass
+    with reused:
+        reused.session.execute(insert(users).values(username="omar", display_name="omar", password_hash="x",
+                                                    role="agent", language="fr", active=True, created_at=AT))
+    assert _usernames(uow) == []
