@@ -12,11 +12,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import String, bindparam, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import String, bindparam, cast, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from orders_core.db import driver_errors
+from orders_core.db import driver_errors, for_driver, sent_with_commit
 from orders_core.errors import ConcurrentChange
 from orders_core.lifecycle import Status as OrderStatus
 from orders_core.model import Order, OutboxMessage, User
@@ -210,9 +210,9 @@ def record_sent(uow, message_id: int, attempt: int, provider_message_id: str, se
 
 
 def record_sent_and_commit(uow, message_id: int, attempt: int, provider_message_id: str, segments: int):
-    """`record_sent`, then a commit that does not wait for the disk (notifications.sending, "Durability"); nothing
-    is committed when that attempt no longer holds the message. On PostgreSQL the UPDATE, its event and the COMMIT
-    go in one round trip."""
+    """`record_sent`, then a commit that does not wait for the disk (notifications.sending, "Durability"); when that
+    attempt no longer holds the message, nothing is written (on PostgreSQL the COMMIT, sent with the UPDATE and its
+    event in one round trip, then ends a transaction in which this wrote nothing: call it with nothing else written)."""
     if _dialect(uow) != "postgresql":
         row = record_sent(uow, message_id, attempt, provider_message_id, segments)
         if row is not None:
@@ -226,37 +226,15 @@ def record_sent_and_commit(uow, message_id: int, attempt: int, provider_message_
 
 def _relaxed_and_committed(uow, statement, params: dict) -> list:
     """PostgreSQL: `statement`'s rows, the statement sent with `SET LOCAL synchronous_commit = off` before it and
-    `COMMIT` after it in one round trip (a simple query of three statements, parameters bound by the client, as
-    orders_core.pending does for the card path: nothing prepared on the server)."""
-    from psycopg import ClientCursor  # only with PostgreSQL, whose driver it is
-    from psycopg.rows import namedtuple_row
-
-    uow.session.flush()  # anything the session holds is written before the COMMIT, as uow.commit() does
+    `COMMIT` after it in one round trip (orders_core.db.sent_with_commit: parameters bound by the server)."""
     connection = uow.session.connection()
-    trip = _one_trip(statement, connection.dialect)
-    params = {name: trip.processors[name](value) if name in trip.processors else value
-              for name, value in {**trip.fixed, **params}.items()}
-    with driver_errors(connection, trip.sql, params):
-        with ClientCursor(connection.connection.driver_connection, row_factory=namedtuple_row) as cursor:
-            cursor.execute(trip.sql, params)
-            cursor.nextset()  # past the SET's empty result, to the statement's rows
-            rows = cursor.fetchall()
+    compiled = for_driver(statement, connection.dialect)
+    params = compiled.bound(params)
+    uow.session.flush()  # anything the session holds is written before the COMMIT, as uow.commit() does
+    with driver_errors(connection, compiled.sql, params):
+        rows = sent_with_commit(connection.connection.driver_connection, compiled.sql, params, relaxed=True)
     uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
     return rows
-
-
-class _OneTrip(NamedTuple):
-    sql: str  # SET LOCAL ...; the statement (%(param)s placeholders, bound by the client); COMMIT
-    processors: dict  # the parameters' SQLAlchemy bind processors
-    fixed: dict  # the values the statement holds itself (its literals)
-
-
-@lru_cache(maxsize=16)
-def _one_trip(statement, dialect) -> _OneTrip:
-    """The text of a statement between the relaxed setting and the COMMIT, compiled once."""
-    compiled = statement.compile(dialect=dialect)
-    return _OneTrip(f"SET LOCAL synchronous_commit = off; {compiled.string}; COMMIT",
-                    dict(compiled._bind_processors), dict(compiled.params))
 
 
 def due_messages(uow, now, stale, batch: int) -> list[Notification]:
@@ -291,7 +269,7 @@ def _taken_with_order():
            (orders.c.total - paid).label("order_unpaid")]
     standing = [_opted_out_on(channel).label(f"order_opted_out_{channel}") for channel in CHANNELS]
     return select(taken.c.id, taken.c.topic, taken.c.payload, *due, *standing).select_from(
-        taken.outerjoin(orders, orders.c.id == taken.c.payload["order_id"].as_integer()))
+        taken.outerjoin(orders, orders.c.id == cast(taken.c.payload["order_id"].as_string(), orders.c.id.type)))
 
 
 def _opted_out_on(channel: str):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
@@ -10,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from .orm import start_mappers
 
-__all__ = ["driver_errors", "make_engine", "make_session_factory", "normalise_url", "PING_IDLE_AFTER"]
+__all__ = ["DriverStatement", "driver_errors", "for_driver", "sent_with_commit", "make_engine", "make_session_factory", "normalise_url", "PING_IDLE_AFTER"]
 
 # A pooled connection idle this long (seconds) is pinged before use; one used more recently is trusted.
 PING_IDLE_AFTER = 10.0
@@ -95,3 +97,48 @@ def driver_errors(connection, statement: str, params: dict):
             connection.invalidate(error)
         raise exc.DBAPIError.instance(statement, params, error, dbapi.Error, hide_parameters=True,
                                       connection_invalidated=lost, dialect=connection.dialect) from error
+
+
+class DriverStatement(NamedTuple):
+    """A statement compiled once for the driver itself (a hot path past SQLAlchemy's execution layer)."""
+
+    sql: str  # %(param)s placeholders, bound by the server
+    fixed: dict  # the values the statement holds itself (its literals, the sequence's table, say)
+    processors: dict  # the parameters' SQLAlchemy bind processors (JSON wrapped for psycopg, say)
+
+    def bound(self, params: dict) -> dict:
+        """The statement's own values and `params`, processed as SQLAlchemy would."""
+        values = self.fixed | params
+        for name, process in self.processors.items():
+            if name in values:
+                values[name] = process(values[name])
+        return values
+
+
+@lru_cache(maxsize=128)
+def for_driver(statement, dialect) -> DriverStatement:
+    """`statement` compiled once for `dialect`."""
+    compiled = statement.compile(dialect=dialect)
+    fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+    return DriverStatement(compiled.string, fixed, dict(compiled._bind_processors))
+
+
+_RELAXED = "SET LOCAL synchronous_commit = off"
+
+
+def sent_with_commit(driver, sql: str, params: dict, *, relaxed: bool = False, prepare: bool | None = None) -> list:
+    """PostgreSQL: the rows of `sql`, sent with `COMMIT` after it (and, when `relaxed`, `SET LOCAL
+    synchronous_commit = off` before it) in one round trip: queued in psycopg's pipeline and sent with one Sync.
+    An error in the statement makes the server skip what follows it up to the Sync, the COMMIT included; psycopg
+    raises it. The parameters are bound by the server, never written into the SQL text, so that no value (a
+    phone number, a message) reaches the server's log of a failing statement or pg_stat_activity. `prepare`:
+    psycopg's (True: prepared by the protocol at its first use on a connection; see docs/scaling.md)."""
+    from psycopg.rows import namedtuple_row  # only with PostgreSQL, whose driver it is
+
+    with driver.cursor(row_factory=namedtuple_row) as cursor:
+        with driver.pipeline():
+            if relaxed:
+                driver.execute(_RELAXED, prepare=False)
+            cursor.execute(sql, params, prepare=prepare)
+            driver.execute("COMMIT", prepare=False)
+        return cursor.fetchall() if cursor.description else []

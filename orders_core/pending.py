@@ -10,12 +10,11 @@ writes the same without committing.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, insert, inspect, literal_column, select, union_all, update
 
 from . import model
-from .db import driver_errors
+from .db import driver_errors, for_driver, sent_with_commit
 from .errors import ConcurrentChange
 from .orm import orders, outbox
 
@@ -148,9 +147,25 @@ def _at_once(statements: tuple):
 
 def write_and_commit(uow, writes: list[tuple]) -> None:
     """`write_at_once`, then commit; on PostgreSQL the writes and the COMMIT go in one round trip (psycopg's
-    pipeline mode), the writes as a statement prepared by the protocol (`_send_and_commit`). A row changed since
-    it was read makes the writes fail (a division by the fewest rows written, zero), so that the COMMIT never
-    runs (ConcurrentChange)."""
+    pipeline mode, `orders_core.db.sent_with_commit`), the writes prepared by the protocol. A row changed since it
+    was read makes the writes fail (a division by the fewest rows written, zero), so that the COMMIT never runs
+    (ConcurrentChange).
+
+    Why preparing is safe (`prepare=True`: psycopg's public API; a Parse message naming the statement, queued in
+    the same round trip at its first use on a connection, then Bind and Execute only, so that PostgreSQL neither
+    parses nor plans the writes again; never SQL's PREPARE):
+    - psycopg keeps the names it prepared per connection, and forgets them all, sending DEALLOCATE ALL, after a
+      rollback of an open transaction (or a DROP, ALTER, DISCARD ALL): the next use prepares again, in the same
+      round trip, so a rollback costs a plan, never an error. A connection lost is dropped by the pool with its
+      names. A statement whose first use fails stays on the server unnamed by psycopg until its next DEALLOCATE
+      ALL: bounded, and never reused.
+    - Behind PgBouncer in transaction pooling (docs/scaling.md): PgBouncer 1.22 or later, with
+      `max_prepared_statements` above 0 (its default only from 1.24), keeps each client's protocol-level prepared
+      statements, prepares them on whichever server connection runs the transaction and understands DEALLOCATE
+      ALL. With another pooler, SHUBBAK_DB_PREPARED_STATEMENTS=off makes psycopg prepare nothing, this included.
+    - The statement's key is its text and its parameters' types: each shape of writes is one statement, or a few
+      when a parameter's type varies (None, say), within psycopg's `prepared_max`.
+    """
     connection = uow.session.connection()
     if connection.dialect.name != "postgresql":
         write_at_once(uow, writes)
@@ -158,53 +173,20 @@ def write_and_commit(uow, writes: list[tuple]) -> None:
         return
     from psycopg.errors import DivisionByZero  # only with PostgreSQL, whose driver it is
 
-    written = _written_and_committed(tuple(stmt for stmt, _ in writes), connection.dialect)
-    params = {name: value for _, given in writes for name, value in given.items()}
-    for name, process in written.processors.items():
-        if name in params:
-            params[name] = process(params[name])
+    written = for_driver(_writes_or_none(tuple(stmt for stmt, _ in writes)), connection.dialect)
+    params = written.bound({name: value for _, given in writes for name, value in given.items()})
     with driver_errors(connection, written.sql, params):
         try:
-            _send_and_commit(connection.connection.driver_connection, written.sql, params)
+            sent_with_commit(connection.connection.driver_connection, written.sql, params, prepare=True)
         except DivisionByZero:
             raise ConcurrentChange("a row changed since it was read and locked") from None
     uow.commit()  # the driver finds no transaction open and sends nothing; the session forgets its own
 
 
-def _send_and_commit(driver, sql: str, params: dict) -> None:
-    """The writes, then COMMIT, in one round trip: queued in psycopg's pipeline and sent with one Sync; an error
-    in the writes makes the server skip the COMMIT (the pipeline is aborted up to the Sync).
-
-    The writes are prepared by the protocol (`prepare=True`: psycopg's public API; a Parse message naming the
-    statement, queued in the same round trip at its first use on a connection, then Bind and Execute only), so
-    PostgreSQL neither parses nor plans them again; never by SQL (PREPARE/EXECUTE). Why that is safe:
-    - psycopg keeps the names it prepared per connection, and forgets them all, sending DEALLOCATE ALL, after a
-      rollback of an open transaction (or a DROP, ALTER, DISCARD ALL): the next use prepares again, in the same
-      round trip, so a rollback costs a plan, never an error. A connection lost is dropped by the pool with
-      its names.
-    - Behind PgBouncer in transaction pooling (docs/scaling.md), PgBouncer 1.21 or later with
-      `max_prepared_statements` above 0 keeps each client's protocol-level prepared statements and prepares
-      them on whichever server connection runs the transaction (DEALLOCATE ALL understood from 1.22). An older
-      pooler needs psycopg's `prepare_threshold=None`, which also turns off `prepare=True` here, and the
-      automatic preparing of every statement run 5 times on a connection that the whole service already gets.
-    - The statement's key is its text and its parameters' types: each shape of writes (`_written_and_committed`)
-      is one statement, or a few when a parameter's type varies (None, say), within psycopg's `prepared_max`.
-    """
-    with driver.pipeline(), driver.cursor() as cursor:
-        cursor.execute(sql, params, prepare=True)
-        cursor.execute("COMMIT", prepare=False)
-
-
-class _WriteAndCommit(NamedTuple):
-    sql: str  # the writes (%(param)s placeholders, bound by the server)
-    processors: dict  # the parameters' SQLAlchemy bind processors (JSON wrapped for psycopg, say)
-
-
 @lru_cache(maxsize=64)
-def _written_and_committed(statements: tuple, dialect) -> _WriteAndCommit:
-    """The text of the writes of one shape, built once: each statement a data-modifying WITH, and 1 divided by
-    the fewest rows any of them wrote, so that a row changed since it was read fails the whole query."""
+def _writes_or_none(statements: tuple):
+    """The writes of one shape, built once: each statement a data-modifying WITH, and 1 divided by the fewest rows
+    any of them wrote, so that a row changed since it was read fails the whole query."""
     written = [stmt.returning(stmt.table.c.id).cte(f"w{i}") for i, stmt in enumerate(statements)]
     fewest = func.least(*[select(func.count()).select_from(cte).scalar_subquery() for cte in written])
-    compiled = select(literal_column("1") / fewest).compile(dialect=dialect)
-    return _WriteAndCommit(compiled.string, dict(compiled._bind_processors))
+    return select(literal_column("1") / fewest)

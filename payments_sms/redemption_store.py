@@ -9,12 +9,11 @@ the same reads as two statements, then one statement per table written.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true
 
-from orders_core.db import driver_errors
+from orders_core.db import driver_errors, for_driver
 from orders_core.orm import orders, payments
 from orders_core.pending import PendingWrites, held_columns, held_order, write_and_commit
 
@@ -109,21 +108,11 @@ def _driver_rows(connection, statement, params: dict) -> list:
     this statement needs processing on PostgreSQL: timestamps come back with their zone)."""
     from psycopg.rows import namedtuple_row  # only with PostgreSQL, whose driver it is
 
-    sql, fixed, processors = _compiled(statement, connection.dialect)
-    params = fixed | params
-    for name, process in processors.items():
-        params[name] = process(params[name])
-    with driver_errors(connection, sql, params), \
+    compiled = for_driver(statement, connection.dialect)
+    params = compiled.bound(params)
+    with driver_errors(connection, compiled.sql, params), \
             connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
-        return cursor.execute(sql, params).fetchall()
-
-
-@lru_cache(maxsize=8)
-def _compiled(statement, dialect) -> tuple[str, dict, dict]:
-    """The SQL, the values the statement itself gives (the sequence's table, say), the parameters' processors."""
-    compiled = statement.compile(dialect=dialect)
-    fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-    return compiled.string, fixed, dict(compiled._bind_processors)
+        return cursor.execute(compiled.sql, params).fetchall()
 
 
 def _held(row, reads: list) -> Held:

@@ -30,25 +30,26 @@ def message(services, notifier):
 @contextmanager
 def spied(services):
     """The statements (COMMIT included) run on the services' engine inside the block, and those sent past
-    SQLAlchemy with parameters bound by the client (psycopg's ClientCursor, PostgreSQL's one-trip writes)."""
-    from psycopg import ClientCursor
+    SQLAlchemy in one round trip with their COMMIT (PostgreSQL's one-trip writes, noted as one line)."""
+    from notifications import store
 
     seen = []
     note = lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))  # noqa: E731
     commit = lambda conn: seen.append("COMMIT")  # noqa: E731
-    execute = ClientCursor.execute
+    sent_with_commit = store.sent_with_commit
 
-    def client_side(cursor, query, *args, **kwargs):
-        seen.append(" ".join(str(query).split()))
-        return execute(cursor, query, *args, **kwargs)
+    def one_trip(driver, sql, params, *, relaxed=False, **kwargs):
+        first = "SET LOCAL synchronous_commit = off; " if relaxed else ""
+        seen.append(first + " ".join(sql.split()) + "; COMMIT")
+        return sent_with_commit(driver, sql, params, relaxed=relaxed, **kwargs)
 
     event.listen(services.engine, "before_cursor_execute", note)
     event.listen(services.engine, "commit", commit)
-    ClientCursor.execute = client_side
+    store.sent_with_commit = one_trip
     try:
         yield seen
     finally:
-        ClientCursor.execute = execute
+        store.sent_with_commit = sent_with_commit
         event.remove(services.engine, "before_cursor_execute", note)
         event.remove(services.engine, "commit", commit)
 

@@ -1,5 +1,5 @@
 """SHUBBAK_DB_PREPARED_STATEMENTS=off, for a transaction pooler that keeps no prepared statements (PgBouncer before
-1.21): psycopg prepares nothing on the server, the card payment's writes included, and cards still pay."""
+1.22): psycopg prepares nothing on the server, the card payment's writes included, and cards still pay."""
 import pytest
 
 import bootstrap

@@ -140,7 +140,7 @@ def test_a_card_locked_while_inactive_stays_locked_once_activated_until_the_lock
 @pytest.mark.postgres
 def test_the_writes_go_with_their_commit_in_one_pipeline_prepared_by_the_protocol(services, make_batch):
     """One round trip: the writes and the COMMIT queued in psycopg's pipeline (sent with one Sync); the writes
-    prepared by the protocol (a Parse naming them, which PgBouncer 1.21+ keeps per client), never by SQL."""
+    prepared by the protocol (a Parse naming them, which PgBouncer 1.22+ keeps per client), never by SQL."""
     order = place(services)
     _, (card, *_) = make_batch()
     with _sent_with_pipeline() as sent:
