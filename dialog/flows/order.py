@@ -123,7 +123,7 @@ def _office(turn: Turn, text: str):
     last = turn.data.get("last")
     if last and to_ascii_digits(text.strip()) == LAST:
         turn.data["office"] = last["office"]
-        return Go("record")
+        return _after_office(turn)
     return _search(turn, text)
 
 
@@ -164,10 +164,15 @@ def _office_pick(turn: Turn, text: str):
         office = found.items[picked - 1]
         data["office"] = office.code
         data.pop("found", None)  # the session is saved at every step: no need to carry the list any further
-        return Go("record")
+        return _after_office(turn)
     if typed.isdigit():
         return Retry("dialog.unknown_choice")
     return _search(turn, text)  # a new name typed here is a new search
+
+
+def _after_office(turn: Turn):
+    # Another office picked at the summary (the first one closed): the rest of the draft is there already.
+    return Go("summary") if turn.data.get("address") else Go("record")
 
 
 def _record(turn: Turn, text: str):

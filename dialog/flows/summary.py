@@ -11,7 +11,7 @@ from orders_core.services.directory import is_arabic
 from orders_core.validation import CHANNELS
 
 from ..formats import holder_label, mad, office_label, shown_reference
-from ..steps import Done, Go, Retry, Turn, choice, numbered
+from ..steps import Again, Done, Go, Retry, Turn, choice, numbered
 
 __all__ = ["prompt", "answer", "draft_of", "DRAFT_KEYS"]
 
@@ -39,9 +39,13 @@ def draft_of(turn: Turn) -> OrderDraft:
 
 
 def prompt(turn: Turn) -> Reply:
-    # The office as the directory kept in memory has it (the search read its revision a few screens ago): the
-    # summary asks the database nothing; the confirm step, which places the order, checks the office there.
-    office = next(iter(kept_offices(turn.ports.uow(), (turn.data.get("office") or "",))), None)
+    # The office from the directory in memory, after one small read of its revision: this process's copy may be
+    # behind by any time, and an office closed since it was picked must not be offered (the confirm step, which
+    # places the order, checks the office in the database again).
+    code = turn.data.get("office") or ""
+    office = next(iter(kept_offices(turn.ports.uow(), (code,), fresh=True)), None)
+    if code and office is None:
+        return _office_closed(turn)
     try:
         with turn.ports.uow() as uow:
             quote = quote_draft(uow, turn.ports.prices, draft_of(turn), office_open=lambda _: office is not None)
@@ -51,6 +55,13 @@ def prompt(turn: Turn) -> Reply:
     label = office_label(office, turn.lang)
     return Reply("\n".join(_lines(turn, quote, label)), options=numbered(
         turn.say(k) for k in ("dialog.summary.confirm", "dialog.summary.change", "dialog.summary.cancel")))
+
+
+def _office_closed(turn: Turn) -> Reply:
+    """The office picked no longer takes orders: say so, and offer to pick another (or to give up)."""
+    turn.data.pop("office")  # the office step comes next, then the summary again with the rest of the draft
+    return Reply(turn.say("dialog.order.office_closed"), options=numbered(
+        turn.say(k) for k in ("dialog.summary.other_office", "dialog.summary.cancel")))
 
 
 def _lines(turn: Turn, quote, office: str) -> list[str]:
@@ -73,6 +84,8 @@ def _year(turn: Turn) -> str:
 
 
 def answer(turn: Turn, text: str):
+    if not turn.data.get("office"):  # the office closed (its screen offers another office or to give up)
+        return _without_office(turn, choice(text, 2))
     picked = choice(text, 3)
     if picked == 1:
         return _confirm(turn)
@@ -83,12 +96,22 @@ def answer(turn: Turn, text: str):
     return Retry("dialog.unknown_choice")
 
 
+def _without_office(turn: Turn, picked: int | None):
+    if picked == 1:
+        return Go("office")
+    if picked == 2:
+        return Done(turn.say("dialog.order.abandoned"))
+    return Retry("dialog.unknown_choice")
+
+
 def _confirm(turn: Turn):
     turn.act()
     try:
         order = place_order(turn.ports.uow(), turn.ports.prices, draft_of(turn))
     except InvalidInput as exc:
         log.info("order refused at confirmation: %s", ", ".join(sorted(exc.problems)))
+        if "office_code" in exc.problems:
+            return Again()  # closed since the summary: the summary, read again, says so and offers another
         return Retry("dialog.order.incomplete")
     except ConcurrentChange:
         return Retry("common.try_again_later")

@@ -131,10 +131,14 @@ class OfficeIndex:
                 self._snapshot = _snapshot(revision, offices)
         return self._snapshot
 
-    def kept(self, uow, codes) -> tuple:
-        """The offices of these codes that are still active, in the same order (the candidates of a search)."""
+    def kept(self, uow, codes, fresh: bool = False) -> tuple:
+        """The offices of these codes that are still active, in the same order (the candidates of a search).
+
+        Without `fresh`, the copy in memory answers when it has every code: it may be behind the database for any
+        time (each process has its own), which a pick list can afford. `fresh` reads the revision first (one small
+        row), for a screen that offers to place an order at an office."""
         snapshot = self._snapshot
-        if not all(code in snapshot.by_code for code in codes):
+        if fresh or not all(code in snapshot.by_code for code in codes):
             snapshot = self.current(uow)
         return tuple(snapshot.by_code[code] for code in codes if code in snapshot.by_code)
 
@@ -175,9 +179,9 @@ def _ranked(snapshot: _Snapshot, query: str) -> tuple:
                                                 key=lambda pair: (-pair[0], pair[1].code)))
 
 
-def kept_offices(uow, codes) -> tuple:
-    """The offices a search found earlier, by code, still active (a pick list shown again)."""
-    return office_index(uow).kept(uow, tuple(codes))
+def kept_offices(uow, codes, fresh: bool = False) -> tuple:
+    """The offices a search found earlier, by code, still active (a pick list shown again; `fresh`: as of now)."""
+    return office_index(uow).kept(uow, tuple(codes), fresh)
 
 
 def page_of(offices: tuple, page: int = 1, per_page: int = 5) -> OfficePage:

@@ -35,6 +35,14 @@ def test_a_closed_office_leaves_the_search_and_the_kept_candidates(services, fre
     assert [o.code for o in kept_offices(services.uow(), found)] == [c for c in found if c != "42101"]
 
 
+def test_only_fresh_kept_offices_read_the_revision_the_memory_copy_may_be_behind(services, fresh_directory):
+    found = [o.code for o in find_offices(services.uow(), "rabat")]
+    _edit(services, "42101", active=False)  # the memory copy has every code: without `fresh` it answers alone
+    assert "42101" in [o.code for o in kept_offices(services.uow(), ["42101"])]
+    assert kept_offices(services.uow(), ["42101"], fresh=True) == ()
+    assert [o.code for o in kept_offices(services.uow(), found, fresh=True)] == [c for c in found if c != "42101"]
+
+
 def test_a_new_office_is_found_and_a_deleted_one_is_not(services):
     with services.uow() as uow:
         uow.add(Office(code="99901", commune_code=uow.get(Office, "42101").commune_code, name_fr="Bureau Tafraout",
