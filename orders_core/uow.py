@@ -221,12 +221,11 @@ def _reference_reads(cls) -> tuple:
     """Whether a reference is taken by a `cls` row, alone and with an account's credit balance: built once per
     class, with bound parameters, so that placing an order neither builds nor keys a statement."""
     used = select(func.count()).select_from(cls).where(cls.reference == bindparam("ref")).scalar_subquery()
-    balance = (select(func.coalesce(func.sum(model.CreditEntry.amount), 0))
-               .where(model.CreditEntry.account == bindparam("account")).scalar_subquery())
-    return select(used), select(used, balance)
+    return select(used), select(used, _balance_of(bindparam("account")))
 
 
-def _balance_of(account: str):
-    """An account's credit balance, the sum of its entries, as a scalar subquery."""
+def _balance_of(account):
+    """An account's credit balance, the sum of its entries, as a scalar subquery (`account`: a value or a bound
+    parameter)."""
     return (select(func.coalesce(func.sum(model.CreditEntry.amount), 0))
             .where(model.CreditEntry.account == account).scalar_subquery())

@@ -66,7 +66,6 @@ def _office_label(turn: Turn, code: str) -> str:
     if office is None:
         with turn.ports.uow() as uow:
             office = queries.office(uow, code)
-            return office_label(office, turn.lang)
     return office_label(office, turn.lang)
 
 
